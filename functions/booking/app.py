@@ -1,0 +1,9 @@
+"""BookingFunction: holds, payment, the session lifecycle, reviews and the inbox (all authenticated)."""
+
+from booking_api import me
+from mentorship.api.resolver import build_resolver, http_handler
+
+app = build_resolver()
+app.include_router(me.router)
+
+lambda_handler = http_handler(app)

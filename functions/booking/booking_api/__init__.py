@@ -1,0 +1,1 @@
+"""BookingFunction: holds, payment, the session lifecycle, reviews and the inbox."""

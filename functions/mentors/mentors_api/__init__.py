@@ -1,0 +1,1 @@
+"""MentorsFunction: browsing (public) and mentor self-service."""

@@ -1,0 +1,58 @@
+"""Base shapes of the HTTP contract: camelCase JSON, unknown request fields refused, errors."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+
+class ApiModel(BaseModel):
+    """camelCase on the wire; an unknown field is a 422, so a client can never set what only
+    the server may set by adding a field."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class Money(ApiModel):
+    amount: Annotated[int, Field(description="Integer minor units: 12000 USD is $120.00")]
+    currency: Annotated[str, Field(pattern="^[A-Z]{3}$")] = "USD"
+
+
+class ErrorDetail(ApiModel):
+    field: str
+    issue: str
+
+
+class ErrorBody(ApiModel):
+    code: Annotated[str, Field(description="snake_case error code, e.g. slot_unavailable")]
+    message: str
+    details: list[ErrorDetail] | None = None
+
+
+class ErrorResponse(ApiModel):
+    error: ErrorBody
+
+
+def error_responses(*statuses: int) -> dict[int, dict[str, Any]]:
+    """OpenAPI `responses` entries for the error statuses a route can answer."""
+    descriptions = {
+        400: "Body is not JSON or not an object",
+        401: "Missing or invalid bearer token",
+        402: "Payment declined",
+        403: "Authenticated but not allowed",
+        404: "Not found (or not a participant)",
+        409: "Conflicts with the current state",
+        410: "Hold expired",
+        422: "Validation error",
+        429: "Too many active holds",
+        503: "Temporarily unavailable; retry after the Retry-After header",
+    }
+    return {
+        status: {
+            "description": descriptions[status],
+            "content": {"application/json": {"model": ErrorResponse}},
+        }
+        for status in statuses
+    }

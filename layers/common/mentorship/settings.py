@@ -1,0 +1,40 @@
+"""Typed configuration, read from the environment once, on first use (never at import)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str
+    idempotency_table_name: str
+    sender_email: str
+    push_topic_arn: str
+    region: str
+
+    @classmethod
+    def from_environ(cls, environ: dict[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        names = {
+            "table_name": "TABLE_NAME",
+            "idempotency_table_name": "IDEMPOTENCY_TABLE_NAME",
+            "sender_email": "SENDER_EMAIL",
+            "push_topic_arn": "PUSH_TOPIC_ARN",
+        }
+        missing = [var for var in names.values() if not env.get(var)]
+        if missing:
+            raise ConfigurationError(f"missing environment variables: {', '.join(missing)}")
+        region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
+        return cls(region=region, **{field: env[var] for field, var in names.items()})
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings.from_environ()

@@ -1,0 +1,1 @@
+"""Data access: pynamodb models of the single table and the queries and writes on it."""

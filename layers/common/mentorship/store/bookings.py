@@ -1,0 +1,59 @@
+"""Bookings by participant (AP6, AP7)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from mentorship.domain.instants import format_utc
+from mentorship.store.binding import ensure_bound
+from mentorship.store.models import Booking
+from mentorship.store.paging import Page, take_page, to_start_key
+
+LONGEST_SESSION = timedelta(minutes=90)
+
+
+def participant_sort_key(start: datetime, booking_id: str) -> str:
+    return f"{format_utc(start)}#{booking_id}"
+
+
+def participant_key_fields(role: str) -> tuple[str, ...]:
+    """Key attributes of a page position in the ByMentee or ByMentor index."""
+    return ("pk", "sk", "mentee_pk", "mentee_sk") if role == "mentee" else ("pk", "sk", "mentor_pk", "mentor_sk")
+
+
+class BookingStore:
+    def __init__(self) -> None:
+        ensure_bound()
+
+    def participant_page(
+        self,
+        role: str,
+        user_id: str,
+        upcoming: bool,
+        now: datetime,
+        limit: int,
+        start_after: dict[str, str] | None,
+    ) -> Page[Booking]:
+        """A user's bookings as mentee or mentor. Upcoming: not yet ended, ascending by start;
+        past: ended, descending. Sessions last at most 90 minutes, so the key range starts
+        90 minutes back and the filter on `end` drops what has already ended."""
+        if role == "mentee":
+            index, partition, sort_attr = Booking.by_mentee, f"MENTEE#{user_id}", Booking.mentee_sk
+        else:
+            index, partition, sort_attr = Booking.by_mentor, f"MENTOR#{user_id}", Booking.mentor_sk
+        now_key = format_utc(now)
+        if upcoming:
+            range_condition = sort_attr >= format_utc(now - LONGEST_SESSION)
+            filter_condition = Booking.end > now
+        else:
+            range_condition = sort_attr < f"{now_key}#~"  # '~' sorts after every id character
+            filter_condition = Booking.end <= now
+        results = index.query(
+            partition,
+            range_key_condition=range_condition,
+            filter_condition=filter_condition,
+            scan_index_forward=upcoming,
+            limit=limit + 1,
+            last_evaluated_key=to_start_key(start_after),
+        )
+        return take_page(results, limit, participant_key_fields(role))

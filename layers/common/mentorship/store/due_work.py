@@ -1,0 +1,36 @@
+"""AP9: work that has fallen due, read from the sparse DueWork index.
+
+Items enter the index by carrying `due_shard` and `due_at`, and leave it when a conditional
+update marks them done (removing both attributes). A run therefore reads only what is due,
+however long ago it fell due, in one query per shard.
+"""
+
+from __future__ import annotations
+
+import zlib
+from datetime import datetime
+from typing import Iterator
+
+from mentorship.domain.instants import format_utc_precise
+from mentorship.store.binding import ensure_bound
+from mentorship.store.models import DUE_SHARDS, TableItem
+
+
+def due_shard_for(item_key: str) -> str:
+    """A stable shard for an item, so due work spreads over DUE_SHARDS partitions."""
+    return f"DUE#{zlib.crc32(item_key.encode()) % DUE_SHARDS}"
+
+
+class DueWorkStore:
+    def __init__(self) -> None:
+        ensure_bound()
+
+    def due(self, now: datetime, per_shard_limit: int = 200) -> Iterator[TableItem]:
+        """Every item due at or before `now`, oldest first within each shard."""
+        cutoff = format_utc_precise(now)
+        for shard in range(DUE_SHARDS):
+            yield from TableItem.due_work.query(
+                f"DUE#{shard}",
+                range_key_condition=TableItem.due_at <= cutoff,
+                limit=per_shard_limit,
+            )

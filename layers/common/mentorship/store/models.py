@@ -1,0 +1,269 @@
+"""The single table: every item type, its keys, and the access pattern each key or index serves.
+
+Item types (pk / sk), one partition per aggregate:
+
+  MENTOR#<mentorId> / PROFILE                        MentorProfile
+  MENTOR#<mentorId> / SLOT#<startZ>                  Slot         published 30-minute slot
+  MENTOR#<mentorId> / SLOT#<startZ>#LOCK             SlotLock     who holds or booked that slot
+  MENTOR#<mentorId> / REVIEW#<createdAt>#<reviewId>  Review
+  BOOKING#<bookingId> / BOOKING                      Booking      (held, confirmed, cancelled, ...)
+  BOOKING#<bookingId> / EMAIL#<sequence>#<role>      PendingEmail an email to send (outbox)
+  BOOKING#<bookingId> / REMINDER#<kind>#<role>       Reminder     a reminder to send
+  USER#<userId> / NOTIFICATION#<createdAt>#<id>      Notification the user's inbox
+
+A slot and its lock sort next to each other, so one Query over `SLOT#<from>`..`SLOT#<to>`
+reads a window of availability together with who holds it.
+
+Access patterns:
+
+  AP1  mentor profile by id ..................... GetItem  pk=MENTOR#id, sk=PROFILE
+  AP2  mentor directory page, stable order ...... Query    index Directory  (sparse: profiles only)
+  AP3  a mentor's slots + locks in a window ..... Query    pk=MENTOR#id, sk BETWEEN SLOT#from AND SLOT#to
+  AP4  a mentor's reviews, newest first ......... Query    pk=MENTOR#id, sk BEGINS_WITH REVIEW#, descending
+  AP5  a booking by id .......................... GetItem  pk=BOOKING#id, sk=BOOKING
+  AP6  a mentee's bookings by start ............. Query    index ByMentee   menteePk=MENTEE#id, menteeSk=<startZ>#<bookingId>
+  AP7  a mentor's bookings by start ............. Query    index ByMentor   mentorPk=MENTOR#id, mentorSk=<startZ>#<bookingId>
+  AP8  a user's inbox, newest first ............. Query    pk=USER#id, sk BEGINS_WITH NOTIFICATION#, descending
+  AP9  work that is due (reminders, unsent email) Query    index DueWork    dueShard=DUE#n, dueAt <= now (sparse:
+                                                          the attributes are removed once the work is done)
+
+No request path scans; each request reads only what it returns plus what its filter skips.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    ListAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from mentorship.domain.instants import format_utc_precise, parse_instant
+
+DIRECTORY_PARTITION = "MENTORS"
+DUE_SHARDS = 4  # DueWork partitions; a run queries each, so no single partition runs hot
+
+
+class InstantAttribute(UnicodeAttribute):
+    """An aware UTC datetime stored as fixed-width RFC 3339 text (sorts as it reads)."""
+
+    def serialize(self, value: datetime) -> str:  # type: ignore[override]
+        return format_utc_precise(value)
+
+    def deserialize(self, value: str) -> datetime:  # type: ignore[override]
+        return parse_instant(value)
+
+
+class DirectoryIndex(GlobalSecondaryIndex):
+    """AP2: every mentor profile in one ordered list (name, then id)."""
+
+    class Meta:
+        index_name = "Directory"
+        projection = AllProjection()
+
+    directory_pk = UnicodeAttribute(hash_key=True)
+    directory_sk = UnicodeAttribute(range_key=True)
+
+
+class ByMenteeIndex(GlobalSecondaryIndex):
+    """AP6: a mentee's bookings ordered by start."""
+
+    class Meta:
+        index_name = "ByMentee"
+        projection = AllProjection()
+
+    mentee_pk = UnicodeAttribute(hash_key=True)
+    mentee_sk = UnicodeAttribute(range_key=True)
+
+
+class ByMentorIndex(GlobalSecondaryIndex):
+    """AP7: a mentor's bookings ordered by start (the mentor's dashboard)."""
+
+    class Meta:
+        index_name = "ByMentor"
+        projection = AllProjection()
+
+    mentor_pk = UnicodeAttribute(hash_key=True)
+    mentor_sk = UnicodeAttribute(range_key=True)
+
+
+class DueWorkIndex(GlobalSecondaryIndex):
+    """AP9: pending reminders and unsent emails, ordered by when they fall due."""
+
+    class Meta:
+        index_name = "DueWork"
+        projection = AllProjection()
+
+    due_shard = UnicodeAttribute(hash_key=True)
+    due_at = UnicodeAttribute(range_key=True)
+
+
+class TableItem(Model):
+    """Base of every item in the table. Table name, region and endpoint are bound at run time
+    by `store.binding.bind_table`, never read from the environment at import."""
+
+    class Meta:
+        table_name = "unbound"  # replaced by bind_table() before the first request
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+
+    directory_pk = UnicodeAttribute(null=True)
+    directory_sk = UnicodeAttribute(null=True)
+    mentee_pk = UnicodeAttribute(null=True)
+    mentee_sk = UnicodeAttribute(null=True)
+    mentor_pk = UnicodeAttribute(null=True)
+    mentor_sk = UnicodeAttribute(null=True)
+    due_shard = UnicodeAttribute(null=True)
+    due_at = UnicodeAttribute(null=True)
+    # TTL attribute of the table: housekeeping only, never relied on for correctness
+    # (AWS deletes expired items within days; reads return them until then).
+    expires_at = TTLAttribute(null=True)
+
+    directory = DirectoryIndex()
+    by_mentee = ByMenteeIndex()
+    by_mentor = ByMentorIndex()
+    due_work = DueWorkIndex()
+
+
+def mentor_pk(mentor_id: str) -> str:
+    return f"MENTOR#{mentor_id}"
+
+
+def booking_pk(booking_id: str) -> str:
+    return f"BOOKING#{booking_id}"
+
+
+def user_pk(user_id: str) -> str:
+    return f"USER#{user_id}"
+
+
+def slot_sk(start_z: str) -> str:
+    return f"SLOT#{start_z}"
+
+
+class MentorProfile(TableItem, discriminator="MentorProfile"):
+    mentor_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)
+    avatar_url = UnicodeAttribute(null=True)
+    company = UnicodeAttribute()
+    job_title = UnicodeAttribute()
+    job_title_folded = UnicodeAttribute()  # casefolded, for the jobFamily substring filter
+    bio = UnicodeAttribute()
+    specialties = ListAttribute(of=UnicodeAttribute, default=list)
+    years_of_experience = NumberAttribute()
+    experience_level = UnicodeAttribute()
+    hourly_rate = NumberAttribute()  # minor units
+    currency = UnicodeAttribute(default="USD")
+    timezone = UnicodeAttribute()
+    video_provider = UnicodeAttribute(default="generated")
+    manual_meeting_url = UnicodeAttribute(null=True)
+    rating_total = NumberAttribute(default=0)  # sum of ratings; averageRating = total / count
+    review_count = NumberAttribute(default=0)
+    total_sessions = NumberAttribute(default=0)
+    created_at = InstantAttribute()
+    updated_at = InstantAttribute()
+
+
+class Slot(TableItem, discriminator="Slot"):
+    mentor_id = UnicodeAttribute()
+    start = InstantAttribute()
+
+
+class SlotLock(TableItem, discriminator="SlotLock"):
+    """Who holds (until `hold_expires_at`) or booked a slot. A lock whose hold has expired is free,
+    whether or not TTL has deleted it yet: every condition says `hold_expires_at < :now`."""
+
+    mentor_id = UnicodeAttribute()
+    start = InstantAttribute()
+    booking_id = UnicodeAttribute()
+    holder_id = UnicodeAttribute()
+    booked = BooleanAttribute(default=False)
+    hold_expires_at = NumberAttribute(null=True)  # epoch seconds; absent once booked
+
+
+class Review(TableItem, discriminator="Review"):
+    review_id = UnicodeAttribute()
+    mentor_id = UnicodeAttribute()
+    booking_id = UnicodeAttribute()
+    author_id = UnicodeAttribute()
+    author_name = UnicodeAttribute()
+    rating = NumberAttribute()
+    comment = UnicodeAttribute()
+    created_at = InstantAttribute()
+
+
+class Booking(TableItem, discriminator="Booking"):
+    booking_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    mentor_id = UnicodeAttribute()
+    mentor_name = UnicodeAttribute()
+    mentor_email = UnicodeAttribute(null=True)
+    mentor_timezone = UnicodeAttribute()
+    mentee_id = UnicodeAttribute()
+    mentee_name = UnicodeAttribute()
+    mentee_email = UnicodeAttribute(null=True)
+    mentee_timezone = UnicodeAttribute()
+    start = InstantAttribute()
+    end = InstantAttribute()
+    duration_minutes = NumberAttribute()
+    price_amount = NumberAttribute()
+    currency = UnicodeAttribute(default="USD")
+    topic = UnicodeAttribute()
+    hold_expires_at = NumberAttribute(null=True)  # epoch seconds, while held
+    meeting_url = UnicodeAttribute(null=True)
+    calendar_sequence = NumberAttribute(default=0)  # iCalendar SEQUENCE, rises on every change
+    created_at = InstantAttribute()
+    updated_at = InstantAttribute()
+
+
+class PendingEmail(TableItem, discriminator="PendingEmail"):
+    """Outbox entry: recorded in the same transaction as the change it announces, sent after,
+    marked sent with a condition so it goes out once."""
+
+    booking_id = UnicodeAttribute()
+    recipient = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    raw_message = UnicodeAttribute()  # full MIME text
+    sent = BooleanAttribute(default=False)
+    created_at = InstantAttribute()
+
+
+class Reminder(TableItem, discriminator="Reminder"):
+    booking_id = UnicodeAttribute()
+    reminder_kind = UnicodeAttribute()  # "24h" | "10m"
+    recipient_role = UnicodeAttribute()  # "mentee" | "mentor"
+    session_start = InstantAttribute()
+    sent = BooleanAttribute(default=False)
+
+
+class Notification(TableItem, discriminator="Notification"):
+    notification_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    notification_type = UnicodeAttribute()
+    title = UnicodeAttribute()
+    body = UnicodeAttribute()
+    url = UnicodeAttribute(null=True)
+    created_at = InstantAttribute()
+
+
+ALL_MODELS: tuple[type[TableItem], ...] = (
+    TableItem,
+    MentorProfile,
+    Slot,
+    SlotLock,
+    Review,
+    Booking,
+    PendingEmail,
+    Reminder,
+    Notification,
+)
