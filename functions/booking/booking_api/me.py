@@ -14,7 +14,7 @@ from mentorship.api.caller import caller_zone, require_caller
 from mentorship.api.cursors import decode_cursor, encode_cursor
 from mentorship.api.pagination import Cursor, Limit, TimeZoneName
 from mentorship.api.resolver import BEARER
-from mentorship.api.schemas import error_responses
+from mentorship.api.schemas import responses
 from mentorship.store.bookings import BookingStore, participant_key_fields
 
 router = APIGatewayHttpRouter()
@@ -34,7 +34,7 @@ class Scope(StrEnum):
     "/me/bookings",
     summary="My sessions",
     description="Upcoming sessions ascending by start, past ones descending; as mentee or as mentor.",
-    responses=error_responses(401, 422),
+    responses=responses(BookingList, 401, 422),
     security=BEARER,
     tags=["Sessions"],
 )

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from mentorship.api.cursors import decode_cursor, encode_cursor
 from mentorship.api.pagination import Cursor, Limit
-from mentorship.api.schemas import error_responses
+from mentorship.api.schemas import responses
 from mentorship.store.mentors import DIRECTORY_KEY_FIELDS, MentorStore
 from mentors_api.schemas import MentorCard, MentorList
 
@@ -19,7 +19,7 @@ DIRECTORY_SCOPE = "GET /mentors"
     "/mentors",
     summary="Browse mentors",
     description="Mentors in a stable order (name, then id), paginated.",
-    responses=error_responses(422),
+    responses=responses(MentorList, 422),
     tags=["Mentors"],
 )
 def list_mentors(limit: Limit = 20, cursor: Cursor = None) -> MentorList:

@@ -35,8 +35,18 @@ class ErrorResponse(ApiModel):
     error: ErrorBody
 
 
-def error_responses(*statuses: int) -> dict[int, dict[str, Any]]:
-    """OpenAPI `responses` entries for the error statuses a route can answer."""
+def responses(
+    success_model: type[BaseModel] | None, *error_statuses: int, status: int = 200, description: str = "OK"
+) -> dict[int, dict[str, Any]]:
+    """OpenAPI `responses` of a route: its success answer and the error statuses it can give
+    (Powertools documents only what is listed once any response is listed)."""
+    success: dict[str, Any] = {"description": description}
+    if success_model is not None:
+        success["content"] = {"application/json": {"model": success_model}}
+    return {status: success, **_error_responses(error_statuses)}
+
+
+def _error_responses(statuses: tuple[int, ...]) -> dict[int, dict[str, Any]]:
     descriptions = {
         400: "Body is not JSON or not an object",
         401: "Missing or invalid bearer token",

@@ -15,7 +15,7 @@ from mentorship.domain.instants import format_utc, parse_instant
 from mentorship.observability import logger
 from mentorship.store.models import TableItem
 
-# Kinds of due work and what does each; the booking and reminder use cases register theirs.
+# What does each kind (model class) of due work; the booking and reminder use cases add theirs.
 DueWorkHandler = Callable[[TableItem, datetime], bool]
 
 
@@ -42,17 +42,18 @@ class RunReport:
 
 
 def run_due_work(
-    now: datetime, due_items: Iterable[TableItem], handlers: dict[str, DueWorkHandler]
+    now: datetime, due_items: Iterable[TableItem], handlers: dict[type[TableItem], DueWorkHandler]
 ) -> RunReport:
     """Hand each due item to the handler of its kind. A handler returns True when it did the work
     and False when another run got there first (its conditional mark failed)."""
     report = RunReport(now=format_utc(now))
     for item in due_items:
         report.due += 1
-        handler = handlers.get(item.kind)
+        handler = handlers.get(type(item))
         if handler is None:
-            report.skipped[item.kind] += 1
-            logger.error("due work of an unknown kind", extra={"kind": item.kind, "pk": item.pk, "sk": item.sk})
+            kind = type(item).__name__
+            report.skipped[kind] += 1
+            logger.error("due work of an unknown kind", extra={"kind": kind, "pk": item.pk, "sk": item.sk})
             continue
         if handler(item, now):
             report.done += 1

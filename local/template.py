@@ -1,0 +1,170 @@
+"""Reads template.yaml, the single source of truth, for the local stack and the tests.
+
+It understands CloudFormation's short-form tags (!Ref, !Sub, !GetAtt, ...) without resolving
+them, and answers the questions local tooling asks: which tables (as boto3 `create_table`
+arguments), which HTTP routes go to which function and whether they need a token, which
+schedules fire which function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_PATH = ROOT / "template.yaml"
+
+
+@dataclass(frozen=True)
+class Tag:
+    """An unresolved intrinsic, e.g. Tag("Ref", "MentorshipTable")."""
+
+    name: str
+    value: Any
+
+
+class _TemplateLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_tag(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> Tag:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return Tag(tag_suffix, value)
+
+
+_TemplateLoader.add_multi_constructor("!", _construct_tag)
+
+
+@cache
+def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=_TemplateLoader)  # noqa: S506 - SafeLoader subclass
+
+
+def resources_of_type(resource_type: str, template: dict | None = None) -> dict[str, dict]:
+    template = template or load_template()
+    return {
+        name: resource
+        for name, resource in template["Resources"].items()
+        if resource["Type"] == resource_type
+    }
+
+
+def table_definitions(template: dict | None = None) -> dict[str, dict[str, Any]]:
+    """Each AWS::DynamoDB::Table as `create_table` keyword arguments (on-demand), by logical id,
+    plus its TTL attribute under the extra key `TimeToLive` (None when it has none)."""
+    tables = {}
+    for logical_id, resource in resources_of_type("AWS::DynamoDB::Table", template).items():
+        props = resource["Properties"]
+        definition: dict[str, Any] = {
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "KeySchema": props["KeySchema"],
+            "BillingMode": "PAY_PER_REQUEST",
+        }
+        if props.get("GlobalSecondaryIndexes"):
+            definition["GlobalSecondaryIndexes"] = [
+                {"IndexName": gsi["IndexName"], "KeySchema": gsi["KeySchema"], "Projection": gsi["Projection"]}
+                for gsi in props["GlobalSecondaryIndexes"]
+            ]
+        ttl = props.get("TimeToLiveSpecification") or {}
+        definition["TimeToLive"] = ttl.get("AttributeName") if ttl.get("Enabled") else None
+        tables[logical_id] = definition
+    return tables
+
+
+@dataclass(frozen=True)
+class Route:
+    function: str  # logical id of the function
+    event: str  # logical id of the event in that function
+    method: str  # GET, POST, ... (upper case)
+    path: str  # /mentors/{mentorId}
+    protected: bool  # needs a bearer token
+
+    @property
+    def route_key(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def http_routes(template: dict | None = None) -> list[Route]:
+    template = template or load_template()
+    routes = []
+    for function_id, resource in resources_of_type("AWS::Serverless::Function", template).items():
+        for event_id, event in (resource["Properties"].get("Events") or {}).items():
+            if event["Type"] != "HttpApi":
+                continue
+            props = event["Properties"]
+            authorizer = (props.get("Auth") or {}).get("Authorizer")
+            routes.append(
+                Route(
+                    function=function_id,
+                    event=event_id,
+                    method=props["Method"].upper(),
+                    path=props["Path"],
+                    protected=authorizer != "NONE",
+                )
+            )
+    return routes
+
+
+@dataclass(frozen=True)
+class Schedule:
+    function: str
+    event: str
+    expression: str  # rate(1 minute) / cron(...)
+    enabled: bool
+
+
+def schedules(template: dict | None = None) -> list[Schedule]:
+    template = template or load_template()
+    found = []
+    for function_id, resource in resources_of_type("AWS::Serverless::Function", template).items():
+        for event_id, event in (resource["Properties"].get("Events") or {}).items():
+            if event["Type"] in ("Schedule", "ScheduleV2"):
+                props = event["Properties"]
+                expression = props.get("Schedule") or props.get("ScheduleExpression")
+                found.append(Schedule(function_id, event_id, expression, props.get("Enabled", True) is not False))
+    return found
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    logical_id: str
+    code_dir: Path
+    handler: str  # module.function
+    timeout: int
+    environment: dict[str, Any]  # Globals merged with the function's own (values may be Tags)
+
+
+def functions(template: dict | None = None) -> dict[str, FunctionSpec]:
+    template = template or load_template()
+    global_fn = (template.get("Globals") or {}).get("Function") or {}
+    global_env = ((global_fn.get("Environment") or {}).get("Variables")) or {}
+    specs = {}
+    for function_id, resource in resources_of_type("AWS::Serverless::Function", template).items():
+        props = resource["Properties"]
+        env = dict(global_env)
+        env.update(((props.get("Environment") or {}).get("Variables")) or {})
+        specs[function_id] = FunctionSpec(
+            logical_id=function_id,
+            code_dir=ROOT / props["CodeUri"],
+            handler=props.get("Handler") or global_fn["Handler"],
+            timeout=int(props.get("Timeout") or global_fn.get("Timeout") or 3),
+            environment=env,
+        )
+    return specs
+
+
+def layer_dirs(template: dict | None = None) -> list[Path]:
+    return [
+        ROOT / resource["Properties"]["ContentUri"]
+        for resource in resources_of_type("AWS::Serverless::LayerVersion", template).values()
+    ]

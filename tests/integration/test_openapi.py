@@ -1,0 +1,33 @@
+"""The committed OpenAPI document is what the code generates, and it covers the template's routes."""
+
+import re
+
+from local.template import http_routes
+from scripts.openapi import DOCUMENT_PATH, build_document, render
+
+
+def test_committed_document_matches_the_code():
+    assert DOCUMENT_PATH.read_text() == render(build_document()), (
+        "docs/openapi.json drifted from the code: run `make openapi` and commit it"
+    )
+
+
+def test_every_template_route_is_documented_with_its_auth():
+    document = build_document()
+    for route in http_routes():
+        operation = document["paths"][route.path][route.method.lower()]
+        assert bool(operation.get("security")) == route.protected, route.route_key
+        assert "200" in operation["responses"] or "201" in operation["responses"] or "204" in operation["responses"]
+
+
+def test_protected_routes_document_401_and_every_route_documents_the_error_shape():
+    document = build_document()
+    for route in http_routes():
+        operation = document["paths"][route.path][route.method.lower()]
+        error_statuses = [status for status in operation["responses"] if re.fullmatch(r"4\d\d|5\d\d", status)]
+        assert error_statuses, route.route_key
+        for status in error_statuses:
+            schema = operation["responses"][status]["content"]["application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/ErrorResponse"}
+        if route.protected:
+            assert "401" in operation["responses"], route.route_key
