@@ -40,7 +40,7 @@ run: $(VENV)/.installed node_modules/.installed
 	PORT=$(PORT) $(PY) -m local.stack
 
 test: install
-	SAM_CLI=$(SAM) $(PY) -m pytest
+	SAM_CLI=$(SAM) $(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.installed
 	$(PY) -m pytest -m "not dynamodb_local and not e2e and not sam"
