@@ -134,3 +134,43 @@ def http_event():
 def table(request):
     """Runs a test once on moto and once on the real DynamoDB Local engine."""
     return request.getfixturevalue("moto_table" if request.param == "moto" else "local_table")
+
+
+class FrozenClock:
+    """What `mentorship.clock.now()` answers in a test; move it with `advance`."""
+
+    def __init__(self, moment):
+        self.moment = moment
+
+    def now(self):
+        return self.moment
+
+    def advance(self, **delta):
+        from datetime import timedelta
+
+        self.moment += timedelta(**delta)
+        return self.moment
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    from datetime import UTC, datetime
+
+    from mentorship import clock as clock_module
+
+    frozen = FrozenClock(datetime(2026, 11, 24, 14, 0, tzinfo=UTC))
+    monkeypatch.setattr(clock_module, "now", frozen.now)
+    return frozen
+
+
+@pytest.fixture
+def mentors_api(http_event):
+    """Call MentorsFunction: mentors_api("GET", "/mentors/m1", query=..., body=..., claims=...)."""
+    from functions.mentors.app import lambda_handler
+
+    from tests.support.lambda_helpers import invoke_http
+
+    def call(method, path, *, route_key=None, **kwargs):
+        return invoke_http(lambda_handler, http_event(method, path, route_key=route_key, **kwargs))
+
+    return call

@@ -1,9 +1,10 @@
 """MentorsFunction: browse mentors and profiles (public), mentor self-service (authenticated)."""
 
-from mentors_api import browse
+from mentors_api import browse, self_service
 from mentorship.api.resolver import build_resolver, http_handler
 
 app = build_resolver()
 app.include_router(browse.router)
+app.include_router(self_service.router)
 
 lambda_handler = http_handler(app)

@@ -3,22 +3,26 @@
 It imports no HTTP code: its cold start pays only for the store and what the work needs.
 """
 
-from datetime import UTC, datetime
-
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from mentorship import clock
 from mentorship.observability import logger, metrics, tracer
+from mentorship.services.availability import refresh_due_profile
 from mentorship.services.scheduled import run_due_work, run_time
 from mentorship.store.due_work import DueWorkStore
+from mentorship.store.models import MentorProfile
 
-DUE_WORK_HANDLERS: dict = {}
+# What the run does with each kind of due item.
+DUE_WORK_HANDLERS = {
+    MentorProfile: refresh_due_profile,  # its next open slot started, or an earlier hold expired
+}
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    now = run_time(event.get("time"), datetime.now(UTC))
+    now = run_time(event.get("time"), clock.now())
     report = run_due_work(now, DueWorkStore().due(now), DUE_WORK_HANDLERS)
     logger.info("scheduled run finished", extra=report.as_dict())
     return report.as_dict()

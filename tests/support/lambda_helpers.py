@@ -29,3 +29,10 @@ def load_event(name: str) -> dict:
 
 def response_json(response: dict) -> dict:
     return json.loads(response["body"])
+
+
+def invoke_http(handler, event: dict) -> tuple[int, dict | None]:
+    """Call an HTTP function's handler; return the status and the decoded JSON body (None if empty)."""
+    response = handler(event, LambdaContext())
+    body = response.get("body")
+    return response["statusCode"], (json.loads(body) if body else None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -10,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from booking_api.schemas import Booking, BookingList
+from mentorship import clock
 from mentorship.api.caller import caller_zone, require_caller
 from mentorship.api.cursors import decode_cursor, encode_cursor
 from mentorship.api.pagination import Cursor, Limit, TimeZoneName
@@ -47,7 +47,7 @@ def list_my_bookings(
 ) -> BookingList:
     caller = require_caller(router.current_event)
     zone_name, zone = caller_zone(tz, caller)
-    now = datetime.now(UTC)
+    now = clock.now()
     cursor_scope = f"GET /me/bookings|{caller.user_id}|{role}|{scope}"
     start_after = decode_cursor(cursor, cursor_scope, participant_key_fields(role))
     page = BookingStore().participant_page(

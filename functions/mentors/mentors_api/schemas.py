@@ -1,12 +1,19 @@
-"""Response shapes of the mentor routes (the OpenAPI document is generated from these)."""
+"""Request and response shapes of the mentor routes (the OpenAPI document is generated from these)."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+from zoneinfo import ZoneInfo
 
-from mentorship.api.schemas import ApiModel, Money
+from pydantic import AfterValidator, Field
+
+from mentorship.api.schemas import ApiModel, Instant, Money
+from mentorship.domain.instants import format_local, format_utc, resolve_zone
 from mentorship.domain.mentors import ExperienceLevel
-from mentorship.store.models import MentorProfile
+from mentorship.domain.slots import SlotState
+from mentorship.store.models import MentorProfile, Review as ReviewItem
 
 
 class MentorCard(ApiModel):
@@ -22,25 +29,143 @@ class MentorCard(ApiModel):
     review_count: int
     total_sessions: int
 
+    @staticmethod
+    def card_fields(profile: MentorProfile) -> dict:
+        review_count = int(profile.review_count)
+        return {
+            "mentor_id": profile.mentor_id,
+            "name": profile.name,
+            "avatar_url": profile.avatar_url,
+            "company": profile.company,
+            "job_title": profile.job_title,
+            "years_of_experience": int(profile.years_of_experience),
+            "experience_level": ExperienceLevel(profile.experience_level),
+            "hourly_rate": Money(amount=int(profile.hourly_rate), currency=profile.currency),
+            "average_rating": round(float(profile.rating_total) / review_count, 2) if review_count else None,
+            "review_count": review_count,
+            "total_sessions": int(profile.total_sessions),
+        }
+
     @classmethod
     def from_profile(cls, profile: MentorProfile) -> "MentorCard":
-        review_count = int(profile.review_count)
-        return cls(
-            mentor_id=profile.mentor_id,
-            name=profile.name,
-            avatar_url=profile.avatar_url,
-            company=profile.company,
-            job_title=profile.job_title,
-            years_of_experience=int(profile.years_of_experience),
-            experience_level=ExperienceLevel(profile.experience_level),
-            hourly_rate=Money(amount=int(profile.hourly_rate), currency=profile.currency),
-            average_rating=round(float(profile.rating_total) / review_count, 2) if review_count else None,
-            review_count=review_count,
-            total_sessions=int(profile.total_sessions),
-        )
+        return cls(**cls.card_fields(profile))
 
 
 class MentorList(ApiModel):
     items: list[MentorCard]
     count: int = Field(description="Number of items in this page")
     next_cursor: str | None
+
+
+class Slot(ApiModel):
+    start: str = Field(description="UTC, RFC 3339 with Z")
+    end: str
+    local_start: str = Field(description="`start` in the response's `timezone`, with its offset")
+    local_end: str
+    available: bool = Field(description="false when held, booked or already started")
+
+    @classmethod
+    def from_state(cls, state: SlotState, zone: ZoneInfo, now: datetime) -> "Slot":
+        return cls(
+            start=format_utc(state.start),
+            end=format_utc(state.end),
+            local_start=format_local(state.start, zone),
+            local_end=format_local(state.end, zone),
+            available=state.is_open(now),
+        )
+
+
+class Availability(ApiModel):
+    timezone: str = Field(description="The zone of localStart/localEnd (the caller's)")
+    slots: list[Slot]
+
+    @classmethod
+    def build(cls, states: list[SlotState], zone_name: str, zone: ZoneInfo, now: datetime) -> "Availability":
+        return cls(timezone=zone_name, slots=[Slot.from_state(state, zone, now) for state in states])
+
+
+class Review(ApiModel):
+    review_id: str
+    rating: int = Field(ge=1, le=5)
+    comment: str
+    author_name: str
+    created_at: str
+
+    @classmethod
+    def from_item(cls, item: ReviewItem) -> "Review":
+        return cls(
+            review_id=item.review_id,
+            rating=int(item.rating),
+            comment=item.comment,
+            author_name=item.author_name,
+            created_at=format_utc(item.created_at),
+        )
+
+
+class ReviewList(ApiModel):
+    items: list[Review]
+    next_cursor: str | None
+
+
+class MentorDetail(MentorCard):
+    bio: str
+    specialties: list[str]
+    timezone: str = Field(description="The mentor's own zone")
+    reviews: list[Review] = Field(description="The 10 most recent, newest first")
+    availability: Availability = Field(description="The next 30 days, in the caller's zone")
+
+
+class VideoProvider(StrEnum):
+    GENERATED = "generated"
+    MANUAL = "manual"
+
+
+def _known_zone(name: str) -> str:
+    resolve_zone(name)  # UnknownTimeZone is a ValueError: pydantic reports it on body.timezone
+    return name
+
+
+ZoneName = Annotated[str, Field(max_length=64, examples=["America/Chicago"]), AfterValidator(_known_zone)]
+HttpsUrl = Annotated[str, Field(max_length=2048, pattern=r"^https://[^\s]+$")]
+ShortText = Annotated[str, Field(min_length=1, max_length=120)]
+
+
+class RateIn(ApiModel):
+    amount: Annotated[int, Field(ge=100, le=10_000_000, description="Hourly rate in minor units")]
+    currency: Annotated[str, Field(pattern="^USD$")] = "USD"
+
+
+class ProfileIn(ApiModel):
+    company: ShortText
+    job_title: ShortText
+    bio: Annotated[str, Field(min_length=1, max_length=5000)]
+    specialties: Annotated[list[Annotated[str, Field(min_length=1, max_length=60)]], Field(max_length=20)]
+    years_of_experience: Annotated[int, Field(ge=0, le=70)]
+    hourly_rate: RateIn
+    timezone: ZoneName
+    avatar_url: HttpsUrl | None = None
+    video_provider: VideoProvider = VideoProvider.GENERATED
+    manual_meeting_url: HttpsUrl | None = None
+
+class MentorProfileOut(MentorCard):
+    bio: str
+    specialties: list[str]
+    timezone: str
+    video_provider: VideoProvider
+    manual_meeting_url: str | None
+
+    @classmethod
+    def from_profile(cls, profile: MentorProfile) -> "MentorProfileOut":
+        return cls(
+            **MentorCard.card_fields(profile),
+            bio=profile.bio,
+            specialties=list(profile.specialties or []),
+            timezone=profile.timezone,
+            video_provider=VideoProvider(profile.video_provider),
+            manual_meeting_url=profile.manual_meeting_url,
+        )
+
+
+class AvailabilityWindowIn(ApiModel):
+    start: Instant
+    end: Instant

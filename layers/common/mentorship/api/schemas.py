@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic.alias_generators import to_camel
+
+from mentorship.domain.instants import parse_instant
+
+# An RFC 3339 instant with an offset (any offset; none is a 422), as an aware UTC datetime.
+Instant = Annotated[
+    datetime,
+    BeforeValidator(parse_instant),
+    WithJsonSchema({"type": "string", "format": "date-time", "example": "2026-11-24T14:00:00Z"}),
+]
 
 
 class ApiModel(BaseModel):

@@ -170,6 +170,11 @@ class MentorProfile(TableItem, discriminator="MentorProfile"):
     rating_total = NumberAttribute(default=0)  # sum of ratings; averageRating = total / count
     review_count = NumberAttribute(default=0)
     total_sessions = NumberAttribute(default=0)
+    # Earliest open, unheld slot (absent when none): what the directory's availability filter
+    # reads. Refreshed after every change to the mentor's slots and, through DueWork, when it
+    # may change by itself (that slot starts, or an earlier hold expires).
+    next_open_at = InstantAttribute(null=True)
+    next_open_checked_at = InstantAttribute(null=True)  # the read it came from; older never wins
     created_at = InstantAttribute()
     updated_at = InstantAttribute()
 

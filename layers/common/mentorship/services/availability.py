@@ -1,0 +1,37 @@
+"""Mentor availability: publishing and removing slots, reading a calendar, and keeping the
+profile's `next_open_at` (what the directory's availability filter reads) up to date."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from mentorship.domain.slots import SlotState, check_publish_window, slot_starts
+from mentorship.store.models import MentorProfile
+from mentorship.store.mentors import MentorStore
+from mentorship.store.slots import SlotStore
+
+
+def refresh_next_open(mentor_id: str, now: datetime) -> None:
+    """Recompute the mentor's next open slot from the slots themselves (call after any change
+    to them; the scheduled run calls it when the answer may change by itself)."""
+    found = SlotStore().next_open(mentor_id, now)
+    MentorStore().record_next_open(mentor_id, found.start, found.recheck_at, checked_at=now)
+
+
+def publish_window(mentor_id: str, start: datetime, end: datetime, now: datetime) -> list[SlotState]:
+    check_publish_window(start, end, now)
+    slots = SlotStore()
+    slots.add_slots(mentor_id, slot_starts(start, end))
+    refresh_next_open(mentor_id, now)
+    return slots.window(mentor_id, start, end, consistent=True)
+
+
+def remove_slot(mentor_id: str, start: datetime, now: datetime) -> None:
+    SlotStore().remove_open_slot(mentor_id, start, now)
+    refresh_next_open(mentor_id, now)
+
+
+def refresh_due_profile(item: MentorProfile, now: datetime) -> bool:
+    """DueWork handler: a profile whose next open slot may have changed by itself."""
+    refresh_next_open(item.mentor_id, now)
+    return True

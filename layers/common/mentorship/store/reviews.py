@@ -1,0 +1,32 @@
+"""A mentor's reviews, newest first (AP4)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from mentorship.domain.instants import format_utc_precise
+from mentorship.store.binding import ensure_bound
+from mentorship.store.models import Review, mentor_pk
+from mentorship.store.paging import Page, take_page, to_start_key
+
+REVIEW_KEY_FIELDS = ("pk", "sk")
+REVIEW_PREFIX = "REVIEW#"
+
+
+def review_sk(created_at: datetime, review_id: str) -> str:
+    return f"{REVIEW_PREFIX}{format_utc_precise(created_at)}#{review_id}"
+
+
+class ReviewStore:
+    def __init__(self) -> None:
+        ensure_bound()
+
+    def newest(self, mentor_id: str, limit: int, start_after: dict[str, str] | None = None) -> Page[Review]:
+        results = Review.query(
+            mentor_pk(mentor_id),
+            range_key_condition=Review.sk.startswith(REVIEW_PREFIX),
+            scan_index_forward=False,
+            limit=limit + 1,
+            last_evaluated_key=to_start_key(start_after),
+        )
+        return take_page(results, limit, REVIEW_KEY_FIELDS)

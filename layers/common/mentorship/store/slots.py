@@ -1,0 +1,125 @@
+"""Published slots and their locks (AP3): reading a window, publishing, removing, and finding
+the next open slot.
+
+A slot (`SLOT#<start>`) and its lock (`SLOT#<start>#LOCK`) sort next to each other in the
+mentor's partition, so one Query over a key range returns both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Iterator
+
+
+from mentorship.domain.instants import format_utc
+from mentorship.domain.slots import SlotState
+from mentorship.errors import NotFound, SlotUnavailable
+from mentorship.store.binding import ensure_bound
+from mentorship.store.models import Slot, SlotLock, TableItem, mentor_pk, slot_sk
+from mentorship.store.transactions import ConditionsFailed, Transaction
+
+LOCK_SUFFIX = "#LOCK"
+
+
+def lock_sk(start_z: str) -> str:
+    return slot_sk(start_z) + LOCK_SUFFIX
+
+
+def _state(slot: Slot, lock: SlotLock | None) -> SlotState:
+    if lock is None:
+        return SlotState(start=slot.start)
+    expires = datetime.fromtimestamp(int(lock.hold_expires_at), UTC) if lock.hold_expires_at is not None else None
+    return SlotState(start=slot.start, booked=bool(lock.booked), hold_expires_at=expires)
+
+
+def lock_is_free(now: datetime):
+    """Condition under which a slot's lock may be taken: none, or an unbooked hold that has
+    expired by `now` (its record may still exist: TTL deletion is not awaited)."""
+    return SlotLock.pk.does_not_exist() | (
+        (SlotLock.booked == False) & (SlotLock.hold_expires_at < int(now.timestamp()))  # noqa: E712
+    )
+
+
+@dataclass(frozen=True)
+class NextOpen:
+    """The earliest open slot at `now`, and when that answer may next change by itself
+    (the earlier of that slot's start and the first expiry of a hold before it)."""
+
+    start: datetime | None
+    recheck_at: datetime | None
+
+
+class SlotStore:
+    def __init__(self) -> None:
+        ensure_bound()
+
+    def _window_items(
+        self, mentor_id: str, start: datetime, end: datetime | None, consistent: bool = False
+    ) -> Iterator[TableItem]:
+        low = slot_sk(format_utc(start))
+        condition = (
+            TableItem.sk.between(low, slot_sk(format_utc(end)))
+            if end is not None
+            else TableItem.sk.between(low, "SLOT#~")
+        )
+        return TableItem.query(mentor_pk(mentor_id), range_key_condition=condition, consistent_read=consistent)
+
+    def window(self, mentor_id: str, start: datetime, end: datetime, consistent: bool = False) -> list[SlotState]:
+        """Every published slot starting in [start, end), with who holds it: one Query."""
+        return list(self._states(self._window_items(mentor_id, start, end, consistent), end))
+
+    @staticmethod
+    def _states(items: Iterator[TableItem], end: datetime | None) -> Iterator[SlotState]:
+        pending: Slot | None = None
+        for item in items:
+            if isinstance(item, Slot):
+                if pending is not None:
+                    yield _state(pending, None)
+                pending = item if end is None or item.start < end else None
+            elif isinstance(item, SlotLock) and pending is not None and item.start == pending.start:
+                yield _state(pending, item)
+                pending = None
+        if pending is not None:
+            yield _state(pending, None)
+
+    def next_open(self, mentor_id: str, now: datetime) -> NextOpen:
+        """Walk forward from `now` to the first open slot (strongly consistent reads)."""
+        first_hold_expiry: datetime | None = None
+        for state in self._states(self._window_items(mentor_id, now, None, consistent=True), None):
+            if state.start <= now:
+                continue
+            if state.is_open(now):
+                recheck = min(filter(None, (state.start, first_hold_expiry)))
+                return NextOpen(state.start, recheck)
+            if state.is_held(now):
+                expiry = state.hold_expires_at
+                first_hold_expiry = expiry if first_hold_expiry is None else min(first_hold_expiry, expiry)
+        return NextOpen(None, first_hold_expiry)
+
+    def add_slots(self, mentor_id: str, starts: list[datetime]) -> None:
+        """Publish slots; those that exist already are kept as they are (never overwritten)."""
+        if not starts:
+            return
+        existing = {
+            item.start
+            for item in self._window_items(mentor_id, starts[0], starts[-1], consistent=True)
+            if isinstance(item, Slot)
+        }
+        with Slot.batch_write() as batch:
+            for start in starts:
+                if start not in existing:
+                    batch.save(Slot(pk=mentor_pk(mentor_id), sk=slot_sk(format_utc(start)), mentor_id=mentor_id, start=start))
+
+    def remove_open_slot(self, mentor_id: str, start: datetime, now: datetime) -> None:
+        """Delete a published slot unless it is held (unexpired) or booked, in one transaction."""
+        start_z = format_utc(start)
+        transaction = Transaction()
+        transaction.delete("slot", Slot(pk=mentor_pk(mentor_id), sk=slot_sk(start_z)), condition=Slot.pk.exists())
+        transaction.condition_check("lock", SlotLock, mentor_pk(mentor_id), lock_sk(start_z), lock_is_free(now))
+        try:
+            transaction.commit()
+        except ConditionsFailed as failed:
+            if "slot" in failed.names:
+                raise NotFound("no published slot starts at that time") from None
+            raise SlotUnavailable("that slot is held or booked") from None
