@@ -45,8 +45,9 @@ test: install
 test-fast: $(VENV)/.installed
 	$(PY) -m pytest -m "not dynamodb_local and not e2e and not sam"
 
+# sam build looks for python3.13 on PATH; pyenv's shim may point elsewhere, so put the real one first.
 build: .venv-sam/.installed
-	$(SAM) build --parallel
+	PATH="$(dir $(PYTHON313)):$$PATH" $(SAM) build --parallel
 
 validate: .venv-sam/.installed $(VENV)/.installed
 	$(VENV)/bin/cfn-lint template.yaml

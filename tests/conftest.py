@@ -48,8 +48,14 @@ def dynamodb_local():
 
 
 def _bind(table_name: str, host: str | None) -> None:
+    """Point the models at the test's table and drop what a function caches per instance
+    (settings, the idempotency store's client), as a fresh Lambda instance would."""
+    from mentorship.api import idempotency
+    from mentorship.settings import get_settings
     from mentorship.store.binding import bind_table
 
+    get_settings.cache_clear()
+    idempotency._runner.cache_clear()
     bind_table(table_name, "us-east-1", host=host)
 
 
@@ -167,6 +173,32 @@ def clock(monkeypatch):
 def mentors_api(http_event):
     """Call MentorsFunction: mentors_api("GET", "/mentors/m1", query=..., body=..., claims=...)."""
     from functions.mentors.app import lambda_handler
+
+    from tests.support.lambda_helpers import invoke_http
+
+    def call(method, path, *, route_key=None, **kwargs):
+        return invoke_http(lambda_handler, http_event(method, path, route_key=route_key, **kwargs))
+
+    return call
+
+
+@pytest.fixture
+def outbox():
+    """Swap the email and push gateways for recording fakes; restore the real ones after."""
+    from mentorship import gateways
+
+    from tests.support.fakes import RecordingEmailSender, RecordingPushSender
+
+    email, push = RecordingEmailSender(), RecordingPushSender()
+    gateways.use(email=email, push=push)
+    yield type("Outbox", (), {"email": email, "push": push})()
+    gateways.use()
+
+
+@pytest.fixture
+def booking_api(http_event):
+    """Call BookingFunction: booking_api("POST", "/bookings", body=..., claims=..., headers=...)."""
+    from functions.booking.app import lambda_handler
 
     from tests.support.lambda_helpers import invoke_http
 

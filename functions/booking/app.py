@@ -1,9 +1,10 @@
 """BookingFunction: holds, payment, the session lifecycle, reviews and the inbox (all authenticated)."""
 
-from booking_api import me
+from booking_api import bookings, me
 from mentorship.api.resolver import build_resolver, http_handler
 
 app = build_resolver()
+app.include_router(bookings.router)
 app.include_router(me.router)
 
 lambda_handler = http_handler(app)

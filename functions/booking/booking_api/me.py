@@ -8,7 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from booking_api.schemas import Booking, BookingList
+from booking_api.schemas import Booking, BookingList, Notification, NotificationList
 from mentorship import clock
 from mentorship.api.caller import caller_zone, require_caller
 from mentorship.api.cursors import decode_cursor, encode_cursor
@@ -16,6 +16,7 @@ from mentorship.api.pagination import Cursor, Limit, TimeZoneName
 from mentorship.api.resolver import BEARER
 from mentorship.api.schemas import responses
 from mentorship.store.bookings import BookingStore, participant_key_fields
+from mentorship.store.notifications import NOTIFICATION_KEY_FIELDS, NotificationStore
 
 router = APIGatewayHttpRouter()
 
@@ -56,4 +57,21 @@ def list_my_bookings(
     return BookingList(
         items=[Booking.from_item(item, zone_name, zone, now) for item in page.items],
         next_cursor=encode_cursor(page.last_key, cursor_scope),
+    )
+
+
+@router.get(
+    "/me/notifications",
+    summary="My inbox",
+    description="Notifications newest first (the same ones sent on the push channel).",
+    responses=responses(NotificationList, 401, 422),
+    security=BEARER,
+    tags=["Sessions"],
+)
+def list_my_notifications(limit: Limit = 20, cursor: Cursor = None) -> NotificationList:
+    caller = require_caller(router.current_event)
+    scope = f"GET /me/notifications|{caller.user_id}"
+    page = NotificationStore().newest(caller.user_id, limit, decode_cursor(cursor, scope, NOTIFICATION_KEY_FIELDS))
+    return NotificationList(
+        items=[Notification.from_item(item) for item in page.items], next_cursor=encode_cursor(page.last_key, scope)
     )

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
 
-from mentorship.api.schemas import ApiModel, Money
-from mentorship.domain.bookings import BookingStatus, effective_status
-from mentorship.domain.instants import format_local, format_utc
+from mentorship.api.schemas import ApiModel, Instant, Money, ZoneName
+from mentorship.domain.bookings import BookingStatus
+from mentorship.domain.instants import format_local, format_utc, from_epoch_seconds
+from mentorship.services.booking import status_of
 from mentorship.store.models import Booking as BookingItem
+from mentorship.store.models import Notification as NotificationItem
 
 
 class Booking(ApiModel):
@@ -34,10 +37,8 @@ class Booking(ApiModel):
 
     @classmethod
     def from_item(cls, item: BookingItem, zone_name: str, zone: ZoneInfo, now: datetime) -> "Booking":
-        hold_expires_at = (
-            datetime.fromtimestamp(int(item.hold_expires_at), UTC) if item.hold_expires_at is not None else None
-        )
-        status = effective_status(item.status, item.end, hold_expires_at, now)
+        status = status_of(item, now)
+        held = status is BookingStatus.HELD
         return cls(
             booking_id=item.booking_id,
             status=status,
@@ -53,7 +54,7 @@ class Booking(ApiModel):
             duration_minutes=int(item.duration_minutes),
             price=Money(amount=int(item.price_amount), currency=item.currency),
             topic=item.topic,
-            hold_expires_at=format_utc(hold_expires_at) if status is BookingStatus.HELD and hold_expires_at else None,
+            hold_expires_at=format_utc(from_epoch_seconds(item.hold_expires_at)) if held else None,
             meeting_url=item.meeting_url if status is BookingStatus.CONFIRMED else None,
             created_at=format_utc(item.created_at),
         )
@@ -62,3 +63,51 @@ class Booking(ApiModel):
 class BookingList(ApiModel):
     items: list[Booking]
     next_cursor: str | None
+
+
+class HoldIn(ApiModel):
+    mentor_id: Annotated[str, Field(min_length=1, max_length=128)]
+    start: Instant
+    duration_minutes: Literal[30, 60, 90]
+    topic: Annotated[str, Field(max_length=5000, description="10-1,000 characters after trimming")]
+    timezone: ZoneName | None = Field(default=None, description="Your IANA zone for emails; default: token's zoneinfo, else UTC")
+
+
+class ConfirmIn(ApiModel):
+    payment_method: Annotated[
+        str,
+        Field(pattern=r"^pm_[A-Za-z0-9_]{1,64}$", examples=["pm_card_visa", "pm_card_chargeDeclined"]),
+    ]
+
+
+class CancelIn(ApiModel):
+    reason: Annotated[str | None, Field(max_length=500)] = None
+
+
+class Notification(ApiModel):
+    notification_id: str
+    type: str
+    title: str
+    body: str
+    url: str | None
+    created_at: str
+
+    @classmethod
+    def from_item(cls, item: NotificationItem) -> "Notification":
+        return cls(
+            notification_id=item.notification_id,
+            type=item.notification_type,
+            title=item.title,
+            body=item.body,
+            url=item.url,
+            created_at=format_utc(item.created_at),
+        )
+
+
+class NotificationList(ApiModel):
+    items: list[Notification]
+    next_cursor: str | None
+
+
+class MeetingLink(ApiModel):
+    meeting_url: str

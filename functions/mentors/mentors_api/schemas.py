@@ -7,10 +7,10 @@ from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
-from mentorship.api.schemas import ApiModel, Instant, Money
-from mentorship.domain.instants import format_local, format_utc, resolve_zone
+from mentorship.api.schemas import ApiModel, Instant, Money, ZoneName
+from mentorship.domain.instants import format_local, format_utc
 from mentorship.domain.mentors import ExperienceLevel
 from mentorship.domain.slots import SlotState
 from mentorship.store.models import MentorProfile, Review as ReviewItem
@@ -120,12 +120,6 @@ class VideoProvider(StrEnum):
     MANUAL = "manual"
 
 
-def _known_zone(name: str) -> str:
-    resolve_zone(name)  # UnknownTimeZone is a ValueError: pydantic reports it on body.timezone
-    return name
-
-
-ZoneName = Annotated[str, Field(max_length=64, examples=["America/Chicago"]), AfterValidator(_known_zone)]
 HttpsUrl = Annotated[str, Field(max_length=2048, pattern=r"^https://[^\s]+$")]
 ShortText = Annotated[str, Field(min_length=1, max_length=120)]
 

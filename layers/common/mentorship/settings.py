@@ -18,6 +18,7 @@ class Settings:
     sender_email: str
     push_topic_arn: str
     region: str
+    meeting_base_url: str = "https://meet.mentor-booking.example"
 
     @classmethod
     def from_environ(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -32,7 +33,8 @@ class Settings:
         if missing:
             raise ConfigurationError(f"missing environment variables: {', '.join(missing)}")
         region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
-        return cls(region=region, **{field: env[var] for field, var in names.items()})
+        optional = {"meeting_base_url": env["MEETING_BASE_URL"]} if env.get("MEETING_BASE_URL") else {}
+        return cls(region=region, **optional, **{field: env[var] for field, var in names.items()})
 
 
 @cache

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError, ResponseValidationError
 from pynamodb.exceptions import PynamoDBException
 
 from mentorship import errors
@@ -47,6 +47,13 @@ THROTTLING_CODES = frozenset(
 )
 
 
+def error_body(code: str, message: str, details: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details:
+        body["details"] = details
+    return {"error": body}
+
+
 def error_response(
     status: int,
     code: str,
@@ -54,13 +61,10 @@ def error_response(
     details: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    body: dict[str, Any] = {"code": code, "message": message}
-    if details:
-        body["details"] = details
     return Response(
         status_code=status,
         content_type="application/json",
-        body=json.dumps({"error": body}),
+        body=json.dumps(error_body(code, message, details)),
         headers=headers,
     )
 
@@ -108,6 +112,11 @@ def register_error_handlers(app: "APIGatewayHttpResolver") -> None:
     @app.exception_handler(RequestValidationError)
     def _validation(error: RequestValidationError) -> Response:
         return validation_error_response(error)
+
+    @app.exception_handler(ResponseValidationError)
+    def _bad_response(error: ResponseValidationError) -> Response:
+        logger.error("a route answered outside its documented shape", extra={"errors": str(error.errors())[:2000]})
+        return _internal_error()
 
     @app.not_found
     def _not_found(_: NotFoundError) -> Response:

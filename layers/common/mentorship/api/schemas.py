@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic.alias_generators import to_camel
 
-from mentorship.domain.instants import parse_instant
+from mentorship.domain.instants import parse_instant, resolve_zone
 
 # An RFC 3339 instant with an offset (any offset; none is a 422), as an aware UTC datetime.
 Instant = Annotated[
@@ -16,6 +16,16 @@ Instant = Annotated[
     BeforeValidator(parse_instant),
     WithJsonSchema({"type": "string", "format": "date-time", "example": "2026-11-24T14:00:00Z"}),
 ]
+
+
+
+def _known_zone(name: str) -> str:
+    resolve_zone(name)  # UnknownTimeZone is a ValueError: pydantic reports it on the field
+    return name
+
+
+# An IANA time zone name.
+ZoneName = Annotated[str, Field(max_length=64, examples=["America/Chicago"]), AfterValidator(_known_zone)]
 
 
 class ApiModel(BaseModel):
@@ -53,7 +63,7 @@ def responses(
     success: dict[str, Any] = {"description": description}
     if success_model is not None:
         success["content"] = {"application/json": {"model": success_model}}
-    return {status: success, **_error_responses(error_statuses)}
+    return {status: success, **_error_responses((*error_statuses, 500))}
 
 
 def _error_responses(statuses: tuple[int, ...]) -> dict[int, dict[str, Any]]:
@@ -67,6 +77,7 @@ def _error_responses(statuses: tuple[int, ...]) -> dict[int, dict[str, Any]]:
         410: "Hold expired",
         422: "Validation error",
         429: "Too many active holds",
+        500: "Unexpected error on our side (logged with the request id)",
         503: "Temporarily unavailable; retry after the Retry-After header",
     }
     return {

@@ -86,3 +86,7 @@ def is_slot_aligned(moment: datetime) -> bool:
 
 def epoch_seconds(moment: datetime) -> int:
     return int(require_utc(moment).timestamp())
+
+
+def from_epoch_seconds(seconds: int | float) -> datetime:
+    return datetime.fromtimestamp(int(seconds), UTC)

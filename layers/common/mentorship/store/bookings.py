@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from mentorship.domain.instants import format_utc
 from mentorship.store.binding import ensure_bound
-from mentorship.store.models import Booking
+from mentorship.store.models import Booking, booking_pk
 from mentorship.store.paging import Page, take_page, to_start_key
 
 LONGEST_SESSION = timedelta(minutes=90)
@@ -39,6 +39,12 @@ def participant_key_fields(role: str) -> tuple[str, ...]:
 class BookingStore:
     def __init__(self) -> None:
         ensure_bound()
+
+    def get(self, booking_id: str) -> Booking | None:
+        try:
+            return Booking.get(booking_pk(booking_id), "BOOKING", consistent_read=True)
+        except Booking.DoesNotExist:
+            return None
 
     def participant_page(
         self,

@@ -9,7 +9,9 @@ Item types (pk / sk), one partition per aggregate:
   BOOKING#<bookingId> / BOOKING                      Booking      (held, confirmed, cancelled, ...)
   BOOKING#<bookingId> / EMAIL#<sequence>#<role>      PendingEmail an email to send (outbox)
   BOOKING#<bookingId> / REMINDER#<kind>#<role>       Reminder     a reminder to send
-  USER#<userId> / NOTIFICATION#<createdAt>#<id>      Notification the user's inbox
+  USER#<userId> / NOTIFICATION#<createdAt>#<id>      Notification the user's inbox (+ push outbox)
+  USER#<userId> / HOLD#<0..2>                        UserHold     one of the user's 3 hold places
+  BOOKING#<bookingId> / CHARGE                       Charge       the mock payment gateway's record
 
 A slot and its lock sort next to each other, so one Query over `SLOT#<from>`..`SLOT#<to>`
 reads a window of availability together with who holds it.
@@ -127,6 +129,9 @@ class TableItem(Model):
     # TTL attribute of the table: housekeeping only, never relied on for correctness
     # (AWS deletes expired items within days; reads return them until then).
     expires_at = TTLAttribute(null=True)
+    # Outbox delivery (emails, reminders, pushes): a sender's lease and how often it tried.
+    claimed_until = NumberAttribute(null=True)  # epoch seconds: other senders keep off until then
+    attempts = NumberAttribute(null=True)
 
     directory = DirectoryIndex()
     by_mentee = ByMenteeIndex()
@@ -225,15 +230,18 @@ class Booking(TableItem, discriminator="Booking"):
     currency = UnicodeAttribute(default="USD")
     topic = UnicodeAttribute()
     hold_expires_at = NumberAttribute(null=True)  # epoch seconds, while held
+    hold_place = NumberAttribute(null=True)  # which of the mentee's UserHold places it took
     meeting_url = UnicodeAttribute(null=True)
+    payment_reference = UnicodeAttribute(null=True)  # the gateway's charge id
     calendar_sequence = NumberAttribute(default=0)  # iCalendar SEQUENCE, rises on every change
     created_at = InstantAttribute()
     updated_at = InstantAttribute()
 
 
 class PendingEmail(TableItem, discriminator="PendingEmail"):
-    """Outbox entry: recorded in the same transaction as the change it announces, sent after,
-    marked sent with a condition so it goes out once."""
+    """Outbox entry: recorded in the same transaction as the change it announces, sent after.
+    A sender first claims it (a lease, so overlapping runs do not both send), sends, then marks
+    it sent, which also takes it out of DueWork."""
 
     booking_id = UnicodeAttribute()
     recipient = UnicodeAttribute()
@@ -252,12 +260,37 @@ class Reminder(TableItem, discriminator="Reminder"):
 
 
 class Notification(TableItem, discriminator="Notification"):
+    """An inbox entry; until it has gone out on the push channel it is also in DueWork."""
+
     notification_id = UnicodeAttribute()
     user_id = UnicodeAttribute()
     notification_type = UnicodeAttribute()
     title = UnicodeAttribute()
     body = UnicodeAttribute()
     url = UnicodeAttribute(null=True)
+    booking_id = UnicodeAttribute(null=True)
+    pushed = BooleanAttribute(default=False)
+    created_at = InstantAttribute()
+
+
+class UserHold(TableItem, discriminator="UserHold"):
+    """One of a user's three hold places. Taking a hold puts one with the condition that it is
+    free (absent, released, or expired by now), so a fourth concurrent hold cannot slip in."""
+
+    user_id = UnicodeAttribute()
+    booking_id = UnicodeAttribute()
+    hold_expires_at = NumberAttribute()  # epoch seconds
+
+
+class Charge(TableItem, discriminator="Charge"):
+    """The mock payment gateway's own record of a charge, keyed by its idempotency key
+    (the booking), so a retried confirm never charges twice."""
+
+    charge_id = UnicodeAttribute()
+    amount = NumberAttribute()
+    currency = UnicodeAttribute()
+    payment_method = UnicodeAttribute()
+    outcome = UnicodeAttribute()  # "succeeded" | "declined" | "refunded"
     created_at = InstantAttribute()
 
 
@@ -271,4 +304,6 @@ ALL_MODELS: tuple[type[TableItem], ...] = (
     PendingEmail,
     Reminder,
     Notification,
+    UserHold,
+    Charge,
 )

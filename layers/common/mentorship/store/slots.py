@@ -8,11 +8,11 @@ mentor's partition, so one Query over a key range returns both.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Iterator
 
 
-from mentorship.domain.instants import format_utc
+from mentorship.domain.instants import epoch_seconds, format_utc, from_epoch_seconds
 from mentorship.domain.slots import SlotState
 from mentorship.errors import NotFound, SlotUnavailable
 from mentorship.store.binding import ensure_bound
@@ -29,15 +29,25 @@ def lock_sk(start_z: str) -> str:
 def _state(slot: Slot, lock: SlotLock | None) -> SlotState:
     if lock is None:
         return SlotState(start=slot.start)
-    expires = datetime.fromtimestamp(int(lock.hold_expires_at), UTC) if lock.hold_expires_at is not None else None
+    expires = from_epoch_seconds(lock.hold_expires_at) if lock.hold_expires_at is not None else None
     return SlotState(start=slot.start, booked=bool(lock.booked), hold_expires_at=expires)
 
 
 def lock_is_free(now: datetime):
     """Condition under which a slot's lock may be taken: none, or an unbooked hold that has
-    expired by `now` (its record may still exist: TTL deletion is not awaited)."""
+    expired by `now` (its record may still exist: TTL deletion is not awaited). A hold is
+    active while now < hold_expires_at."""
     return SlotLock.pk.does_not_exist() | (
-        (SlotLock.booked == False) & (SlotLock.hold_expires_at < int(now.timestamp()))  # noqa: E712
+        (SlotLock.booked == False) & (SlotLock.hold_expires_at <= epoch_seconds(now))  # noqa: E712
+    )
+
+
+def lock_is_held_by(booking_id: str, now: datetime):
+    """The lock is this booking's unexpired hold."""
+    return (
+        (SlotLock.booking_id == booking_id)
+        & (SlotLock.booked == False)  # noqa: E712
+        & (SlotLock.hold_expires_at > epoch_seconds(now))
     )
 
 

@@ -1,0 +1,113 @@
+"""Holding, paying for and reading a booking (all authenticated; participants only)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from booking_api.schemas import Booking, CancelIn, ConfirmIn, HoldIn
+from mentorship import clock
+from mentorship.api.caller import Caller, caller_zone, require_caller
+from mentorship.api.idempotency import idempotent
+from mentorship.api.pagination import TimeZoneName
+from mentorship.api.resolver import BEARER
+from mentorship.api.schemas import responses
+from mentorship.domain.calendar import Party
+from mentorship.services import booking as bookings
+from mentorship.store.models import Booking as BookingItem
+
+router = APIGatewayHttpRouter()
+
+BookingId = Annotated[str, Path(alias="bookingId", min_length=1, max_length=64)]
+IDEMPOTENCY_NOTE = (
+    " Send an `Idempotency-Key` header to make retries safe: a replay with the same key and body returns "
+    "the first answer; the same key with another body is a 409 `idempotency_key_reused`."
+)
+
+
+def _view(item: BookingItem, caller: Caller, tz: str | None = None) -> Booking:
+    zone_name, zone = caller_zone(tz, caller)
+    return Booking.from_item(item, zone_name, zone, clock.now())
+
+
+def _json(model: Booking) -> dict:
+    return model.model_dump(by_alias=True, mode="json")
+
+
+def _run(caller: Caller, route: str, body: dict | None, compute) -> Response:
+    event = router.current_event
+    return idempotent(event.headers, caller.user_id, route, body or {}, compute, router.lambda_context)
+
+
+@router.post(
+    "/bookings",
+    summary="Hold a session",
+    description="Holds the 1-3 consecutive slots a 30/60/90-minute session needs for 5 minutes "
+    "(`holdExpiresAt`) while the mentee pays. 409 `slot_unavailable` if any is taken; 429 with 3 active "
+    "holds; a mentor cannot book themself (422)." + IDEMPOTENCY_NOTE,
+    responses=responses(Booking, 400, 401, 404, 409, 422, 429, 503, status=201, description="Held"),
+    security=BEARER,
+    tags=["Bookings"],
+)
+def hold(body: HoldIn) -> Response[dict]:
+    caller = require_caller(router.current_event)
+
+    def compute():
+        zone_name, _ = caller_zone(body.timezone, caller)
+        mentee = Party(caller.user_id, caller.name, caller.email, zone_name)
+        request = bookings.SessionRequest(body.mentor_id, body.start, body.duration_minutes, body.topic)
+        return 201, _json(_view(bookings.hold_session(mentee, request, clock.now()), caller))
+
+    return _run(caller, "POST /bookings", router.current_event.json_body, compute)
+
+
+@router.post(
+    "/bookings/<bookingId>/confirm",
+    summary="Pay for a held session",
+    description="Charges the card (mock gateway: `pm_card_visa` succeeds, any `pm_card_*Declined` declines) "
+    "and confirms the booking with its meeting URL. Declined: 402 and the slots are free again. "
+    "After the hold expired: 410 and nothing changes. Not held: 409." + IDEMPOTENCY_NOTE,
+    responses=responses(Booking, 400, 401, 402, 403, 404, 409, 410, 422, 503),
+    security=BEARER,
+    tags=["Bookings"],
+)
+def confirm(booking_id: BookingId, body: ConfirmIn) -> Response[dict]:
+    caller = require_caller(router.current_event)
+
+    def compute():
+        item = bookings.confirm_booking(booking_id, caller.user_id, body.payment_method, clock.now())
+        return 200, _json(_view(item, caller))
+
+    return _run(caller, f"POST /bookings/{booking_id}/confirm", router.current_event.json_body, compute)
+
+
+@router.post(
+    "/bookings/<bookingId>/cancel",
+    summary="Release a held session",
+    description="Either party may release a held booking (`released`); its slots are free at once. "
+    "409 for a booking in any other state.",
+    responses=responses(Booking, 400, 401, 404, 409, 422, 503),
+    security=BEARER,
+    tags=["Bookings"],
+)
+def cancel(booking_id: BookingId, body: CancelIn) -> Booking:
+    caller = require_caller(router.current_event)
+    item = bookings.release_hold(booking_id, caller.user_id, clock.now())
+    return _view(item, caller)
+
+
+@router.get(
+    "/bookings/<bookingId>",
+    summary="A booking",
+    description="For its mentee or mentor; anyone else gets 404.",
+    responses=responses(Booking, 401, 404, 422),
+    security=BEARER,
+    tags=["Bookings"],
+)
+def get_booking(booking_id: BookingId, tz: TimeZoneName = None) -> Booking:
+    caller = require_caller(router.current_event)
+    item = bookings.booking_for_participant(booking_id, caller.user_id)
+    return _view(item, caller, tz)

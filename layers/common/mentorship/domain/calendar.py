@@ -1,0 +1,92 @@
+"""The `.ics` calendar invite of a session (RFC 5545 / iTIP), rendered with icalendar.
+
+One stable UID per booking; SEQUENCE rises with every change; METHOD:REQUEST for a new or moved
+session, METHOD:CANCEL with STATUS:CANCELLED when it is called off. Times are written in UTC,
+which every client converts to its own zone. icalendar escapes text and quotes parameters, so
+a topic or a name can never add a property of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from mentorship.domain.instants import require_utc
+
+PRODUCT_ID = "-//Mentor Booking//Sessions 1.0//EN"
+UID_DOMAIN = "mentor-booking"
+
+
+class InviteMethod(StrEnum):
+    REQUEST = "REQUEST"
+    CANCEL = "CANCEL"
+
+
+@dataclass(frozen=True)
+class Party:
+    user_id: str
+    name: str
+    email: str | None
+    timezone: str  # IANA
+
+
+@dataclass(frozen=True)
+class SessionInvite:
+    booking_id: str
+    sequence: int
+    method: InviteMethod
+    start: datetime
+    end: datetime
+    topic: str
+    meeting_url: str | None
+    mentor: Party
+    mentee: Party
+    organizer_email: str
+    stamp: datetime  # when this version of the invite was made
+
+
+def _plain(text: str) -> str:
+    """A display name fit for a parameter value: no control characters."""
+    return "".join(ch for ch in text if ch.isprintable()).strip() or "Participant"
+
+
+def _address(email: str, name: str, **params: str) -> vCalAddress:
+    address = vCalAddress(f"mailto:{email}")
+    address.params["cn"] = vText(_plain(name))
+    for key, value in params.items():
+        address.params[key] = vText(value)
+    return address
+
+
+def session_uid(booking_id: str) -> str:
+    return f"booking-{booking_id}@{UID_DOMAIN}"
+
+
+def render_invite(invite: SessionInvite) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", PRODUCT_ID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", invite.method.value)
+
+    event = Event()
+    event.add("uid", session_uid(invite.booking_id))
+    event.add("sequence", invite.sequence)
+    event.add("dtstamp", require_utc(invite.stamp))
+    event.add("dtstart", require_utc(invite.start))
+    event.add("dtend", require_utc(invite.end))
+    event.add("summary", f"Mentoring session: {invite.mentor.name} and {invite.mentee.name}")
+    event.add("description", invite.topic)
+    event.add("status", "CANCELLED" if invite.method is InviteMethod.CANCEL else "CONFIRMED")
+    if invite.meeting_url:
+        event.add("location", invite.meeting_url)
+        event.add("url", invite.meeting_url)
+    event.add("organizer", _address(invite.organizer_email, "Mentor Booking"))
+    for party, role in ((invite.mentor, "CHAIR"), (invite.mentee, "REQ-PARTICIPANT")):
+        if party.email:
+            event.add("attendee", _address(party.email, party.name, role=role, partstat="ACCEPTED", rsvp="FALSE"))
+    calendar.add_component(event)
+    return calendar.to_ical()

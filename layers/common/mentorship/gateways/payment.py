@@ -1,0 +1,62 @@
+"""Payments. The product talks to a `PaymentGateway`; the one here is a mock with the test cards
+of a real provider: `pm_card_visa` (and any other `pm_card_*`) succeeds; `pm_card_chargeDeclined`
+and every `pm_card_*Declined*` (e.g. `pm_card_chargeDeclinedInsufficientFunds`) declines. Like a real provider it is idempotent on its key: the same key never charges twice,
+and it keeps its records in the table (its own item type) so every instance agrees.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from pynamodb.exceptions import PutError
+
+from mentorship.store.binding import ensure_bound
+from mentorship.store.models import Charge, booking_pk
+
+
+@dataclass(frozen=True)
+class ChargeResult:
+    charge_id: str
+    succeeded: bool
+
+
+class PaymentGateway(Protocol):
+    def charge(self, key: str, amount: int, currency: str, payment_method: str, now: datetime) -> ChargeResult: ...
+
+    def refund(self, key: str, now: datetime) -> None: ...
+
+
+def is_declined_card(payment_method: str) -> bool:
+    return payment_method.startswith("pm_card_") and "Declined" in payment_method
+
+
+class MockPaymentGateway:
+    def __init__(self) -> None:
+        ensure_bound()
+
+    def charge(self, key: str, amount: int, currency: str, payment_method: str, now: datetime) -> ChargeResult:
+        record = Charge(
+            pk=booking_pk(key),
+            sk="CHARGE",
+            charge_id=f"ch_{secrets.token_hex(12)}",
+            amount=amount,
+            currency=currency,
+            payment_method=payment_method,
+            outcome="declined" if is_declined_card(payment_method) else "succeeded",
+            created_at=now,
+        )
+        try:
+            record.save(condition=Charge.pk.does_not_exist())
+        except PutError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            record = Charge.get(booking_pk(key), "CHARGE", consistent_read=True)  # the first attempt's answer
+        return ChargeResult(charge_id=record.charge_id, succeeded=record.outcome == "succeeded")
+
+    def refund(self, key: str, now: datetime) -> None:
+        Charge(pk=booking_pk(key), sk="CHARGE").update(
+            actions=[Charge.outcome.set("refunded")], condition=Charge.outcome == "succeeded"
+        )

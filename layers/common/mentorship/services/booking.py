@@ -1,0 +1,180 @@
+"""Booking use cases: hold a session, confirm it with payment, release a hold, read a booking."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from mentorship import gateways
+from mentorship.domain.bookings import BookingStatus, effective_status
+from mentorship.domain.calendar import Party
+from mentorship.domain.emails import EmailKind
+from mentorship.domain.instants import epoch_seconds, format_utc_precise, from_epoch_seconds
+from mentorship.domain.mentors import session_price
+from mentorship.domain.sessions import HOLD_DURATION, check_session_request, clean_topic
+from mentorship.domain.slots import slots_for_session
+from mentorship.errors import Forbidden, HoldExpired, InvalidState, NotFound, PaymentDeclined, ValidationFailed
+from mentorship.services.availability import refresh_next_open
+from mentorship.services.delivery import deliver_now
+from mentorship.services.outbox_records import email_records, notification_record, reminder_records
+from mentorship.settings import get_settings
+from mentorship.store.booking_writes import BookingWrites
+from mentorship.store.bookings import BookingStore, assign_participant_keys
+from mentorship.store.due_work import due_shard_for
+from mentorship.store.mentors import MentorStore
+from mentorship.store.models import Booking, booking_pk
+
+
+@dataclass(frozen=True)
+class SessionRequest:
+    mentor_id: str
+    start: datetime
+    duration_minutes: int
+    topic: str
+
+
+def status_of(booking: Booking, now: datetime) -> BookingStatus:
+    hold_expiry = from_epoch_seconds(booking.hold_expires_at) if booking.hold_expires_at is not None else None
+    return effective_status(booking.status, booking.end, hold_expiry, now)
+
+
+def booking_for_participant(booking_id: str, user_id: str) -> Booking:
+    """The booking if `user_id` takes part in it; NotFound otherwise (whether or not it exists)."""
+    booking = BookingStore().get(booking_id)
+    if booking is None or user_id not in (booking.mentee_id, booking.mentor_id):
+        raise NotFound("no booking with that id")
+    return booking
+
+
+def hold_session(mentee: Party, request: SessionRequest, now: datetime) -> Booking:
+    """Hold every slot the session needs for 5 minutes while the mentee pays."""
+    topic = clean_topic(request.topic)
+    check_session_request(request.start, request.duration_minutes, now)
+    if request.mentor_id == mentee.user_id:
+        raise ValidationFailed.on("body.mentorId", "mentors cannot book themselves")
+    mentor = MentorStore().get_profile(request.mentor_id)
+    if mentor is None:
+        raise NotFound("no mentor with that id")
+    slot_starts = slots_for_session(request.start, request.duration_minutes)
+    booking = Booking(
+        pk=booking_pk(booking_id := uuid.uuid4().hex),
+        sk="BOOKING",
+        booking_id=booking_id,
+        status=BookingStatus.HELD.value,
+        mentor_id=mentor.mentor_id,
+        mentor_name=mentor.name,
+        mentor_email=mentor.email,
+        mentor_timezone=mentor.timezone,
+        mentee_id=mentee.user_id,
+        mentee_name=mentee.name,
+        mentee_email=mentee.email,
+        mentee_timezone=mentee.timezone,
+        start=request.start,
+        end=request.start + timedelta(minutes=request.duration_minutes),
+        duration_minutes=request.duration_minutes,
+        price_amount=session_price(int(mentor.hourly_rate), request.duration_minutes),
+        currency=mentor.currency,
+        topic=topic,
+        hold_expires_at=epoch_seconds(now + HOLD_DURATION),
+        calendar_sequence=0,
+        created_at=now,
+        updated_at=now,
+    )
+    assign_participant_keys(booking)
+    # In DueWork until confirmed or released, so the scheduled run tidies it up once it expires.
+    booking.due_shard = due_shard_for(booking.pk)
+    booking.due_at = format_utc_precise(now + HOLD_DURATION)
+    BookingWrites().hold(booking, slot_starts, now)
+    refresh_next_open(mentor.mentor_id, now)
+    return booking
+
+
+def _require_mentee(booking: Booking, user_id: str) -> None:
+    if booking.mentee_id != user_id:
+        raise Forbidden("only the mentee who holds this booking can pay for it")
+
+
+def _meeting_url(booking: Booking) -> str:
+    mentor = MentorStore().get_profile(booking.mentor_id)
+    if mentor is not None and mentor.video_provider == "manual" and mentor.manual_meeting_url:
+        return mentor.manual_meeting_url
+    return f"{get_settings().meeting_base_url.rstrip('/')}/{secrets.token_urlsafe(18)}"
+
+
+def confirm_booking(booking_id: str, user_id: str, payment_method: str, now: datetime) -> Booking:
+    """Charge the mentee and turn the hold into a booking. A declined card frees the slots at
+    once (PaymentDeclined); a hold that has expired changes nothing (HoldExpired)."""
+    booking = booking_for_participant(booking_id, user_id)
+    _require_mentee(booking, user_id)
+    status = status_of(booking, now)
+    if status is BookingStatus.EXPIRED:
+        raise HoldExpired("the 5-minute hold has expired; hold the slot again")
+    if status is not BookingStatus.HELD:
+        raise InvalidState(f"this booking is {status.value}, not held")
+    slot_starts = slots_for_session(booking.start, int(booking.duration_minutes))
+    payments = gateways.payment_gateway()
+    charge = payments.charge(booking_id, int(booking.price_amount), booking.currency, payment_method, now)
+    if not charge.succeeded:
+        BookingWrites().release(booking, slot_starts, BookingStatus.PAYMENT_FAILED.value, now)
+        refresh_next_open(booking.mentor_id, now)
+        raise PaymentDeclined("the card was declined; the slot has been released")
+
+    booking.meeting_url = _meeting_url(booking)
+    booking.status = BookingStatus.CONFIRMED.value
+    sender = get_settings().sender_email
+    records = [
+        *email_records(booking, EmailKind.CONFIRMED, sender, now),
+        *reminder_records(booking, now),
+        notification_record(
+            booking.mentor_id,
+            "booking_confirmed",
+            "New session booked",
+            f"{booking.mentee_name} booked {int(booking.duration_minutes)} minutes with you.",
+            booking_id,
+            now,
+        ),
+    ]
+    actions = [
+        Booking.status.set(BookingStatus.CONFIRMED.value),
+        Booking.meeting_url.set(booking.meeting_url),
+        Booking.payment_reference.set(charge.charge_id),
+        Booking.hold_expires_at.remove(),
+        Booking.due_shard.remove(),
+        Booking.due_at.remove(),
+        Booking.updated_at.set(now),
+    ]
+    try:
+        BookingWrites().confirm(booking, slot_starts, now, actions, records)
+    except HoldExpired:
+        payments.refund(booking_id, now)  # the hold ran out between the check and the write
+        raise
+    deliver_now(records, now)
+    return BookingStore().get(booking_id)
+
+
+def release_hold(booking_id: str, user_id: str, now: datetime) -> Booking:
+    """Either party lets a held booking go; its slots are free at once."""
+    booking = booking_for_participant(booking_id, user_id)
+    status = status_of(booking, now)
+    if status is not BookingStatus.HELD:
+        raise InvalidState(f"this booking is {status.value}; only a held booking can be released here")
+    slot_starts = slots_for_session(booking.start, int(booking.duration_minutes))
+    BookingWrites().release(booking, slot_starts, BookingStatus.RELEASED.value, now)
+    refresh_next_open(booking.mentor_id, now)
+    return BookingStore().get(booking_id)
+
+
+def expire_hold(item: Booking, now: datetime) -> bool:
+    """DueWork handler: a hold whose 5 minutes have passed. Its slots were free for everyone from
+    that moment already (every condition compares with now); this records it as expired and
+    deletes its locks."""
+    if status_of(item, now) is not BookingStatus.EXPIRED:
+        return False
+    try:
+        BookingWrites().release(item, slots_for_session(item.start, int(item.duration_minutes)), BookingStatus.EXPIRED.value, now)
+    except InvalidState:
+        return False  # confirmed or released meanwhile
+    refresh_next_open(item.mentor_id, now)
+    return True

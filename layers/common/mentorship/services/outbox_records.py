@@ -1,0 +1,107 @@
+"""The outbox records a booking change writes in its own transaction: the emails to both
+parties, the reminders, and inbox notifications (which also go out on the push channel)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from mentorship.domain.calendar import InviteMethod, Party, SessionInvite
+from mentorship.domain.emails import EmailKind, render_email
+from mentorship.domain.instants import format_utc_precise
+from mentorship.domain.sessions import reminders_due
+from mentorship.store.due_work import due_shard_for
+from mentorship.store.models import Booking, Notification, PendingEmail, Reminder, TableItem, user_pk
+
+
+def parties(booking: Booking) -> tuple[Party, Party]:
+    """(mentor, mentee) as the emails and invites see them."""
+    mentor = Party(booking.mentor_id, booking.mentor_name, booking.mentor_email, booking.mentor_timezone)
+    mentee = Party(booking.mentee_id, booking.mentee_name, booking.mentee_email, booking.mentee_timezone)
+    return mentor, mentee
+
+
+def session_invite(booking: Booking, sender: str, now: datetime, method: InviteMethod = InviteMethod.REQUEST) -> SessionInvite:
+    mentor, mentee = parties(booking)
+    return SessionInvite(
+        booking_id=booking.booking_id,
+        sequence=int(booking.calendar_sequence or 0),
+        method=method,
+        start=booking.start,
+        end=booking.end,
+        topic=booking.topic,
+        meeting_url=booking.meeting_url,
+        mentor=mentor,
+        mentee=mentee,
+        organizer_email=sender,
+        stamp=now,
+    )
+
+
+def _due_now(item: TableItem, due: datetime) -> TableItem:
+    item.due_shard = due_shard_for(item.pk + item.sk)
+    item.due_at = format_utc_precise(due)
+    return item
+
+
+def email_records(booking: Booking, kind: EmailKind, sender: str, now: datetime) -> list[PendingEmail]:
+    """One email to each party that has an address, each in its recipient's zone."""
+    invite = session_invite(booking, sender, now)
+    mentor, mentee = parties(booking)
+    records = []
+    for role, recipient, other in (("mentee", mentee, mentor), ("mentor", mentor, mentee)):
+        if not recipient.email:
+            continue
+        rendered = render_email(kind, invite, recipient, other, sender)
+        records.append(
+            _due_now(
+                PendingEmail(
+                    pk=booking.pk,
+                    sk=f"EMAIL#{int(booking.calendar_sequence or 0):04d}#{kind.value}#{role}",
+                    booking_id=booking.booking_id,
+                    recipient=rendered.recipient,
+                    subject=rendered.subject,
+                    raw_message=rendered.raw,
+                    created_at=now,
+                ),
+                now,
+            )
+        )
+    return records
+
+
+def reminder_records(booking: Booking, confirmed_at: datetime) -> list[Reminder]:
+    return [
+        _due_now(
+            Reminder(
+                pk=booking.pk,
+                sk=f"REMINDER#{kind}#{role}",
+                booking_id=booking.booking_id,
+                reminder_kind=kind,
+                recipient_role=role,
+                session_start=booking.start,
+            ),
+            due,
+        )
+        for kind, due in reminders_due(booking.start, confirmed_at).items()
+        for role in ("mentee", "mentor")
+    ]
+
+
+def notification_record(user_id: str, kind: str, title: str, body: str, booking_id: str, now: datetime) -> Notification:
+    notification_id = uuid.uuid4().hex
+    return _due_now(
+        Notification(
+            pk=user_pk(user_id),
+            sk=f"NOTIFICATION#{format_utc_precise(now)}#{notification_id}",
+            notification_id=notification_id,
+            user_id=user_id,
+            notification_type=kind,
+            title=title,
+            body=body,
+            url=f"/bookings/{booking_id}",
+            booking_id=booking_id,
+            created_at=now,
+        ),
+        now,
+    )

@@ -1,0 +1,189 @@
+"""The booking's conditional writes: hold, confirm and release, each one transaction.
+
+Who holds a slot is decided only by these conditions, evaluated by DynamoDB at write time:
+a hold puts a lock per slot on condition that the slot is free (no lock, or an expired unbooked
+hold); confirm turns this booking's unexpired locks into booked ones; release deletes the locks
+that are still this booking's.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from mentorship.domain.instants import epoch_seconds, format_utc, from_epoch_seconds
+from mentorship.errors import HoldExpired, InvalidState, SlotUnavailable, TooManyHolds
+from mentorship.store.binding import ensure_bound
+from mentorship.store.models import (
+    Booking,
+    MentorProfile,
+    Slot,
+    SlotLock,
+    TableItem,
+    UserHold,
+    mentor_pk,
+    slot_sk,
+    user_pk,
+)
+from mentorship.store.slots import lock_is_free, lock_is_held_by, lock_sk
+from mentorship.store.transactions import ConditionsFailed, Transaction
+
+MAX_ACTIVE_HOLDS = 3
+HOLD_PLACE_PREFIX = "HOLD#"
+# Expired locks and hold places linger this long before TTL may delete them (housekeeping only).
+TTL_GRACE = timedelta(days=1)
+
+
+def hold_place_sk(place: int) -> str:
+    return f"{HOLD_PLACE_PREFIX}{place}"
+
+
+def place_is_free(now: datetime):
+    return UserHold.pk.does_not_exist() | (UserHold.hold_expires_at <= epoch_seconds(now))
+
+
+class BookingWrites:
+    def __init__(self) -> None:
+        ensure_bound()
+
+    def free_hold_places(self, user_id: str, now: datetime) -> list[int]:
+        """Which of the user's hold places are free at `now` (strongly consistent)."""
+        taken = {
+            int(place.sk.removeprefix(HOLD_PLACE_PREFIX))
+            for place in UserHold.query(
+                user_pk(user_id), UserHold.sk.startswith(HOLD_PLACE_PREFIX), consistent_read=True
+            )
+            if int(place.hold_expires_at) > epoch_seconds(now)
+        }
+        return [place for place in range(MAX_ACTIVE_HOLDS) if place not in taken]
+
+    def hold(self, booking: Booking, slot_starts: list[datetime], now: datetime, attempts: int = 3) -> None:
+        """Lock every slot for `booking` until its hold expires, in one transaction, together with
+        one of the mentee's hold places. SlotUnavailable if any slot is missing or taken;
+        TooManyHolds if the mentee already has three active holds."""
+        for _ in range(attempts):
+            places = self.free_hold_places(booking.mentee_id, now)
+            if not places:
+                raise TooManyHolds(f"you already hold {MAX_ACTIVE_HOLDS} slots; confirm or release one first")
+            try:
+                self._hold_once(booking, slot_starts, places[0], now)
+                return
+            except ConditionsFailed as failed:
+                if any(name.startswith(("slot:", "lock:")) for name in failed.names):
+                    raise SlotUnavailable("that time is no longer available") from None
+                # Only the hold place was taken meanwhile (a concurrent hold of the same user): retry.
+        raise TooManyHolds(f"you already hold {MAX_ACTIVE_HOLDS} slots; confirm or release one first")
+
+    def _hold_once(self, booking: Booking, slot_starts: list[datetime], place: int, now: datetime) -> None:
+        expires = int(booking.hold_expires_at)
+        cleanup_after = from_epoch_seconds(expires) + TTL_GRACE
+        booking.hold_place = place
+        transaction = Transaction()
+        partition = mentor_pk(booking.mentor_id)
+        for start in slot_starts:
+            start_z = format_utc(start)
+            transaction.condition_check(f"slot:{start_z}", Slot, partition, slot_sk(start_z), Slot.pk.exists())
+            lock = SlotLock(
+                pk=partition,
+                sk=lock_sk(start_z),
+                mentor_id=booking.mentor_id,
+                start=start,
+                booking_id=booking.booking_id,
+                holder_id=booking.mentee_id,
+                booked=False,
+                hold_expires_at=expires,
+                expires_at=cleanup_after,
+            )
+            transaction.put(f"lock:{start_z}", lock, condition=lock_is_free(now))
+        place_item = UserHold(
+            pk=user_pk(booking.mentee_id),
+            sk=hold_place_sk(place),
+            user_id=booking.mentee_id,
+            booking_id=booking.booking_id,
+            hold_expires_at=expires,
+            expires_at=cleanup_after,
+        )
+        transaction.put("place", place_item, condition=place_is_free(now))
+        transaction.put("booking", booking, condition=Booking.pk.does_not_exist())
+        transaction.commit()
+
+    def confirm(
+        self, booking: Booking, slot_starts: list[datetime], now: datetime, booking_actions: list, records: list[TableItem]
+    ) -> None:
+        """Turn this booking's unexpired holds into booked slots, apply `booking_actions` to the
+        booking (status, meeting URL, ...), free the mentee's hold place, count the session on the
+        mentor and record `records` (emails, reminders, notifications), all or nothing.
+        HoldExpired if any lock is no longer this booking's unexpired hold; InvalidState if the
+        booking is no longer held."""
+        transaction = Transaction()
+        partition = mentor_pk(booking.mentor_id)
+        for start in slot_starts:
+            lock = SlotLock(pk=partition, sk=lock_sk(format_utc(start)))
+            transaction.update(
+                f"lock:{format_utc(start)}",
+                lock,
+                actions=[SlotLock.booked.set(True), SlotLock.hold_expires_at.remove(), SlotLock.expires_at.remove()],
+                condition=lock_is_held_by(booking.booking_id, now),
+            )
+        transaction.update("booking", booking, actions=booking_actions, condition=Booking.status == "held")
+        transaction.delete("place", self._place_of(booking), condition=UserHold.booking_id == booking.booking_id)
+        transaction.update(
+            "mentor",
+            MentorProfile(pk=partition, sk="PROFILE"),
+            actions=[MentorProfile.total_sessions.add(1)],
+            condition=MentorProfile.pk.exists(),
+        )
+        for index, record in enumerate(records):
+            transaction.put(f"record:{index}", record, condition=TableItem.pk.does_not_exist())
+        try:
+            transaction.commit()
+        except ConditionsFailed as failed:
+            if "booking" in failed.names:
+                raise InvalidState("this booking is no longer held") from None
+            if any(name.startswith("lock:") for name in failed.names) or "place" in failed.names:
+                raise HoldExpired("the 5-minute hold has expired; hold the slot again") from None
+            raise
+
+    @staticmethod
+    def _place_of(booking: Booking) -> UserHold:
+        return UserHold(pk=user_pk(booking.mentee_id), sk=hold_place_sk(int(booking.hold_place)))
+
+    def release(self, booking: Booking, slot_starts: list[datetime], new_status: str, now: datetime, attempts: int = 3) -> None:
+        """End a held booking (released, payment_failed, expired): its slots are free at once.
+        Only locks and the hold place that are still this booking's are deleted."""
+        partition = mentor_pk(booking.mentor_id)
+        for _ in range(attempts):
+            ours = {
+                lock.sk: lock
+                for lock in SlotLock.query(
+                    partition,
+                    SlotLock.sk.between(lock_sk(format_utc(slot_starts[0])), lock_sk(format_utc(slot_starts[-1]))),
+                    consistent_read=True,
+                )
+                if isinstance(lock, SlotLock) and lock.booking_id == booking.booking_id and not lock.booked
+            }
+            transaction = Transaction()
+            for sk, lock in ours.items():
+                transaction.delete(f"lock:{sk}", lock, condition=SlotLock.booking_id == booking.booking_id)
+            transaction.update(
+                "booking",
+                booking,
+                actions=[
+                    Booking.status.set(new_status),
+                    Booking.updated_at.set(now),
+                    Booking.hold_expires_at.remove(),
+                    Booking.due_shard.remove(),
+                    Booking.due_at.remove(),
+                ],
+                condition=Booking.status == "held",
+            )
+            place = self._place_of(booking)
+            if UserHold.count(place.pk, UserHold.sk == place.sk, UserHold.booking_id == booking.booking_id, consistent_read=True):
+                transaction.delete("place", place, condition=UserHold.booking_id == booking.booking_id)
+            try:
+                transaction.commit()
+                return
+            except ConditionsFailed as failed:
+                if "booking" in failed.names:
+                    raise InvalidState("this booking is no longer held") from None
+                # A lock or the hold place changed hands between the read and the write: read again.
+        raise InvalidState("this booking's hold changed while it was being released; try again")

@@ -1,0 +1,67 @@
+"""Exactly-once-as-far-as-possible delivery of outbox items (emails, reminders, pushes).
+
+An item is pending while it sits in DueWork. A sender claims it with a conditional lease, sends,
+then marks it done, which removes it from DueWork. Overlapping or repeated runs cannot both hold
+the lease, so they never both send. A sender that crashes before sending leaves a lease that
+expires and the item is sent later; only a crash between the provider accepting the message and
+the mark can repeat a message (the provider has no idempotency key to close that gap).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pynamodb.exceptions import UpdateError
+
+from mentorship.domain.instants import epoch_seconds, format_utc_precise
+from mentorship.store.models import TableItem
+
+LEASE = timedelta(minutes=2)
+CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+def claim(item: TableItem, now: datetime) -> int | None:
+    """Take the sending lease; the lease's expiry (its token) or None if pending no longer or
+    someone else holds it."""
+    lease_until = epoch_seconds(now + LEASE)
+    model = type(item)
+    try:
+        item.update(
+            actions=[model.claimed_until.set(lease_until), model.attempts.add(1)],
+            condition=model.due_shard.exists()
+            & (model.claimed_until.does_not_exist() | (model.claimed_until < epoch_seconds(now))),
+        )
+    except UpdateError as error:
+        if error.cause_response_code == CONDITION_FAILED:
+            return None
+        raise
+    return lease_until
+
+
+def mark_done(item: TableItem, lease: int, extra_actions: list | None = None) -> bool:
+    """Take the item out of DueWork (and apply `extra_actions`, e.g. sent=True) if our lease is
+    still the one on it."""
+    model = type(item)
+    try:
+        item.update(
+            actions=[model.due_shard.remove(), model.due_at.remove(), model.claimed_until.remove(), *(extra_actions or [])],
+            condition=model.claimed_until == lease,
+        )
+    except UpdateError as error:
+        if error.cause_response_code == CONDITION_FAILED:
+            return False
+        raise
+    return True
+
+
+def retry_later(item: TableItem, lease: int, at: datetime) -> None:
+    """Give the lease back and make the item due again at `at` (a failed send)."""
+    model = type(item)
+    try:
+        item.update(
+            actions=[model.claimed_until.remove(), model.due_at.set(format_utc_precise(at))],
+            condition=model.claimed_until == lease,
+        )
+    except UpdateError as error:
+        if error.cause_response_code != CONDITION_FAILED:
+            raise
