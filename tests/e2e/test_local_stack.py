@@ -1,0 +1,302 @@
+"""End to end: `python -m local.stack` (what `make run` starts) as a subprocess, used over HTTP the
+way a developer or a web client uses it, then stopped with Ctrl-C (SIGINT).
+
+The stack starts once for the module. The last test stops it and checks that everything it
+started (worker processes, the DynamoDB Local JVM) ended with it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import jwt
+import pytest
+import requests
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+READY_TIMEOUT_SECONDS = 90
+STOP_TIMEOUT_SECONDS = 15
+
+
+@dataclass
+class RunningStack:
+    process: subprocess.Popen
+    base_url: str
+    log_path: Path
+    ready_seconds: float
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def log_tail(self, characters: int = 6000) -> str:
+        return self.log_path.read_text(errors="replace")[-characters:]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _children(pid: int) -> dict[int, str]:
+    """Direct child processes of `pid` (Linux /proc), with their command lines."""
+    children = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            parent = int(stat[stat.rindex(")") + 2 :].split()[1])
+            if parent == pid:
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+                children[int(entry.name)] = command.decode(errors="replace")
+        except (OSError, ValueError):
+            continue  # the process ended while we looked
+    return children
+
+
+def _alive(pid: int) -> bool:
+    """True while `pid` exists and is not a zombie waiting to be reaped."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory) -> RunningStack:
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("local-stack") / "stack.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "local.stack"],
+            cwd=ROOT,
+            env={**os.environ, "PORT": str(port)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    started = time.monotonic()
+    ready = False
+    while time.monotonic() - started < READY_TIMEOUT_SECONDS and process.poll() is None:
+        try:
+            ready = requests.get(f"{base_url}/mentors", timeout=5).status_code == 200
+        except requests.RequestException:
+            ready = False
+        if ready:
+            break
+        time.sleep(0.5)
+    running = RunningStack(process, base_url, log_path, time.monotonic() - started)
+    if not ready:
+        _stop(process)
+        pytest.fail(f"not ready within {READY_TIMEOUT_SECONDS}s; the stack's log:\n{running.log_tail()}")
+    yield running
+    _stop(process)
+
+
+def assert_error(response: requests.Response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"}, body
+    assert body["error"]["code"] == code, body
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"], body
+    assert set(body["error"]) <= {"code", "message", "details"}, body
+    return body["error"]
+
+
+def token_for(stack: RunningStack, **claims: str) -> str:
+    claims = {"sub": "e2e-user-1", "email": "e2e@example.com", "name": "E2E User", **claims}
+    response = requests.post(stack.url("/_local/token"), json=claims, timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()["token"]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def run_schedule(stack: RunningStack, function: str, body: dict) -> requests.Response:
+    return requests.post(stack.url(f"/_local/schedules/{function}"), json=body, timeout=60)
+
+
+def test_ready_within_90_seconds(stack):
+    assert stack.ready_seconds < READY_TIMEOUT_SECONDS
+
+
+def test_seeded_mentors_page_to_the_end(stack):
+    first = requests.get(stack.url("/mentors"), timeout=10)
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert body["count"] == len(body["items"]) > 0
+    card = body["items"][0]
+    assert {"mentorId", "name", "company", "jobTitle", "experienceLevel", "hourlyRate"} <= set(card)
+
+    mentor_ids, cursor, pages = [], None, 0
+    while True:
+        params = {"limit": 7, **({"cursor": cursor} if cursor else {})}
+        page = requests.get(stack.url("/mentors"), params=params, timeout=10)
+        assert page.status_code == 200, page.text
+        payload = page.json()
+        assert payload["count"] == len(payload["items"]) <= 7
+        mentor_ids += [item["mentorId"] for item in payload["items"]]
+        pages += 1
+        cursor = payload["nextCursor"]
+        if cursor is None:
+            break
+        assert pages < 50, "nextCursor never ended"
+    assert len(mentor_ids) == len(set(mentor_ids)), "a mentor appeared on two pages"
+    assert len(set(mentor_ids)) >= 20
+
+
+def test_protected_route_needs_a_token(stack):
+    error = assert_error(requests.get(stack.url("/me/bookings"), timeout=10), 401, "unauthorized")
+    assert "Authorization" in error["message"] or "token" in error["message"]
+
+
+def test_a_token_signed_with_another_secret_is_refused(stack):
+    now = int(time.time())
+    forged = jwt.encode(
+        {"sub": "intruder", "email": "x@example.com", "name": "X", "iat": now, "exp": now + 600},
+        "a-different-secret-of-at-least-32-bytes",
+        algorithm="HS256",
+    )
+    response = requests.get(stack.url("/me/bookings"), headers=bearer(forged), timeout=10)
+    assert_error(response, 401, "unauthorized")
+
+
+def test_a_local_token_opens_protected_routes(stack):
+    token = token_for(stack, zoneinfo="Europe/Berlin")
+    response = requests.get(stack.url("/me/bookings"), headers=bearer(token), timeout=10)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"items": [], "nextCursor": None}
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        (b"{not json", 400, "bad_request"),
+        (b'["sub", "email", "name"]', 400, "bad_request"),
+        (b'{"email": "a@example.com", "name": "A"}', 422, "validation_error"),
+        (b'{"sub": "", "email": "a@example.com", "name": "A"}', 422, "validation_error"),
+        (b'{"sub": "a", "email": "a@example.com", "name": "A", "admin": true}', 422, "validation_error"),
+        (b'{"sub": "a", "email": "a@example.com", "name": "A", "zoneinfo": 5}', 422, "validation_error"),
+    ],
+)
+def test_the_token_endpoint_refuses_bad_bodies(stack, body, status, code):
+    response = requests.post(
+        stack.url("/_local/token"), data=body, headers={"Content-Type": "application/json"}, timeout=10
+    )
+    error = assert_error(response, status, code)
+    if status == 422:
+        assert error["details"] and all(detail["field"].startswith("body.") for detail in error["details"])
+
+
+def test_the_outbox_starts_empty(stack):
+    response = requests.get(stack.url("/_local/outbox"), timeout=10)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"messages": []}
+
+
+def test_a_schedule_runs_on_demand_at_the_given_time(stack):
+    at = (datetime.now(UTC) + timedelta(hours=2)).replace(microsecond=0)
+    instant = at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    response = run_schedule(stack, "RemindersFunction", {"time": instant})
+    assert response.status_code == 200, response.text
+    assert response.json()["result"]["now"] == instant
+
+    # Any offset is accepted; the event carries the instant in UTC.
+    local = at.astimezone(timezone(timedelta(hours=-5))).isoformat()  # 2026-11-24T09:00:00-05:00
+    response = run_schedule(stack, "RemindersFunction", {"time": local})
+    assert response.json()["result"]["now"] == instant
+
+
+def test_a_schedule_with_a_bad_time_or_function_is_refused(stack):
+    no_offset = run_schedule(stack, "RemindersFunction", {"time": "2030-01-01T10:00:00"})
+    assert assert_error(no_offset, 422, "validation_error")["details"][0]["field"] == "body.time"
+    assert_error(run_schedule(stack, "RemindersFunction", {"when": "now"}), 422, "validation_error")
+    assert_error(run_schedule(stack, "NoSuchFunction", {}), 404, "not_found")
+
+
+def test_unknown_routes_and_methods_are_404(stack):
+    assert_error(requests.get(stack.url("/no/such/route"), timeout=10), 404, "not_found")
+    assert_error(requests.delete(stack.url("/mentors"), timeout=10), 404, "not_found")
+
+
+def test_cors_preflight_is_answered_for_a_local_web_client(stack):
+    response = requests.options(
+        stack.url("/me/bookings"),
+        headers={
+            "Origin": "http://localhost:5173",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization",
+        },
+        timeout=10,
+    )
+    assert response.status_code == 204
+    assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
+    assert "authorization" in response.headers["Access-Control-Allow-Headers"].lower()
+
+
+def test_docs_are_served_offline(stack):
+    page = requests.get(stack.url("/docs"), timeout=10)
+    assert page.status_code == 200
+    assert page.headers["Content-Type"].startswith("text/html")
+    assets = re.findall(r'(?:src|href)="(/docs/[^"]+)"', page.text)
+    assert "/docs/swagger-ui-bundle.js" in assets
+    assert not re.search(r'(?:src|href)="https?://', page.text), "the page must not load anything from a CDN"
+    for asset in assets:
+        response = requests.get(stack.url(asset), timeout=10)
+        assert response.status_code == 200, asset
+        assert len(response.content) > 0
+    document = requests.get(stack.url("/openapi.json"), timeout=60)
+    assert document.status_code == 200, document.text
+    assert "/mentors" in document.json()["paths"]
+
+
+def test_ctrl_c_stops_everything_it_started(stack):
+    children = _children(stack.process.pid)
+    java = {pid: cmd for pid, cmd in children.items() if "DynamoDBLocal" in cmd}
+    workers = {pid: cmd for pid, cmd in children.items() if "lambda_runtime" in cmd}
+    assert len(java) == 1, children
+    assert len(workers) >= 3, children  # at least one per function
+    (java_command,) = java.values()
+    dynamodb_port = re.search(r"-port (\d+)", java_command).group(1)
+
+    stack.process.send_signal(signal.SIGINT)
+    try:
+        stack.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the stack did not stop within {STOP_TIMEOUT_SECONDS}s of SIGINT:\n{stack.log_tail()}")
+    assert stack.process.returncode == 0, stack.log_tail()
+
+    deadline = time.monotonic() + 3
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in children if _alive(pid)], f"left running: {children}"
+    leftover = subprocess.run(
+        ["pgrep", "-f", f"DynamoDBLocal.jar.*-port {dynamodb_port}"], capture_output=True, text=True
+    )
+    assert leftover.stdout.strip() == "", f"DynamoDB Local still running: {leftover.stdout}"
