@@ -148,6 +148,10 @@ def confirm_booking(booking_id: str, user_id: str, payment_method: str, now: dat
     try:
         BookingWrites().confirm(booking, slot_starts, now, actions, records)
     except HoldExpired:
+        current = BookingStore().get(booking_id)
+        if current is not None and current.status == BookingStatus.CONFIRMED.value:
+            # A concurrent confirm of this same booking won: its charge is the one that stands.
+            raise InvalidState("this booking is already confirmed") from None
         payments.refund(booking_id, now)  # the hold ran out between the check and the write
         raise
     deliver_now(records, now)

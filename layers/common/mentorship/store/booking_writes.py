@@ -8,10 +8,12 @@ that are still this booking's.
 
 from __future__ import annotations
 
+import random
+import time
 from datetime import datetime, timedelta
 
 from mentorship.domain.instants import epoch_seconds, format_utc, from_epoch_seconds
-from mentorship.errors import HoldExpired, InvalidState, SlotUnavailable, TooManyHolds
+from mentorship.errors import HoldExpired, InvalidState, ServiceUnavailable, SlotUnavailable, TooManyHolds
 from mentorship.store.binding import ensure_bound
 from mentorship.store.models import (
     Booking,
@@ -56,11 +58,11 @@ class BookingWrites:
         }
         return [place for place in range(MAX_ACTIVE_HOLDS) if place not in taken]
 
-    def hold(self, booking: Booking, slot_starts: list[datetime], now: datetime, attempts: int = 3) -> None:
+    def hold(self, booking: Booking, slot_starts: list[datetime], now: datetime, attempts: int = 4) -> None:
         """Lock every slot for `booking` until its hold expires, in one transaction, together with
         one of the mentee's hold places. SlotUnavailable if any slot is missing or taken;
         TooManyHolds if the mentee already has three active holds."""
-        for _ in range(attempts):
+        for attempt in range(attempts):
             places = self.free_hold_places(booking.mentee_id, now)
             if not places:
                 raise TooManyHolds(f"you already hold {MAX_ACTIVE_HOLDS} slots; confirm or release one first")
@@ -71,6 +73,12 @@ class BookingWrites:
                 if any(name.startswith(("slot:", "lock:")) for name in failed.names):
                     raise SlotUnavailable("that time is no longer available") from None
                 # Only the hold place was taken meanwhile (a concurrent hold of the same user): retry.
+            except ServiceUnavailable:
+                # Another transaction was writing one of the same locks at that instant. Once it
+                # has finished, the conditions give a definite answer: try again shortly.
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
         raise TooManyHolds(f"you already hold {MAX_ACTIVE_HOLDS} slots; confirm or release one first")
 
     def _hold_once(self, booking: Booking, slot_starts: list[datetime], place: int, now: datetime) -> None:
