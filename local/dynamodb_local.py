@@ -5,9 +5,7 @@ writes, transactions and concurrency (moto is not safe under concurrency).
 
 from __future__ import annotations
 
-import ctypes
-import os
-import signal
+import shutil
 import socket
 import subprocess
 import time
@@ -40,14 +38,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """Linux: the JVM gets SIGTERM if the process that started it dies, even by SIGKILL,
-    so no Java process outlives the stack or a test run."""
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-    os.setsid()
+def _with_parent_death_signal(command: list[str]) -> list[str]:
+    """Linux: the JVM gets SIGTERM if the process that started it dies, even by SIGKILL, so no
+    Java process outlives the stack or a test run. `setpriv` (util-linux) sets that before exec,
+    which avoids running Python code between fork and exec in a multi-threaded parent."""
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "TERM", "--", *command] if setpriv else command
 
 
 class DynamoDBLocal:
@@ -76,7 +72,11 @@ class DynamoDBLocal:
         ]
         self._log_handle = open(self.log_path, "wb") if self.log_path else subprocess.DEVNULL
         self._process = subprocess.Popen(
-            command, cwd=engine, stdout=self._log_handle, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent
+            _with_parent_death_signal(command),
+            cwd=engine,
+            stdout=self._log_handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches the stack, which stops the engine itself
         )
         self._wait_ready(timeout)
         return self

@@ -124,3 +124,15 @@ def test_reviews_page_newest_first_to_the_end(mentor, mentors_api):
         if not cursor:
             break
     assert seen == [f"day {day}" for day in range(5)]
+
+
+def test_on_public_routes_the_zone_claim_of_an_unverified_token_is_a_display_preference(mentor, mentors_api):
+    import base64
+    import json
+
+    payload = base64.urlsafe_b64encode(json.dumps({"sub": "x", "zoneinfo": "Asia/Tokyo"}).encode()).decode().rstrip("=")
+    add_slots("m1", [NOW + timedelta(hours=1)], NOW)
+    _, body = mentors_api("GET", "/mentors/m1", headers={"authorization": f"Bearer e30.{payload}.sig"})
+    assert body["availability"]["timezone"] == "Asia/Tokyo"
+    _, garbage = mentors_api("GET", "/mentors/m1", headers={"authorization": "Bearer not-a-jwt"})
+    assert garbage["availability"]["timezone"] == "UTC"

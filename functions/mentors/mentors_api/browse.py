@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from mentors_api.schemas import Availability, MentorCard, MentorDetail, MentorList, Review, ReviewList
 from mentorship import clock
-from mentorship.api.caller import caller_zone, optional_caller
+from mentorship.api.caller import caller_zone, viewer_zone_claim
 from mentorship.api.cursors import decode_cursor, encode_cursor
 from mentorship.api.pagination import Cursor, Limit, TimeZoneName
 from mentorship.api.schemas import Instant, responses
@@ -30,7 +30,7 @@ Rate = Annotated[int | None, Query(ge=0, le=100_000_000, description="Minor unit
 
 
 def _zone(tz: str | None):
-    return caller_zone(tz, optional_caller(router.current_event))
+    return caller_zone(tz, viewer_zone_claim(router.current_event))
 
 
 def _profile_or_404(mentor_id: str) -> MentorProfile:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -26,6 +28,29 @@ def _claims(event: "APIGatewayProxyEventV2") -> dict:
     return (authorizer.get("jwt") or {}).get("claims") or {}
 
 
+def _unverified_zoneinfo(event: "APIGatewayProxyEventV2") -> str | None:
+    """The `zoneinfo` claim of a bearer token on a public route, where no authorizer runs.
+    Used only as a display preference (which zone to show times in), never for identity, so an
+    unverified token cannot gain anything by lying about it."""
+    header = next((v for k, v in (event.headers or {}).items() if k.lower() == "authorization"), "")
+    scheme, _, token = header.partition(" ")
+    parts = token.split(".")
+    if scheme.lower() != "bearer" or len(parts) != 3 or len(parts[1]) > 8192:
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    zone = claims.get("zoneinfo") if isinstance(claims, dict) else None
+    return zone if isinstance(zone, str) else None
+
+
+def viewer_zone_claim(event: "APIGatewayProxyEventV2") -> str | None:
+    """The zone the viewer prefers: the verified claim, or on public routes the token's claim."""
+    caller = optional_caller(event)
+    return caller.zoneinfo if caller is not None else _unverified_zoneinfo(event)
+
+
 def optional_caller(event: "APIGatewayProxyEventV2") -> Caller | None:
     claims = _claims(event)
     user_id = claims.get("sub")
@@ -46,16 +71,18 @@ def require_caller(event: "APIGatewayProxyEventV2") -> Caller:
     return caller
 
 
-def caller_zone(tz_param: str | None, caller: Caller | None) -> tuple[str, ZoneInfo]:
-    """The zone responses are shown in: `tz` query parameter, then the `zoneinfo` claim, then UTC."""
+def caller_zone(tz_param: str | None, caller: Caller | str | None) -> tuple[str, ZoneInfo]:
+    """The zone responses are shown in: `tz` query parameter, then the `zoneinfo` claim (of the
+    caller, or a claim given directly), then UTC."""
     if tz_param is not None:
         try:
             return tz_param, resolve_zone(tz_param)
         except UnknownTimeZone as exc:
             raise ValidationFailed.on("query.tz", str(exc)) from None
-    if caller is not None and caller.zoneinfo:
+    claim = caller.zoneinfo if isinstance(caller, Caller) else caller
+    if claim:
         try:
-            return caller.zoneinfo, resolve_zone(caller.zoneinfo)
+            return claim, resolve_zone(claim)
         except UnknownTimeZone:
             pass  # a bad claim is the identity provider's data, not the caller's input: fall back
     return "UTC", resolve_zone("UTC")
