@@ -10,9 +10,10 @@ from mentorship.observability import logger, metrics, tracer
 from mentorship.services.availability import refresh_due_profile
 from mentorship.services.booking import expire_hold
 from mentorship.services.delivery import deliver_email, deliver_push
+from mentorship.services.reminders import deliver_reminder
 from mentorship.services.scheduled import run_due_work, run_time
 from mentorship.store.due_work import DueWorkStore
-from mentorship.store.models import Booking, MentorProfile, Notification, PendingEmail
+from mentorship.store.models import Booking, MentorProfile, Notification, PendingEmail, Reminder
 
 # What the run does with each kind of due item.
 DUE_WORK_HANDLERS = {
@@ -20,6 +21,7 @@ DUE_WORK_HANDLERS = {
     Booking: expire_hold,  # a hold whose 5 minutes have passed
     PendingEmail: deliver_email,  # not sent yet (first try failed or was interrupted)
     Notification: deliver_push,  # not pushed yet
+    Reminder: deliver_reminder,  # 24 h / 10 min before a session: email + inbox + push, once
 }
 
 

@@ -8,15 +8,16 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from booking_api.schemas import Booking, CancelIn, ConfirmIn, HoldIn
+from booking_api.schemas import Booking, CancelIn, ConfirmIn, HoldIn, MeetingLink, RescheduleIn, ReviewIn
 from mentorship import clock
 from mentorship.api.caller import Caller, caller_zone, require_caller
 from mentorship.api.idempotency import idempotent
 from mentorship.api.pagination import TimeZoneName
 from mentorship.api.resolver import BEARER
-from mentorship.api.schemas import responses
+from mentorship.api.schemas import Review, responses
 from mentorship.domain.calendar import Party
 from mentorship.services import booking as bookings
+from mentorship.services import sessions
 from mentorship.store.models import Booking as BookingItem
 
 router = APIGatewayHttpRouter()
@@ -86,17 +87,62 @@ def confirm(booking_id: BookingId, body: ConfirmIn) -> Response[dict]:
 
 @router.post(
     "/bookings/<bookingId>/cancel",
-    summary="Release a held session",
-    description="Either party may release a held booking (`released`); its slots are free at once. "
-    "409 for a booking in any other state.",
+    summary="Cancel a session or release a hold",
+    description="Either party: a held booking is released; a confirmed one that has not started is "
+    "cancelled (its slots open again, both parties get a METHOD:CANCEL invite, the other party is "
+    "notified). 409 otherwise.",
     responses=responses(Booking, 400, 401, 404, 409, 422, 503),
     security=BEARER,
     tags=["Bookings"],
 )
 def cancel(booking_id: BookingId, body: CancelIn) -> Booking:
     caller = require_caller(router.current_event)
-    item = bookings.release_hold(booking_id, caller.user_id, clock.now())
+    item = sessions.cancel_booking(booking_id, caller.user_id, body.reason, clock.now())
     return _view(item, caller)
+
+
+@router.post(
+    "/bookings/<bookingId>/reschedule",
+    summary="Move a session",
+    description="Either party moves a confirmed session that has not started to another start of the same "
+    "mentor: same id, duration and meeting URL; the new slots are taken and the old ones freed at once. "
+    "409 `slot_unavailable` leaves the booking unchanged.",
+    responses=responses(Booking, 400, 401, 404, 409, 422, 503),
+    security=BEARER,
+    tags=["Bookings"],
+)
+def reschedule(booking_id: BookingId, body: RescheduleIn) -> Booking:
+    caller = require_caller(router.current_event)
+    item = sessions.reschedule_booking(booking_id, caller.user_id, body.start, clock.now())
+    return _view(item, caller)
+
+
+@router.get(
+    "/bookings/<bookingId>/join",
+    summary="The meeting link",
+    description="For a participant of a confirmed session; 409 when there is no meeting to join.",
+    responses=responses(MeetingLink, 401, 404, 409, 422),
+    security=BEARER,
+    tags=["Bookings"],
+)
+def join(booking_id: BookingId) -> MeetingLink:
+    caller = require_caller(router.current_event)
+    return MeetingLink(meeting_url=sessions.meeting_url_for(booking_id, caller.user_id, clock.now()))
+
+
+@router.post(
+    "/bookings/<bookingId>/review",
+    summary="Review a session",
+    description="Only the mentee, only after the session ended, once (409 `already_reviewed`); "
+    "rating 1-5, comment up to 2,000 characters.",
+    responses=responses(Review, 400, 401, 403, 404, 409, 422, 503, status=201, description="Created"),
+    security=BEARER,
+    tags=["Bookings"],
+)
+def review(booking_id: BookingId, body: ReviewIn) -> Response[Review]:
+    caller = require_caller(router.current_event)
+    item = sessions.review_session(booking_id, caller.user_id, body.rating, body.comment.strip(), clock.now())
+    return Response(status_code=201, content_type="application/json", body=Review.from_item(item))
 
 
 @router.get(

@@ -111,3 +111,12 @@ class NotificationList(ApiModel):
 
 class MeetingLink(ApiModel):
     meeting_url: str
+
+
+class RescheduleIn(ApiModel):
+    start: Instant
+
+
+class ReviewIn(ApiModel):
+    rating: Annotated[int, Field(ge=1, le=5)]
+    comment: Annotated[str, Field(max_length=2000)]

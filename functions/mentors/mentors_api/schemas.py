@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field
 
-from mentorship.api.schemas import ApiModel, Instant, Money, ZoneName
+from mentorship.api.schemas import ApiModel, Instant, Money, Review, ZoneName
 from mentorship.domain.instants import format_local, format_utc
 from mentorship.domain.mentors import ExperienceLevel
 from mentorship.domain.slots import SlotState
-from mentorship.store.models import MentorProfile, Review as ReviewItem
+from mentorship.store.models import MentorProfile
 
 
 class MentorCard(ApiModel):
@@ -82,24 +82,6 @@ class Availability(ApiModel):
     @classmethod
     def build(cls, states: list[SlotState], zone_name: str, zone: ZoneInfo, now: datetime) -> "Availability":
         return cls(timezone=zone_name, slots=[Slot.from_state(state, zone, now) for state in states])
-
-
-class Review(ApiModel):
-    review_id: str
-    rating: int = Field(ge=1, le=5)
-    comment: str
-    author_name: str
-    created_at: str
-
-    @classmethod
-    def from_item(cls, item: ReviewItem) -> "Review":
-        return cls(
-            review_id=item.review_id,
-            rating=int(item.rating),
-            comment=item.comment,
-            author_name=item.author_name,
-            created_at=format_utc(item.created_at),
-        )
 
 
 class ReviewList(ApiModel):

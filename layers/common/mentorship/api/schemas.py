@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic.alias_generators import to_camel
 
-from mentorship.domain.instants import parse_instant, resolve_zone
+from mentorship.domain.instants import format_utc, parse_instant, resolve_zone
+from mentorship.store.models import Review as ReviewItem
 
 # An RFC 3339 instant with an offset (any offset; none is a 422), as an aware UTC datetime.
 Instant = Annotated[
@@ -38,6 +39,24 @@ class ApiModel(BaseModel):
 class Money(ApiModel):
     amount: Annotated[int, Field(description="Integer minor units: 12000 USD is $120.00")]
     currency: Annotated[str, Field(pattern="^[A-Z]{3}$")] = "USD"
+
+
+class Review(ApiModel):
+    review_id: str
+    rating: int = Field(ge=1, le=5)
+    comment: str
+    author_name: str
+    created_at: str
+
+    @classmethod
+    def from_item(cls, item: ReviewItem) -> "Review":
+        return cls(
+            review_id=item.review_id,
+            rating=int(item.rating),
+            comment=item.comment,
+            author_name=item.author_name,
+            created_at=format_utc(item.created_at),
+        )
 
 
 class ErrorDetail(ApiModel):

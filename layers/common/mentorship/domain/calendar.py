@@ -4,6 +4,10 @@ One stable UID per booking; SEQUENCE rises with every change; METHOD:REQUEST for
 session, METHOD:CANCEL with STATUS:CANCELLED when it is called off. Times are written in UTC,
 which every client converts to its own zone. icalendar escapes text and quotes parameters, so
 a topic or a name can never add a property of its own.
+
+icalendar is imported only when an invite is rendered: the scheduled function imports this
+module (through the emails) but sends reminders, which carry no invite, so its cold start does
+not pay for it.
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-
-from icalendar import Calendar, Event, vCalAddress, vText
+from typing import TYPE_CHECKING
 
 from mentorship.domain.instants import require_utc
+
+if TYPE_CHECKING:
+    from icalendar import vCalAddress
 
 PRODUCT_ID = "-//Mentor Booking//Sessions 1.0//EN"
 UID_DOMAIN = "mentor-booking"
@@ -54,6 +60,8 @@ def _plain(text: str) -> str:
 
 
 def _address(email: str, name: str, **params: str) -> vCalAddress:
+    from icalendar import vCalAddress, vText
+
     address = vCalAddress(f"mailto:{email}")
     address.params["cn"] = vText(_plain(name))
     for key, value in params.items():
@@ -66,6 +74,8 @@ def session_uid(booking_id: str) -> str:
 
 
 def render_invite(invite: SessionInvite) -> bytes:
+    from icalendar import Calendar, Event
+
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")

@@ -4,6 +4,10 @@ recipient's zone and in the other party's, with the `.ics` invite attached where
 Pure: builds the MIME text; sending is a gateway's job. Headers go through the `email` package's
 address and header handling, and user text is HTML-escaped, so a topic or a name can neither add
 a header nor markup.
+
+Reminders say how soon the session starts as seen from when they are made (`invite.stamp`), so
+one sent late after an outage says "in 5 minutes", never a stale "in 10 minutes"; their push
+and inbox text comes from `render_reminder_notice`.
 """
 
 from __future__ import annotations
@@ -32,10 +36,9 @@ _SUBJECTS = {
     EmailKind.CONFIRMED: "Session confirmed",
     EmailKind.CANCELLED: "Session cancelled",
     EmailKind.RESCHEDULED: "Session moved",
-    EmailKind.REMINDER_24H: "Reminder: your session is tomorrow",
-    EmailKind.REMINDER_10M: "Reminder: your session starts in 10 minutes",
-}
+}  # reminders: "Reminder: your session starts in <time left>" (see _reminder_headline)
 _CARRIES_INVITE = {EmailKind.CONFIRMED, EmailKind.CANCELLED, EmailKind.RESCHEDULED}
+_REMINDERS = {EmailKind.REMINDER_24H, EmailKind.REMINDER_10M}
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,14 @@ class RenderedEmail:
     recipient: str
     subject: str
     raw: str  # full MIME text
+
+
+@dataclass(frozen=True)
+class Notice:
+    """The text of an inbox entry (and of its push)."""
+
+    title: str
+    body: str
 
 
 def _one_line(text: str, limit: int = 80) -> str:
@@ -56,14 +67,39 @@ def _when(invite: SessionInvite, zone_name: str) -> str:
     return f"{start:%a %d %b %Y, %H:%M}–{end:%H:%M} ({zone_name}, UTC{start:%z})"
 
 
+def _reminder_headline(invite: SessionInvite) -> str:
+    """How soon the session starts, from when this message is made (`invite.stamp`)."""
+    minutes = max(1, round((invite.start - invite.stamp).total_seconds() / 60))
+    if minutes < 60:
+        left = f"{minutes} minute{'s' if minutes != 1 else ''}"
+    else:
+        hours = round(minutes / 60)
+        left = f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"Reminder: your session starts in {left}"
+
+
+def _headline(kind: EmailKind, invite: SessionInvite) -> str:
+    return _reminder_headline(invite) if kind in _REMINDERS else _SUBJECTS[kind]
+
+
+def render_reminder_notice(invite: SessionInvite, recipient: Party, other: Party) -> Notice:
+    """A reminder's inbox entry and push for `recipient`: how soon, with whom, and when in the
+    recipient's own zone."""
+    return Notice(
+        title=_reminder_headline(invite),
+        body=f"With {_one_line(other.name)}: {_when(invite, recipient.timezone)}. Topic: {_one_line(invite.topic, 120)}",
+    )
+
+
 def render_email(kind: EmailKind, invite: SessionInvite, recipient: Party, other: Party, sender: str) -> RenderedEmail:
-    subject = f"{_SUBJECTS[kind]}: {_one_line(other.name, 60)}"
+    headline = _headline(kind, invite)
+    subject = f"{headline}: {_one_line(other.name, 60)}"
     your_time = _when(invite, recipient.timezone)
     their_time = _when(invite, other.timezone)
     lines = [
         f"Hello {_one_line(recipient.name)},",
         "",
-        f"{_SUBJECTS[kind]} with {_one_line(other.name)}.",
+        f"{headline} with {_one_line(other.name)}.",
         f"Your time: {your_time}",
         f"{_one_line(other.name)}'s time: {their_time}",
         f"Topic: {invite.topic}",

@@ -8,12 +8,10 @@ that are still this booking's.
 
 from __future__ import annotations
 
-import random
-import time
 from datetime import datetime, timedelta
 
 from mentorship.domain.instants import epoch_seconds, format_utc, from_epoch_seconds
-from mentorship.errors import HoldExpired, InvalidState, ServiceUnavailable, SlotUnavailable, TooManyHolds
+from mentorship.errors import HoldExpired, InvalidState, SlotUnavailable, TooManyHolds
 from mentorship.store.binding import ensure_bound
 from mentorship.store.models import (
     Booking,
@@ -27,7 +25,7 @@ from mentorship.store.models import (
     user_pk,
 )
 from mentorship.store.slots import lock_is_free, lock_is_held_by, lock_sk
-from mentorship.store.transactions import ConditionsFailed, Transaction
+from mentorship.store.transactions import ConditionsFailed, Transaction, retry_on_contention
 
 MAX_ACTIVE_HOLDS = 3
 HOLD_PLACE_PREFIX = "HOLD#"
@@ -62,23 +60,17 @@ class BookingWrites:
         """Lock every slot for `booking` until its hold expires, in one transaction, together with
         one of the mentee's hold places. SlotUnavailable if any slot is missing or taken;
         TooManyHolds if the mentee already has three active holds."""
-        for attempt in range(attempts):
+        for _ in range(attempts):
             places = self.free_hold_places(booking.mentee_id, now)
             if not places:
                 raise TooManyHolds(f"you already hold {MAX_ACTIVE_HOLDS} slots; confirm or release one first")
             try:
-                self._hold_once(booking, slot_starts, places[0], now)
+                retry_on_contention(lambda: self._hold_once(booking, slot_starts, places[0], now))
                 return
             except ConditionsFailed as failed:
                 if any(name.startswith(("slot:", "lock:")) for name in failed.names):
                     raise SlotUnavailable("that time is no longer available") from None
                 # Only the hold place was taken meanwhile (a concurrent hold of the same user): retry.
-            except ServiceUnavailable:
-                # Another transaction was writing one of the same locks at that instant. Once it
-                # has finished, the conditions give a definite answer: try again shortly.
-                if attempt == attempts - 1:
-                    raise
-                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
         raise TooManyHolds(f"you already hold {MAX_ACTIVE_HOLDS} slots; confirm or release one first")
 
     def _hold_once(self, booking: Booking, slot_starts: list[datetime], place: int, now: datetime) -> None:

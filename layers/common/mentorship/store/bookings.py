@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from mentorship.domain.instants import format_utc
+from mentorship.domain.instants import epoch_seconds, format_utc
 from mentorship.store.binding import ensure_bound
 from mentorship.store.models import Booking, booking_pk
 from mentorship.store.paging import Page, take_page, to_start_key
@@ -29,6 +29,15 @@ def assign_participant_keys(booking: Booking) -> None:
     sort_key = participant_sort_key(booking.start, booking.booking_id)
     booking.mentee_pk, booking.mentee_sk = mentee_partition(booking.mentee_id), sort_key
     booking.mentor_pk, booking.mentor_sk = mentor_partition(booking.mentor_id), sort_key
+
+
+def _is_a_session(now: datetime):
+    """Bookings a participant's lists show: confirmed (or completed) and cancelled sessions, and
+    holds still running. Holds that ended without payment (expired, released, declined) are not
+    sessions and stay out of the lists."""
+    return Booking.status.is_in("confirmed", "cancelled") | (
+        (Booking.status == "held") & (Booking.hold_expires_at > epoch_seconds(now))
+    )
 
 
 def participant_key_fields(role: str) -> tuple[str, ...]:
@@ -65,10 +74,10 @@ class BookingStore:
         now_key = format_utc(now)
         if upcoming:
             range_condition = sort_attr >= format_utc(now - LONGEST_SESSION)
-            filter_condition = Booking.end > now
+            filter_condition = (Booking.end > now) & _is_a_session(now)
         else:
             range_condition = sort_attr < f"{now_key}#~"  # '~' sorts after every id character
-            filter_condition = Booking.end <= now
+            filter_condition = (Booking.end <= now) & _is_a_session(now)
         results = index.query(
             partition,
             range_key_condition=range_condition,

@@ -234,6 +234,9 @@ class Booking(TableItem, discriminator="Booking"):
     meeting_url = UnicodeAttribute(null=True)
     payment_reference = UnicodeAttribute(null=True)  # the gateway's charge id
     calendar_sequence = NumberAttribute(default=0)  # iCalendar SEQUENCE, rises on every change
+    cancelled_by = UnicodeAttribute(null=True)  # "mentee" | "mentor"
+    cancel_reason = UnicodeAttribute(null=True)
+    reviewed = BooleanAttribute(null=True)  # set once, by the review transaction
     created_at = InstantAttribute()
     updated_at = InstantAttribute()
 

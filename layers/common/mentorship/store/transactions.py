@@ -8,7 +8,9 @@ action's name in that same order.
 
 from __future__ import annotations
 
-from typing import Any
+import random
+import time
+from typing import Any, Callable, TypeVar
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
@@ -75,3 +77,20 @@ class Transaction:
             if failed:
                 raise ConditionsFailed(failed) from error
             raise
+
+
+ResultT = TypeVar("ResultT")
+
+
+def retry_on_contention(attempt: Callable[[], ResultT], attempts: int = 4) -> ResultT:
+    """Run `attempt` again, after a short random pause, while DynamoDB reports another
+    transaction on the same items (or throttles). Once that one has finished, the conditions give
+    a definite answer; only lasting contention reaches the client, as a 503 with Retry-After."""
+    for number in range(attempts):
+        try:
+            return attempt()
+        except ServiceUnavailable:
+            if number == attempts - 1:
+                raise
+            time.sleep(random.uniform(0.01, 0.05) * (number + 1))
+    raise AssertionError("unreachable")

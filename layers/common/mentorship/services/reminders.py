@@ -1,0 +1,188 @@
+"""Session reminders, 24 hours and 10 minutes before the start, to both parties: an email and an
+inbox entry that also goes out on the push channel. Exactly once per booking, party and kind.
+
+`deliver_reminder` is the scheduled run's DueWork handler for Reminder items (written by
+`outbox_records.reminder_records` when a booking is confirmed, due at start - lead):
+
+1. **claim** the reminder's sending lease (`store.outbox.claim`). Of overlapping or repeated
+   runs that read the same item, one gets the lease; the others leave it alone.
+2. **decide** from the booking as it is now (strongly consistent read). A reminder whose booking
+   is no longer confirmed (cancelled, ...), was moved (its start is no longer the reminder's
+   `session_start`) or has already started is retired without sending anything. A reminder
+   missed while the scheduler was down is still sent, late, while the session has not started.
+3. **record**, in ONE transaction: mark the reminder sent (which takes it out of DueWork) on
+   condition that our lease is still on it; put the email (a PendingEmail) and the inbox entry
+   (a Notification), both in DueWork and due now, on condition that they do not exist yet (their
+   keys derive from the reminder, so no retry can record them twice); check that the booking is
+   still confirmed at that start (a cancel or reschedule racing with the run wins).
+4. **deliver** both at once through `services.delivery` (their own lease each). A send that
+   fails leaves its item pending, and a later run retries it.
+
+So a crash or failure never sends twice and never loses a reminder: before step 3 commits
+nothing is recorded and the lease expires (`store.outbox.LEASE`), so a later run does it all;
+after it, what is recorded is the outbox's to send. The only duplicate the design cannot close
+is the outbox's own (a crash between SES accepting a message and its sent mark).
+
+Return value (the run report counts True as done): True when this run retired the reminder,
+whether it recorded the messages or dropped it as no longer wanted; False when another run has
+it (the lease or the mark went to someone else) or DynamoDB was too contended to decide now (the
+reminder stays due and the next run tries again).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from mentorship.domain.bookings import BookingStatus
+from mentorship.domain.emails import EmailKind, render_email, render_reminder_notice
+from mentorship.domain.instants import format_utc, format_utc_precise
+from mentorship.domain.sessions import REMINDER_LEADS
+from mentorship.errors import ServiceUnavailable
+from mentorship.observability import logger
+from mentorship.services.booking import status_of
+from mentorship.services.delivery import deliver_now
+from mentorship.services.outbox_records import parties, session_invite
+from mentorship.settings import get_settings
+from mentorship.store.bookings import BookingStore
+from mentorship.store.due_work import due_shard_for
+from mentorship.store.models import Booking, Notification, PendingEmail, Reminder, TableItem, user_pk
+from mentorship.store.outbox import claim, mark_done, retry_later
+from mentorship.store.transactions import ConditionsFailed, Transaction
+
+EMAIL_KINDS = {"24h": EmailKind.REMINDER_24H, "10m": EmailKind.REMINDER_10M}
+# Namespace of the ids derived from a reminder (inbox entry ids, transaction tokens).
+_REMINDER_IDS = uuid.UUID("6f1c2a43-8f0e-4d55-9a7e-2b1d0c9e7a51")
+
+
+def deliver_reminder(item: Reminder, now: datetime) -> bool:
+    """DueWork handler for a Reminder (see the module's docstring)."""
+    lease = claim(item, now)
+    if lease is None:
+        return False  # another run holds it, or it is done already
+    booking = BookingStore().get(item.booking_id)
+    reason = _stale_reason(item, booking, now)
+    if reason is not None:
+        logger.info("reminder no longer wanted; retired unsent", extra=_log_fields(item, reason=reason))
+        return mark_done(item, lease)
+
+    records = reminder_messages(item, booking, now)
+    transaction = Transaction(client_request_token=str(uuid.uuid5(_REMINDER_IDS, f"{item.pk}|{item.sk}|{lease}")))
+    transaction.update(
+        "reminder",
+        item,
+        actions=[
+            Reminder.due_shard.remove(),
+            Reminder.due_at.remove(),
+            Reminder.claimed_until.remove(),
+            Reminder.sent.set(True),
+        ],
+        condition=Reminder.claimed_until == lease,
+    )
+    transaction.condition_check(
+        "booking",
+        Booking,
+        booking.pk,
+        booking.sk,
+        (Booking.status == BookingStatus.CONFIRMED.value) & (Booking.start == item.session_start),
+    )
+    for record in records:
+        transaction.put(type(record).__name__, record, condition=TableItem.pk.does_not_exist())
+    try:
+        transaction.commit()
+    except ConditionsFailed as failed:
+        if "reminder" in failed.names:
+            return False  # our lease ran out and another run took it over
+        if "booking" in failed.names:
+            logger.info("booking changed during the run; reminder retired unsent", extra=_log_fields(item))
+            return mark_done(item, lease)
+        # The messages of this very reminder are already recorded (cannot happen while the mark
+        # and the records share one transaction; kept safe): mark it sent rather than send again.
+        logger.error("reminder messages already recorded", extra=_log_fields(item, failed=sorted(failed.names)))
+        return mark_done(item, lease, [Reminder.sent.set(True)])
+    except ServiceUnavailable:
+        retry_later(item, lease, now)  # contended (e.g. a cancel at this instant): decide next run
+        return False
+    deliver_now(records, now)
+    return True
+
+
+def _stale_reason(item: Reminder, booking: Booking | None, now: datetime) -> str | None:
+    """Why the reminder must not go out any more, or None if it should."""
+    if booking is None:
+        return "booking_missing"
+    if item.reminder_kind not in EMAIL_KINDS:
+        return "unknown_reminder_kind"
+    if status_of(booking, now) is not BookingStatus.CONFIRMED:
+        return f"booking_{status_of(booking, now).value}"
+    if booking.start != item.session_start:
+        return "booking_moved"
+    if now >= booking.start:
+        return "session_started"
+    return None
+
+
+def reminder_messages(item: Reminder, booking: Booking, now: datetime) -> list[TableItem]:
+    """The email (if the recipient has an address) and the inbox entry of one reminder, in the
+    recipient's zone alongside the other party's, both in DueWork and due now. Their keys derive
+    from the reminder (booking, kind, role) and the session it announces (the booking's calendar
+    sequence and start), so the same reminder always yields the same keys, while the reminder of
+    a moved session yields new ones."""
+    kind = EMAIL_KINDS[item.reminder_kind]
+    role = item.recipient_role
+    mentor, mentee = parties(booking)
+    recipient, other = (mentee, mentor) if role == "mentee" else (mentor, mentee)
+    sender = get_settings().sender_email
+    invite = session_invite(booking, sender, now)
+    sequence = int(booking.calendar_sequence or 0)
+    session = format_utc(item.session_start)
+    records: list[TableItem] = []
+    if recipient.email:
+        rendered = render_email(kind, invite, recipient, other, sender)
+        records.append(
+            _due(
+                PendingEmail(
+                    pk=booking.pk,
+                    sk=f"EMAIL#{sequence:04d}#{kind.value}#{session}#{role}",
+                    booking_id=booking.booking_id,
+                    recipient=rendered.recipient,
+                    subject=rendered.subject,
+                    raw_message=rendered.raw,
+                    created_at=now,
+                ),
+                now,
+            )
+        )
+    notice = render_reminder_notice(invite, recipient, other)
+    # The inbox orders by creation: the entry is dated when the reminder fell due (derived, so a
+    # retry cannot make a second entry under another key), which a late send leaves in the past.
+    created = item.session_start - REMINDER_LEADS[item.reminder_kind]
+    notification_id = uuid.uuid5(_REMINDER_IDS, f"{booking.booking_id}|{kind.value}|{role}|{sequence}|{session}").hex
+    records.append(
+        _due(
+            Notification(
+                pk=user_pk(recipient.user_id),
+                sk=f"NOTIFICATION#{format_utc_precise(created)}#{notification_id}",
+                notification_id=notification_id,
+                user_id=recipient.user_id,
+                notification_type=kind.value,
+                title=notice.title,
+                body=notice.body,
+                url=f"/bookings/{booking.booking_id}",
+                booking_id=booking.booking_id,
+                created_at=created,
+            ),
+            now,
+        )
+    )
+    return records
+
+
+def _due(item: TableItem, due: datetime) -> TableItem:
+    item.due_shard = due_shard_for(item.pk + item.sk)
+    item.due_at = format_utc_precise(due)
+    return item
+
+
+def _log_fields(item: Reminder, **extra: object) -> dict:
+    return {"booking_id": item.booking_id, "reminder": item.sk, **extra}
