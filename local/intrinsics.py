@@ -72,9 +72,35 @@ class Resolver:
         if tag.name == "Join":
             separator, items = tag.value
             return separator.join(self.resolve_string(item, "!Join") for item in self.resolve(items))
+        if tag.name == "If":
+            condition, when_true, when_false = tag.value
+            return self.resolve(when_true if self.condition(condition) else when_false)
+        if tag.name == "Equals":
+            left, right = (self.resolve_string(item, "!Equals") for item in tag.value)
+            return left == right
+        if tag.name == "Not":
+            return not self._truth(tag.value[0])
+        if tag.name in ("And", "Or"):
+            results = [self._truth(item) for item in tag.value]
+            return all(results) if tag.name == "And" else any(results)
         raise UnresolvableIntrinsic(
-            f"!{tag.name} {tag.value!r} has no local meaning; the local stack resolves !Ref, !Sub, !Join"
+            f"!{tag.name} {tag.value!r} has no local meaning; the local stack resolves !Ref, !Sub, !Join, !If"
         )
+
+    def condition(self, name: str) -> bool:
+        """A template condition, evaluated against the parameter defaults."""
+        conditions = self._template.get("Conditions") or {}
+        if name not in conditions:
+            raise UnresolvableIntrinsic(f"no condition named {name!r}")
+        return self._truth(conditions[name])
+
+    def _truth(self, value: Any) -> bool:
+        if isinstance(value, dict) and set(value) == {"Condition"}:
+            return self.condition(value["Condition"])
+        resolved = self.resolve(value)
+        if not isinstance(resolved, bool):
+            raise UnresolvableIntrinsic(f"{value!r} is not a condition")
+        return resolved
 
     def _ref(self, name: str) -> Any:
         if name in PSEUDO_PARAMETERS:

@@ -26,6 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from local.intrinsics import Resolver, UnresolvableIntrinsic
 from local.template import ROOT, TEMPLATE_PATH, Tag, functions, load_template, resources_of_type
 
 DEFAULT_BUILD_DIR = ROOT / ".aws-sam" / "build"
@@ -100,19 +101,16 @@ def lambda_environment(function_id: str, template: dict | None = None) -> dict[s
     takes its default; other intrinsics become a dummy value) and what Lambda itself sets that
     changes an import (the region; the function name, which switches Powertools' Tracer on)."""
     template = template or load_template()
-    parameters = template.get("Parameters") or {}
     environment = {
         "AWS_REGION": LAMBDA_REGION,
         "AWS_DEFAULT_REGION": LAMBDA_REGION,
         "AWS_LAMBDA_FUNCTION_NAME": function_id,
     }
+    resolver = Resolver(template)
     for name, value in functions(template)[function_id].environment.items():
-        target = ref_target(value)
-        if isinstance(value, (str, int, float, bool)):
-            environment[name] = str(value)
-        elif target in parameters and "Default" in parameters[target]:
-            environment[name] = str(parameters[target]["Default"])
-        else:
+        try:  # literals, parameter defaults, conditions (!If)
+            environment[name] = resolver.resolve_string(value, name)
+        except UnresolvableIntrinsic:  # a resource's physical id: unknown before deployment
             environment[name] = f"dummy-{name.lower().replace('_', '-')}"
     return environment
 

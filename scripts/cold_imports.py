@@ -3,7 +3,7 @@
     python -m scripts.cold_imports [--runs 5]
 
 Each sample is a new `python -I` process that imports the handler module the way Lambda does
-(function code dir and the layer on sys.path, the template's environment with dummy values);
+(function code dir and the layer on sys.path, the environment the template gives it);
 the median of the runs is reported. Byte-code caches are warmed first, as they are in a
 deployed package.
 """
@@ -18,6 +18,7 @@ import subprocess
 import sys
 
 from local.template import functions, layer_dirs
+from scripts.check_build import lambda_environment
 
 _PROBE = """
 import sys, time
@@ -27,20 +28,8 @@ started = time.perf_counter()
 print((time.perf_counter() - started) * 1000)
 """
 
-DUMMY_ENVIRONMENT = {
-    "TABLE_NAME": "MentorshipTable",
-    "IDEMPOTENCY_TABLE_NAME": "IdempotencyTable",
-    "SENDER_EMAIL": "bookings@example.com",
-    "PUSH_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:push",
-    "AWS_REGION": "us-east-1",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "POWERTOOLS_METRICS_NAMESPACE": "MentorBooking",
-    "POWERTOOLS_TRACE_DISABLED": "true",
-}
-
-
-def sample(statement: str, paths: list[str]) -> float:
-    env = {**os.environ, **DUMMY_ENVIRONMENT}
+def sample(statement: str, paths: list[str], environment: dict[str, str]) -> float:
+    env = {**os.environ, **environment}
     output = subprocess.run(
         [sys.executable, "-I", "-c", _PROBE.format(paths=paths, statement=statement)],
         env=env, capture_output=True, text=True, check=True,
@@ -48,9 +37,10 @@ def sample(statement: str, paths: list[str]) -> float:
     return float(output.strip().splitlines()[-1])
 
 
-def median_ms(statement: str, paths: list[str], runs: int) -> float:
-    sample(statement, paths)  # warm the byte-code cache
-    return statistics.median(sample(statement, paths) for _ in range(runs))
+def median_ms(statement: str, paths: list[str], runs: int, environment: dict[str, str] | None = None) -> float:
+    environment = environment or {}
+    sample(statement, paths, environment)  # warm the byte-code cache
+    return statistics.median(sample(statement, paths, environment) for _ in range(runs))
 
 
 def measure(runs: int = 5) -> dict[str, float]:
@@ -58,7 +48,8 @@ def measure(runs: int = 5) -> dict[str, float]:
     results = {"import boto3 (baseline)": median_ms("import boto3", [], runs)}
     for function_id, spec in sorted(functions().items()):
         module = spec.handler.rsplit(".", 1)[0]
-        results[function_id] = median_ms(f"import {module}", [str(spec.code_dir), *layer], runs)
+        environment = lambda_environment(function_id)  # as deployed, with the template's defaults
+        results[function_id] = median_ms(f"import {module}", [str(spec.code_dir), *layer], runs, environment)
     return results
 
 
