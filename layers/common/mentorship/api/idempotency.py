@@ -12,15 +12,6 @@ from functools import cache
 from typing import Callable
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 
 from mentorship.api.errors import domain_error_response, error_body
 from mentorship.errors import DomainError, ServiceUnavailable, ValidationFailed
@@ -33,6 +24,14 @@ Outcome = tuple[int, dict | None]  # status and JSON body
 
 @cache
 def _runner():
+    """Built on first use: the idempotency utility (and its DynamoDB client) is loaded only by
+    requests that carry the header, not by every cold start."""
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
     config = IdempotencyConfig(
         event_key_jmespath="[caller, route, key]",
         payload_validation_jmespath="body",
@@ -63,6 +62,11 @@ def idempotent(headers: dict[str, str], caller_id: str, route: str, body: dict, 
         return _response(status, payload)
     if not 1 <= len(key) <= 255:
         raise ValidationFailed.on("header.Idempotency-Key", "must be 1 to 255 characters")
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
     config, run = _runner()
     if context is not None:
         config.register_lambda_context(context)
