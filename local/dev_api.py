@@ -3,8 +3,12 @@
     POST /_local/token                          {"sub","email","name","zoneinfo"?} -> {"token"}
     GET  /_local/outbox                         every email sent through SES, oldest first
     POST /_local/schedules/{FunctionLogicalId}  {"time"?} -> run a scheduled function once
+    GET  /_local/users                          the demo users to sign in as (local/seed.py), for the
+                                                web client's "sign in as" picker
     GET  /openapi.json                          the generated OpenAPI document
     GET  /docs                                  Swagger UI for it, served offline from node_modules
+    GET  /app/...                               the reference web client, the static files of web/
+                                                (/app redirects to /app/)
 
 Errors use the contract's shape; a wrong method on a known path is a 404, as on the API itself.
 """
@@ -33,6 +37,7 @@ from local.http_messages import (
     validation_error,
 )
 from local.moto_services import OutboxMessage
+from local.seed import DEMO_USERS, DemoUser
 from local.template import ROOT, Schedule
 from local.workers import Invocation, NoWorkerAvailable
 from mentorship.domain.instants import InvalidInstant, parse_instant
@@ -42,6 +47,19 @@ log = logging.getLogger("local.dev_api")
 SWAGGER_UI_DIR = ROOT / "node_modules" / "swagger-ui-dist"
 OPENAPI_FALLBACK = ROOT / "docs" / "openapi.json"
 _ASSET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+WEB_DIR = ROOT / "web"
+WEB_PREFIX = "/app"
+# What web/ serves: the client's own files (not its README or anything else kept beside them).
+_WEB_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".webmanifest": "application/manifest+json",
+}
+_WEB_PATH = re.compile(r"^(?:[A-Za-z0-9][A-Za-z0-9._-]*/)*[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 DOCS_PAGE = """<!doctype html>
 <html lang="en">
@@ -125,12 +143,16 @@ class DevEndpoints:
 
     @staticmethod
     def owns(path: str) -> bool:
-        return path in ("/_local", "/openapi.json", "/docs") or path.startswith(("/_local/", "/docs/"))
+        return path in ("/_local", "/openapi.json", "/docs", WEB_PREFIX) or path.startswith(
+            ("/_local/", "/docs/", WEB_PREFIX + "/")
+        )
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         path, method = request.path, request.method
         if path == "/_local/token" and method == "POST":
             return self._token(request)
+        if path == "/_local/users" and method in ("GET", "HEAD"):
+            return json_response(200, {"users": [_demo_user(user) for user in DEMO_USERS]})
         if path == "/_local/outbox" and method == "GET":
             return json_response(200, {"messages": [message.as_json() for message in self._outbox()]})
         if (match := re.fullmatch(r"/_local/schedules/([^/]+)", path)) and method == "POST":
@@ -142,6 +164,11 @@ class DevEndpoints:
             return HttpResponse(200, [("Content-Type", "text/html; charset=utf-8")], page.encode())
         if path.startswith("/docs/") and method in ("GET", "HEAD"):
             return self._docs_asset(path.removeprefix("/docs/"))
+        if path == WEB_PREFIX and method in ("GET", "HEAD"):
+            query = f"?{request.raw_query}" if request.raw_query else ""
+            return HttpResponse(301, [("Location", f"{WEB_PREFIX}/{query}")])
+        if path.startswith(WEB_PREFIX + "/") and method in ("GET", "HEAD"):
+            return _web_file(path.removeprefix(WEB_PREFIX + "/"))
         return not_found()
 
     def _token(self, request: HttpRequest) -> HttpResponse:
@@ -202,6 +229,30 @@ class DevEndpoints:
         content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         headers = [("Content-Type", content_type), ("Cache-Control", "max-age=3600")]
         return HttpResponse(200, headers, asset.read_bytes())
+
+
+def _demo_user(user: DemoUser) -> dict:
+    """A demo user as the client's sign-in picker shows it; its claims go to POST /_local/token."""
+    return {**user.claims(), "role": user.role}
+
+
+def _web_file(name: str) -> HttpResponse:
+    """A file of the web client (web/), `index.html` for the folder itself. Never cached, so an
+    edit shows on the next reload; only the client's own file types, and no path outside web/."""
+    if name == "" or name.endswith("/"):
+        name += "index.html"
+    suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
+    if not _WEB_PATH.match(name) or ".." in name or suffix not in _WEB_TYPES:
+        return not_found(f"no such file: {WEB_PREFIX}/{name}")
+    target = WEB_DIR / name
+    if not target.is_file() or not target.resolve().is_relative_to(WEB_DIR.resolve()):
+        return not_found(f"no such file: {WEB_PREFIX}/{name}")
+    headers = [
+        ("Content-Type", _WEB_TYPES[suffix]),
+        ("Cache-Control", "no-cache"),
+        ("X-Content-Type-Options", "nosniff"),
+    ]
+    return HttpResponse(200, headers, target.read_bytes())
 
 
 def _json_object(request: HttpRequest, empty_is: dict | None = None) -> dict | HttpResponse:

@@ -1,6 +1,7 @@
 """What answers on http://127.0.0.1:$PORT: a threaded HTTP/1.1 server whose requests go, in
-order, to CORS preflight handling, the local-only endpoints (/_local/*, /openapi.json, /docs),
-and the HTTP API emulation. Threads only carry requests; the functions run in worker processes.
+order, to CORS preflight handling, the local-only endpoints (/_local/*, /openapi.json, /docs, and
+the web client's static files at /app/), and the HTTP API emulation. Threads only carry requests;
+the functions run in worker processes.
 """
 
 from __future__ import annotations

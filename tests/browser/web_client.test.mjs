@@ -1,0 +1,528 @@
+// End to end in a real headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core):
+// the web client served by the local stack at /app/, talking to the local stack's API.
+//
+//   WEB_BASE_URL=http://127.0.0.1:3000 node --test tests/browser/web_client.test.mjs
+//
+// (tests/browser/test_web_client.py starts a stack on a free port and runs this file.)
+// Each step saves a screenshot to $SCREENSHOT_DIR (default test-artifacts/screenshots). Any
+// console error or uncaught page error fails the run, except the HTTP errors a step provokes on
+// purpose (409 for the slot someone else took, 402 for the declined card), which Chromium logs as
+// "Failed to load resource" and which each step declares with expectHttpError().
+
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BASE = (process.env.WEB_BASE_URL || 'http://127.0.0.1:3000').replace(/\/+$/, '');
+const APP = `${BASE}/app/`;
+const SHOTS = resolve(ROOT, process.env.SCREENSHOT_DIR || 'test-artifacts/screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+// The flags this machine needs (see the environment notes): no sandbox as root, and no
+// background connections to hosts that the closed network refuses.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+const ADA = { name: 'Ada Okafor' }; // seeded: Staff Software Engineer, $220/h, slots today and weekly
+const MAYA = 'Maya Patel'; // seeded mentees (local/seed.py DEMO_USERS)
+const JONAS = 'Jonas Weber';
+const TOPIC = 'Preparing for a staff-level system design interview';
+
+let browser;
+let shotNumber = 0;
+let broken = null; // the first failed step: later steps are skipped, they depend on it
+const pages = [];
+
+// ------------------------------------------------------------------ helpers
+
+async function api(path, init = {}) {
+  const response = await fetch(BASE + path, init);
+  const body = response.status === 204 ? null : await response.json();
+  assert.ok(response.ok, `${init.method || 'GET'} ${path} -> ${response.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** A page whose console errors and uncaught errors are collected (and fail the step). */
+async function newPage(label, contextOptions) {
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 }, ...contextOptions });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const watch = { label, page, problems: [], allowed: [] };
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    const url = message.location()?.url || '';
+    const status = /status of (\d{3})/.exec(message.text())?.[1];
+    const index = watch.allowed.findIndex((entry) => String(entry.status) === status && url.includes(entry.urlPart));
+    if (index >= 0) {
+      watch.allowed.splice(index, 1);
+      return;
+    }
+    watch.problems.push(`console error on ${label}'s page: ${message.text()} (${url})`);
+  });
+  page.on('pageerror', (error) => watch.problems.push(`uncaught error on ${label}'s page: ${error.stack || error}`));
+  pages.push(watch);
+  return watch;
+}
+
+/** The next console "Failed to load resource" with this status and URL part is expected. */
+function expectHttpError(watch, status, urlPart) {
+  watch.allowed.push({ status, urlPart });
+}
+
+function assertNoConsoleErrors() {
+  const problems = pages.flatMap((watch) => watch.problems.splice(0));
+  assert.deepEqual(problems, [], problems.join('\n'));
+}
+
+async function shot(watch, name) {
+  shotNumber += 1;
+  const file = join(SHOTS, `${String(shotNumber).padStart(2, '0')}-${name}.png`);
+  await watch.page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** A step of the journey: skipped when an earlier one failed; console errors fail it. */
+function step(name, body) {
+  test(name, async (t) => {
+    if (broken) {
+      t.skip(`skipped: "${broken}" failed`);
+      return;
+    }
+    try {
+      await body();
+      await new Promise((done) => setTimeout(done, 100)); // late console messages of this step
+      assertNoConsoleErrors();
+    } catch (error) {
+      broken = name;
+      for (const watch of pages) {
+        await watch.page
+          .screenshot({ path: join(SHOTS, `failed-${watch.label}.png`), fullPage: true })
+          .catch(() => {});
+      }
+      throw error;
+    }
+  });
+}
+
+async function open(watch, hash = '') {
+  await watch.page.goto(APP + hash);
+  await watch.page.waitForSelector('html[data-ready="true"]');
+}
+
+async function signIn(watch, name) {
+  const { page } = watch;
+  await page.getByRole('button', { name: 'Sign in' }).first().click();
+  await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+  const select = page.getByLabel('Sign in as', { exact: true });
+  const value = await select.locator('option', { hasText: name }).getAttribute('value');
+  await select.selectOption(value);
+  return async () => {
+    await page.getByRole('button', { name: 'Sign in', exact: true }).last().click();
+    await page.getByText(`Signed in as ${name}`).waitFor();
+  };
+}
+
+function resultCount(page) {
+  return page.locator('.result-count');
+}
+
+async function pickSlots() {
+  // From the API (what the calendar shows): two start times at least two days ahead, each with
+  // a second open slot right after it (a 60-minute session), on different days.
+  const { items } = await api('/mentors?jobFamily=staff%20software&limit=10');
+  const ada = items.find((mentor) => mentor.name === ADA.name);
+  assert.ok(ada, 'the seeded mentor Ada Okafor is listed');
+  Object.assign(ADA, ada);
+  const detail = await api(`/mentors/${ada.mentorId}?tz=Europe/Berlin`);
+  const open = new Set(detail.availability.slots.filter((slot) => slot.available).map((slot) => slot.start));
+  const soonest = Date.now() + 2 * 86_400_000;
+  const candidates = detail.availability.slots.filter(
+    (slot) =>
+      slot.available &&
+      Date.parse(slot.start) > soonest &&
+      open.has(new Date(Date.parse(slot.start) + 30 * 60_000).toISOString().replace('.000Z', 'Z')),
+  );
+  const first = candidates[0];
+  const second = candidates.find((slot) => slot.localStart.slice(0, 10) !== first.localStart.slice(0, 10));
+  assert.ok(first && second, 'Ada has two 60-minute openings on different days');
+  return { booked: first, declined: second };
+}
+
+/** The calendar day (YYYY-MM-DD) of an instant in a zone: which day button shows it. */
+function dayIn(zone, instant) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(new Date(instant));
+}
+
+async function chooseSlot(page, slot, zone) {
+  await page.locator(`.calendar [data-day="${dayIn(zone, slot.start)}"]`).click();
+  await page.locator(`.slots [data-start="${slot.start}"]`).click();
+  await page.locator('fieldset.durations').waitFor();
+}
+
+function duration(page, minutes) {
+  return page.locator(`input[name="duration"][value="${minutes}"]`);
+}
+
+function dollars(amount) {
+  return `$${(amount / 100).toFixed(2)}`;
+}
+
+// ------------------------------------------------------------------ the journey
+
+let mentee; // Maya, in Berlin
+let rival; // Jonas, in New York: a second browser context, another user
+let slots;
+let bookingId; // the mentee's confirmed booking
+
+before(async () => {
+  rmSync(SHOTS, { recursive: true, force: true });
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  slots = await pickSlots();
+  mentee = await newPage('mentee', { timezoneId: 'Europe/Berlin' });
+  rival = await newPage('rival', { timezoneId: 'America/New_York' });
+});
+
+after(async () => {
+  await browser?.close();
+  const saved = readdirSync(SHOTS).filter((name) => name.endsWith('.png'));
+  console.log(`# ${saved.length} screenshots in ${SHOTS}`);
+});
+
+step('the directory lists mentors, pages with nextCursor, and is keyboard reachable', async () => {
+  const { page } = mentee;
+  await open(mentee);
+  await page.getByRole('heading', { level: 1, name: 'Find a mentor' }).waitFor();
+  await assert.doesNotReject(resultCount(page).filter({ hasText: /^12 mentors on page 1\.$/ }).waitFor());
+  assert.equal(await page.locator('.mentor-card').count(), 12);
+
+  await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => ({
+    text: document.activeElement.textContent,
+    outline: getComputedStyle(document.activeElement).outlineStyle,
+  }));
+  assert.deepEqual(focused, { text: 'Skip to content', outline: 'solid' });
+
+  const second = page.waitForRequest((request) => request.url().includes('/mentors?') && request.url().includes('cursor='));
+  await page.getByRole('button', { name: 'Next page' }).click();
+  await second;
+  await resultCount(page).filter({ hasText: 'on page 2' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Previous page' }).isEnabled(), true);
+  await page.getByRole('button', { name: 'Previous page' }).click();
+  await resultCount(page).filter({ hasText: 'on page 1' }).waitFor();
+  await shot(mentee, 'directory');
+});
+
+step('a mentee signs in from the picker of seeded users', async () => {
+  const submit = await signIn(mentee, MAYA);
+  await shot(mentee, 'sign-in-picker');
+  await submit();
+});
+
+step('the four filters narrow the directory (dollars sent as minor units); no match shows the empty state', async () => {
+  const { page } = mentee;
+  await open(mentee);
+  await page.getByLabel('Maximum', { exact: true }).fill('1');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('heading', { name: 'No mentors match these filters' }).waitFor();
+  await shot(mentee, 'directory-empty');
+
+  await page.getByLabel('Job family', { exact: true }).fill('engineer');
+  await page.getByLabel('Minimum', { exact: true }).fill('100');
+  await page.getByLabel('Maximum', { exact: true }).fill('250');
+  await page.getByLabel('Experience level', { exact: true }).selectOption('staff');
+  const searched = page.waitForRequest((request) => /\/mentors\?/.test(request.url()) && request.url().includes('experienceLevel=staff'));
+  await page.getByRole('button', { name: 'Search' }).click();
+  const query = new URL((await searched).url()).searchParams;
+  assert.equal(query.get('jobFamily'), 'engineer');
+  assert.equal(query.get('minRate'), '10000');
+  assert.equal(query.get('maxRate'), '25000');
+  assert.equal(query.get('availability'), null);
+  assert.equal(query.get('tz'), 'Europe/Berlin');
+  await resultCount(page).filter({ hasText: 'match your filters' }).waitFor();
+  const cards = page.locator('.mentor-card');
+  const count = await cards.count();
+  const status = await resultCount(page).textContent();
+  assert.match(status, new RegExp(`^${count} mentors? match your filters\\.$`));
+  for (const text of await cards.allTextContents()) {
+    assert.match(text, /engineer/i);
+    assert.match(text, /Staff\+/);
+    const rate = Number(/\$([\d,.]+) \/ hour/.exec(text)[1].replace(/,/g, ''));
+    assert.ok(rate >= 100 && rate <= 250, `rate ${rate} is within $100–$250`);
+  }
+  await page.getByRole('link', { name: ADA.name }).waitFor();
+  await shot(mentee, 'directory-filtered');
+});
+
+step("a mentor's profile shows bio, specialties, reviews and a 30-day calendar in the browser's zone", async () => {
+  const { page } = mentee;
+  const profileRequest = page.waitForRequest((request) => request.url().includes(`/mentors/${ADA.mentorId}?`));
+  await page.getByRole('link', { name: ADA.name }).click();
+  assert.equal(new URL((await profileRequest).url()).searchParams.get('tz'), 'Europe/Berlin');
+  await page.getByRole('heading', { level: 1, name: ADA.name }).waitFor();
+  await page.getByRole('heading', { name: 'About' }).waitFor();
+  assert.match(await page.locator('.bio').textContent(), /Staff Software Engineer at Northwind Labs/);
+  assert.ok((await page.getByRole('list', { name: 'Specialties' }).locator('li').allTextContents()).includes('system design'));
+  await page.getByRole('heading', { name: /^Reviews \(\d+\)$/ }).waitFor();
+  assert.ok((await page.locator('.review').count()) >= 1);
+  assert.equal(await page.getByLabel('Show times in').inputValue(), 'Europe/Berlin');
+  assert.equal(await page.locator('.calendar .day').count(), 31); // today and the next 30 days
+  assert.ok((await page.locator('.slots .slot').count()) >= 1);
+});
+
+step('the rival (another user, another browser context) opens the same calendar before the booking', async () => {
+  const { page } = rival;
+  await open(rival);
+  const submit = await signIn(rival, JONAS);
+  await submit();
+  await open(rival, `#/mentors/${ADA.mentorId}`);
+  assert.equal(await page.getByLabel('Show times in').inputValue(), 'America/New_York');
+  await chooseSlot(page, slots.booked, 'America/New_York');
+  await duration(page, 60).check();
+  await page.getByLabel('What would you like to talk about?').fill('Career growth towards a staff role');
+});
+
+step('booking form: duration changes the price, the topic needs 10 characters', async () => {
+  const { page } = mentee;
+  await chooseSlot(page, slots.booked, 'Europe/Berlin');
+  const rate = ADA.hourlyRate.amount;
+  for (const minutes of [30, 90, 60]) {
+    if (await duration(page, minutes).isDisabled()) continue; // 90 needs a third open slot
+    await duration(page, minutes).check();
+    await page.locator('.price-summary').filter({ hasText: `Total ${dollars(Math.floor((2 * rate * minutes + 60) / 120))}` }).waitFor();
+  }
+  const topic = page.getByLabel('What would you like to talk about?');
+  await topic.fill('  Too short ');
+  await page.getByText('9 / 1,000 characters (at least 10)').waitFor();
+  await page.getByRole('button', { name: 'Continue to payment' }).click();
+  await page.getByText('Write at least 10 characters (9 so far).').waitFor();
+  assert.equal(await topic.getAttribute('aria-invalid'), 'true');
+  await topic.fill(TOPIC);
+  await page.getByText(`${TOPIC.length} / 1,000 characters (at least 10)`).waitFor();
+  await shot(mentee, 'booking-form');
+});
+
+step('the mentee holds the time (with an Idempotency-Key) and sees the 5-minute countdown', async () => {
+  const { page } = mentee;
+  const hold = page.waitForRequest((request) => request.method() === 'POST' && request.url().endsWith('/bookings'));
+  await page.getByRole('button', { name: 'Continue to payment' }).click();
+  const request = await hold;
+  assert.match(request.headers()['idempotency-key'] || '', /^[0-9a-f-]{32,36}$/);
+  assert.deepEqual(JSON.parse(request.postData()), {
+    mentorId: ADA.mentorId,
+    start: slots.booked.start,
+    durationMinutes: 60,
+    topic: TOPIC,
+    timezone: 'Europe/Berlin',
+  });
+  await page.getByRole('heading', { level: 1, name: 'Checkout' }).waitFor();
+  bookingId = /#\/checkout\/([^/?]+)$/.exec(page.url())[1];
+  const timer = page.getByRole('timer');
+  const first = await timer.textContent();
+  assert.match(first, /^[45]:\d\d$/);
+  await page.waitForFunction((before) => document.querySelector('.countdown').textContent !== before, first);
+  await page.getByText(`Pay ${dollars(ADA.hourlyRate.amount)}`).waitFor();
+  await shot(mentee, 'checkout-hold-countdown');
+});
+
+step('the mentee pays with the test Visa card and gets the meeting link', async () => {
+  const { page } = mentee;
+  await page.getByLabel('Card (test mode)').selectOption('pm_card_visa');
+  await page.getByRole('button', { name: /^Pay / }).click();
+  await page.getByRole('heading', { level: 1, name: 'You are booked' }).waitFor();
+  const link = await page.locator('.meeting-link').getAttribute('href');
+  assert.match(link, /^https:\/\/\S+$/);
+  await shot(mentee, 'booking-confirmed');
+});
+
+step('the rival cannot take the same slot: slot_unavailable, then the slot shows as booked', async () => {
+  const { page } = rival;
+  expectHttpError(rival, 409, '/bookings');
+  await page.getByRole('button', { name: 'Continue to payment' }).click();
+  const alert = page.locator('.booking-messages [role="alert"]');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /That time was just taken/);
+  assert.match(await alert.textContent(), /slot_unavailable/);
+  // The calendar is read again after the 409: the slot turns into a disabled "booked" one.
+  const slot = page.locator(`.slots [data-start="${slots.booked.start}"]:disabled`);
+  await slot.waitFor();
+  assert.match(await slot.getAttribute('aria-label'), /booked$/);
+  await shot(rival, 'rival-slot-unavailable');
+
+  await page.reload();
+  await page.waitForSelector('html[data-ready="true"]');
+  await page.locator(`.calendar [data-day="${dayIn('America/New_York', slots.booked.start)}"]`).click();
+  assert.equal(await page.locator(`.slots [data-start="${slots.booked.start}"]`).isDisabled(), true);
+});
+
+step('a declined card shows the error and frees the slot', async () => {
+  const { page } = mentee;
+  await open(mentee, `#/mentors/${ADA.mentorId}`);
+  await chooseSlot(page, slots.declined, 'Europe/Berlin');
+  await duration(page, 30).check();
+  await page.getByLabel('What would you like to talk about?').fill('Promotion packet review for staff level');
+  await page.getByRole('button', { name: 'Continue to payment' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Checkout' }).waitFor();
+  await page.getByLabel('Card (test mode)').selectOption('pm_card_chargeDeclined');
+  expectHttpError(mentee, 402, '/confirm');
+  await page.getByRole('button', { name: /^Pay / }).click();
+  const alert = page.locator('.outcome [role="alert"]');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /Payment declined/);
+  assert.match(await alert.textContent(), /payment_declined/);
+  await shot(mentee, 'payment-declined');
+
+  // Free again, for everyone: the rival can hold it now (and lets it go).
+  const rivalPage = rival.page;
+  await open(rival, `#/mentors/${ADA.mentorId}`);
+  await rivalPage.locator(`.calendar [data-day="${dayIn('America/New_York', slots.declined.start)}"]`).click();
+  const freed = rivalPage.locator(`.slots [data-start="${slots.declined.start}"]`);
+  assert.equal(await freed.isEnabled(), true);
+  await freed.click();
+  await duration(rivalPage, 30).check();
+  await rivalPage.getByLabel('What would you like to talk about?').fill('Taking the freed slot for a quick chat');
+  await rivalPage.getByRole('button', { name: 'Continue to payment' }).click();
+  await rivalPage.getByRole('heading', { level: 1, name: 'Checkout' }).waitFor();
+  await shot(rival, 'rival-holds-freed-slot');
+  await rivalPage.getByRole('button', { name: 'Cancel and release the time' }).click();
+  await rivalPage.getByRole('heading', { level: 1, name: ADA.name }).waitFor();
+});
+
+step('"My sessions" lists the confirmed session; Join gives the meeting link', async () => {
+  const { page } = mentee;
+  await page.getByRole('link', { name: 'My sessions' }).click();
+  await page.getByRole('heading', { level: 1, name: 'My sessions' }).waitFor();
+  const item = page.locator(`.booking-item[data-booking-id="${bookingId}"]`);
+  await item.waitFor();
+  assert.match(await item.textContent(), /Ada Okafor/);
+  assert.match(await item.textContent(), new RegExp(TOPIC));
+  assert.match(await item.textContent(), /Confirmed/);
+  await item.getByRole('button', { name: 'Join' }).click();
+  await item.locator('.meeting-link').waitFor();
+  assert.ok(await item.getByRole('button', { name: 'Reschedule' }).isVisible());
+  assert.ok(await item.getByRole('button', { name: 'Cancel' }).isVisible());
+  await shot(mentee, 'my-sessions');
+  await page.getByRole('link', { name: 'Past' }).click();
+  await page.getByText('No past sessions yet.').waitFor();
+});
+
+step('the mentor sees the booking, the inbox, and publishes and removes availability', async () => {
+  const mentor = await newPage('mentor', { timezoneId: 'Europe/London' });
+  const { page } = mentor;
+  await open(mentor);
+  const submit = await signIn(mentor, ADA.name);
+  await submit();
+  await open(mentor, '#/mentor?tab=bookings');
+  const booking = page.locator(`.booking-item[data-booking-id="${bookingId}"]`);
+  await booking.waitFor();
+  assert.match(await booking.textContent(), new RegExp(`With ${MAYA}`));
+  await shot(mentor, 'mentor-bookings');
+
+  await page.getByRole('link', { name: 'Inbox' }).click();
+  await page.locator('.notification').filter({ hasText: 'New session booked' }).first().waitFor();
+  await shot(mentor, 'mentor-inbox');
+
+  await page.getByRole('link', { name: 'Mentor tools' }).click();
+  await page.getByRole('link', { name: 'Availability' }).click();
+  const dayText = dayIn('Europe/London', Date.now() + 20 * 86_400_000);
+  const [year, month, dayOfMonth] = dayText.split('-').map(Number);
+  const dayName = new Intl.DateTimeFormat('en-US', { weekday: 'long', month: 'long', day: 'numeric', timeZone: 'UTC' })
+    .format(Date.UTC(year, month - 1, dayOfMonth, 12));
+  await page.getByLabel('Day', { exact: true }).fill(dayText);
+  await page.getByLabel('From', { exact: true }).fill('06:00');
+  await page.getByLabel('Until', { exact: true }).fill('07:00');
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await page.getByText(/^Published: 2 slots from 6:00 AM to 7:00 AM/).waitFor();
+  const row = page.getByRole('region', { name: dayName }).locator('.slot-rows li').filter({ hasText: '6:30 AM' });
+  await row.first().waitFor();
+  assert.match(await row.first().textContent(), /open/);
+  await shot(mentor, 'mentor-availability');
+  const removing = page.waitForResponse((response) => response.request().method() === 'DELETE');
+  await row.first().getByRole('button', { name: /^Remove 6:30 AM/ }).click();
+  assert.equal((await removing).status(), 204);
+  await page.getByText(/^Removed 6:30 AM/).waitFor();
+
+  await page.getByRole('link', { name: 'Profile and settings' }).click();
+  await page.getByLabel('Hourly rate (US$)').fill('230');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByText('Saved. Your rate is now 230 US$ per hour.').waitFor();
+  await shot(mentor, 'mentor-profile-saved');
+});
+
+step('in AWS mode the client signs in through the Cognito hosted UI (code flow with PKCE, mocked here)', async () => {
+  // config.json as the WebConfig output makes it; the hosted UI is answered by route handlers.
+  const domain = 'mentor-booking-test.auth.us-east-1.amazoncognito.com';
+  const watch = await newPage('cognito', { timezoneId: 'UTC' });
+  const { page } = watch;
+  const config = { apiUrl: BASE, auth: { mode: 'cognito', domain, clientId: 'client123', scope: 'openid email profile' } };
+  await page.route('**/app/config.json', (route) => route.fulfill({ json: config }));
+  const authorize = [];
+  await page.route(`https://${domain}/oauth2/authorize**`, (route) => {
+    authorize.push(new URL(route.request().url()));
+    return route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>Hosted UI</title><h1>Hosted UI</h1>' });
+  });
+  const claims = { sub: 'cognito-sub-1', email: 'kim@example.com', name: 'Kim Cognito', zoneinfo: 'Asia/Seoul', exp: Math.floor(Date.now() / 1000) + 3600 };
+  const idToken = `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.signature`;
+  const exchanges = [];
+  await page.route(`https://${domain}/oauth2/token`, (route) => {
+    exchanges.push(new URLSearchParams(route.request().postData()));
+    return route.fulfill({ json: { id_token: idToken, access_token: 'a', token_type: 'Bearer', expires_in: 3600 }, headers: { 'Access-Control-Allow-Origin': '*' } });
+  });
+  await page.route(`https://${domain}/logout**`, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>Signed out</title>' }));
+
+  await open(watch, '#/sessions');
+  await page.getByRole('button', { name: 'Sign in' }).first().click();
+  await page.waitForURL(`https://${domain}/oauth2/authorize**`);
+  const [sent] = authorize;
+  assert.equal(sent.searchParams.get('response_type'), 'code');
+  assert.equal(sent.searchParams.get('client_id'), 'client123');
+  assert.equal(sent.searchParams.get('redirect_uri'), APP);
+  assert.equal(sent.searchParams.get('scope'), 'openid email profile');
+  assert.equal(sent.searchParams.get('code_challenge_method'), 'S256');
+  assert.match(sent.searchParams.get('code_challenge'), /^[A-Za-z0-9_-]{43}$/);
+
+  // The hosted UI sends the browser back with a code and the state it was given; the client
+  // exchanges it and calls the API with the ID token (it has the name, email and zoneinfo claims).
+  // The made-up token is refused by the local API (401): the client then signs out and says so.
+  expectHttpError(watch, 401, '/me/bookings');
+  const apiCall = page.waitForRequest((request) => request.url().startsWith(`${BASE}/me/bookings`));
+  await page.goto(`${APP}?code=the-code&state=${encodeURIComponent(sent.searchParams.get('state'))}`);
+  assert.equal((await apiCall).headers().authorization, `Bearer ${idToken}`);
+  assert.equal(page.url(), `${APP}#/sessions`); // the code is gone from the address bar
+  const [exchange] = exchanges;
+  assert.equal(exchange.get('grant_type'), 'authorization_code');
+  assert.equal(exchange.get('client_id'), 'client123');
+  assert.equal(exchange.get('code'), 'the-code');
+  assert.equal(exchange.get('redirect_uri'), APP);
+  assert.match(exchange.get('code_verifier'), /^[A-Za-z0-9_-]{43,128}$/);
+  await page.getByRole('button', { name: 'Sign in' }).first().waitFor();
+  await page.locator('[role="alert"]').filter({ hasText: 'unauthorized' }).waitFor();
+  await page.getByRole('heading', { level: 1, name: 'My sessions' }).waitFor();
+  await shot(watch, 'cognito-token-refused');
+  await watch.page.context().close();
+});
+
+step('readable at 320 px wide: nothing scrolls sideways', async () => {
+  const { page } = mentee;
+  await page.setViewportSize({ width: 320, height: 720 });
+  for (const [hash, name] of [['', 'directory-320px'], [`#/mentors/${ADA.mentorId}`, 'profile-320px']]) {
+    await open(mentee, hash);
+    await page.locator('.mentor-card, .calendar .day').first().waitFor();
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 320, `${name}: the page is ${width}px wide`);
+    await shot(mentee, name);
+  }
+});
