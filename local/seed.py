@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from mentorship.domain.instants import SLOT, format_utc, is_slot_aligned, resolve_zone
 from mentorship.domain.mentors import experience_level
 from mentorship.store.binding import bind_table
+from mentorship.services.availability import refresh_next_open
 from mentorship.store.mentors import MentorStore
 from mentorship.store.models import MentorProfile, Review, Slot, mentor_pk, slot_sk
 from mentorship.store.reviews import review_sk
@@ -185,7 +186,7 @@ def seed(now: datetime, table_name: str, region: str, endpoint: str) -> SeedSumm
     rng = random.Random(RANDOM_SEED)
     plans = [_mentor_items(mentor, now, rng) for mentor in MENTORS]
     with ThreadPoolExecutor(max_workers=WRITER_THREADS, thread_name_prefix="seed") as writers:
-        list(writers.map(_write, plans))
+        list(writers.map(lambda plan: _write(plan, now), plans))
     return SeedSummary(
         mentors=len(plans),
         slots=sum(len(plan.slots) for plan in plans),
@@ -209,7 +210,7 @@ def _mentor_items(mentor: MentorSeed, now: datetime, rng: random.Random) -> _Men
     return _MentorItems(_profile(mentor, reviews, now, rng), slots, reviews)
 
 
-def _write(items: _MentorItems) -> None:
+def _write(items: _MentorItems, now: datetime) -> None:
     with Slot.batch_write() as batch:
         for slot in items.slots:
             batch.save(slot)
@@ -217,6 +218,7 @@ def _write(items: _MentorItems) -> None:
         for review in items.reviews:
             batch.save(review)
     MentorStore().save_profile(items.profile)  # last: a mentor is listed once their slots exist
+    refresh_next_open(items.profile.mentor_id, now)  # what the directory's availability filter reads
 
 
 def _profile(mentor: MentorSeed, reviews: list[Review], now: datetime, rng: random.Random) -> MentorProfile:

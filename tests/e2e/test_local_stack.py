@@ -171,6 +171,19 @@ def test_seeded_mentors_page_to_the_end(stack):
     assert len(set(mentor_ids)) >= 20
 
 
+def test_the_seed_makes_every_directory_filter_meaningful(stack):
+    def count(**params):
+        response = requests.get(stack.url("/mentors"), params={"limit": 100, **params}, timeout=10)
+        assert response.status_code == 200, response.text
+        return response.json()["count"]
+
+    everyone = count()
+    for params in ({"availability": "week"}, {"availability": "month"}, {"experienceLevel": "junior"},
+                   {"experienceLevel": "staff"}, {"jobFamily": "engineer"}, {"minRate": 15000}, {"maxRate": 8000}):
+        assert 0 < count(**params) < everyone, params
+    assert count(availability="today") <= count(availability="week") <= count(availability="month")
+
+
 def test_protected_route_needs_a_token(stack):
     error = assert_error(requests.get(stack.url("/me/bookings"), timeout=10), 401, "unauthorized")
     assert "Authorization" in error["message"] or "token" in error["message"]

@@ -70,8 +70,8 @@ def test_confirm_books_the_slots_and_announces_it(mentor, booking_api, mentors_a
         assert invite_part.get_param("method") == "REQUEST"
         event = Calendar.from_ical(invite_part.get_payload(decode=True)).walk("VEVENT")[0]
         assert event.decoded("dtstart") == START and str(event["location"]) == booking["meetingUrl"]
-    # the mentor is told in the inbox and on the push channel
-    assert [push["userId"] for push in outbox.push.published] == ["mentor-grace"]
+    # both parties are told in their inbox and on the push channel
+    assert sorted(push["userId"] for push in outbox.push.published) == ["mentee-ada", "mentor-grace"]
     status, inbox = booking_api("GET", "/me/notifications", claims=MENTOR_CLAIMS)
     assert status == 200 and [item["type"] for item in inbox["items"]] == ["booking_confirmed"]
     # nothing left pending; both reminders of both parties are scheduled

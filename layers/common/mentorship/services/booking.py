@@ -135,6 +135,14 @@ def confirm_booking(booking_id: str, user_id: str, payment_method: str, now: dat
             booking_id,
             now,
         ),
+        notification_record(
+            booking.mentee_id,
+            "booking_confirmed",
+            "Session confirmed",
+            f"Your {int(booking.duration_minutes)}-minute session with {booking.mentor_name} is booked.",
+            booking_id,
+            now,
+        ),
     ]
     actions = [
         Booking.status.set(BookingStatus.CONFIRMED.value),
