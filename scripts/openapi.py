@@ -68,7 +68,7 @@ def build_document() -> dict:
     document["paths"] = dict(sorted(document["paths"].items()))
     for operations in document["paths"].values():
         for operation in operations.values():
-            _document_internal_errors(operation["responses"])
+            _document_error_shapes(operation["responses"])
             operation["responses"] = dict(sorted(operation["responses"].items()))
     _drop_unreferenced_schemas(document)
     for kind in document.get("components", {}):
@@ -76,15 +76,16 @@ def build_document() -> dict:
     return document
 
 
-def _document_internal_errors(responses: dict) -> None:
-    """Powertools documents its own body for a response that fails validation (our 500); the
-    error map answers every 500 in the contract's shape, so say that instead."""
-    internal = responses.get("500")
-    if internal and "ResponseValidationError" in json.dumps(internal):
-        responses["500"] = {
-            "description": "Unexpected error on our side (logged with the request id)",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}},
-        }
+def _document_error_shapes(responses: dict) -> None:
+    """Powertools documents its own bodies for validation failures (422) and for a response that
+    fails validation (our 500); the error map answers both in the contract's shape instead."""
+    for status in ("422", "500"):
+        documented = json.dumps(responses.get(status) or {})
+        if "HTTPValidationError" in documented or "ResponseValidationError" in documented:
+            responses[status] = {
+                "description": "Validation error" if status == "422" else "Unexpected error on our side (logged)",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}},
+            }
 
 
 def _drop_unreferenced_schemas(document: dict) -> None:

@@ -186,3 +186,12 @@ def test_a_held_or_booked_slot_cannot_be_removed_but_an_expired_hold_can(mentor,
 def test_remove_with_a_bad_start_is_422(mentor, mentors_api, start):
     status, body = remove(mentors_api, start)
     assert status == 422 and body["error"]["details"][0]["field"] == "path.start"
+
+
+def test_a_mentor_reads_back_their_own_settings(moto_table, clock, mentors_api):
+    status, body = mentors_api("GET", "/mentors/me", claims=MENTOR)
+    assert (status, body["error"]["code"]) == (404, "not_found")
+    put_profile(mentors_api, {**PROFILE, "videoProvider": "manual", "manualMeetingUrl": "https://zoom.example.com/j/1"})
+    status, body = mentors_api("GET", "/mentors/me", claims=MENTOR)
+    assert (status, body["videoProvider"], body["manualMeetingUrl"]) == (200, "manual", "https://zoom.example.com/j/1")
+    assert mentors_api("GET", "/mentors/me", claims=None)[0] == 401

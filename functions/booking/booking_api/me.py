@@ -34,7 +34,9 @@ class Scope(StrEnum):
 @router.get(
     "/me/bookings",
     summary="My sessions",
-    description="Upcoming sessions ascending by start, past ones descending; as mentee or as mentor.",
+    description="Upcoming sessions (not yet ended) ascending by start, past ones descending; as mentee or "
+    "as mentor. Confirmed sessions (`completed` once ended), cancelled ones (with status `cancelled`) and "
+    "holds still running are listed; holds that ended without payment are not.",
     responses=responses(BookingList, 401, 422),
     security=BEARER,
     tags=["Sessions"],

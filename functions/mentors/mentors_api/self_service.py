@@ -15,7 +15,7 @@ from mentorship.api.pagination import TimeZoneName
 from mentorship.api.resolver import BEARER
 from mentorship.api.schemas import responses
 from mentorship.domain.instants import InvalidInstant, parse_instant
-from mentorship.errors import Forbidden, ValidationFailed
+from mentorship.errors import Forbidden, NotFound, ValidationFailed
 from mentorship.services import availability
 from mentorship.services.profiles import ProfileFacts, build_profile
 from mentorship.store.mentors import MentorStore
@@ -29,6 +29,23 @@ def _mentor_caller() -> Caller:
     if MentorStore().get_profile(caller.user_id) is None:
         raise Forbidden("only mentors can manage availability: create your profile with PUT /mentors/me first")
     return caller
+
+
+@router.get(
+    "/mentors/me",
+    summary="My mentor profile",
+    description="The caller's own profile with the settings only its owner sees (video provider, own "
+    "meeting URL). 404 before the first PUT /mentors/me.",
+    responses=responses(MentorProfileOut, 401, 404),
+    security=BEARER,
+    tags=["Mentor self-service"],
+)
+def get_profile() -> MentorProfileOut:
+    caller = require_caller(router.current_event)
+    profile = MentorStore().get_profile(caller.user_id)
+    if profile is None:
+        raise NotFound("you have no mentor profile yet: create it with PUT /mentors/me")
+    return MentorProfileOut.from_profile(profile)
 
 
 @router.put(
