@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 SAM := .venv-sam/bin/sam
 PORT ?= 3000
 
-.PHONY: help install run test test-fast lint validate build openapi openapi-check clean
+.PHONY: help install run test test-fast lint validate build openapi openapi-check clean bench
 
 help:
 	@echo "make run      # local stack on http://127.0.0.1:$(PORT) (PORT=8080 to change)"
@@ -61,3 +61,14 @@ openapi-check: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) .venv-sam node_modules .aws-sam .pytest_cache .local-stack
+
+# DynamoDB requests and items read per route at 1,000 and 100,000 items, warm latency, cold
+# imports; prints the report and writes docs/benchmarks.md. BENCH_ARGS="--sizes 1000,10000" is quicker.
+bench: $(VENV)/.installed node_modules/.installed
+	$(PY) -m bench $(BENCH_ARGS)
+
+# The web client (web/, served at /app/) in headless Chromium against a fresh local stack; needs
+# Debian's chromium (/usr/bin/chromium). Screenshots: test-artifacts/screenshots/.
+.PHONY: test-browser
+test-browser: $(VENV)/.installed node_modules/.installed
+	$(PY) -m pytest tests/browser $(PYTEST_ARGS)

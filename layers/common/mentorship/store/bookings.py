@@ -35,7 +35,7 @@ def _is_a_session(now: datetime):
     """Bookings a participant's lists show: confirmed (or completed) and cancelled sessions, and
     holds still running. Holds that ended without payment (expired, released, declined) are not
     sessions and stay out of the lists."""
-    return Booking.status.is_in("confirmed", "cancelled") | (
+    return Booking.status.is_in("confirmed", "completed", "cancelled") | (
         (Booking.status == "held") & (Booking.hold_expires_at > epoch_seconds(now))
     )
 

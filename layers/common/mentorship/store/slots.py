@@ -8,7 +8,7 @@ mentor's partition, so one Query over a key range returns both.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Iterator
 
 
@@ -20,6 +20,9 @@ from mentorship.store.models import Slot, SlotLock, TableItem, mentor_pk, slot_s
 from mentorship.store.transactions import ConditionsFailed, Transaction
 
 LOCK_SUFFIX = "#LOCK"
+NEXT_OPEN_PAGE = 24  # items per request when walking forward to the next open slot (slots + locks)
+NEXT_OPEN_HORIZON = timedelta(days=32)  # the longest availability filter (30 days) and a margin
+NOTHING_OPEN_RECHECK = timedelta(days=1)
 
 
 def lock_sk(start_z: str) -> str:
@@ -65,28 +68,27 @@ class SlotStore:
         ensure_bound()
 
     def _window_items(
-        self, mentor_id: str, start: datetime, end: datetime | None, consistent: bool = False
+        self, mentor_id: str, start: datetime, end: datetime, consistent: bool = False, page_size: int | None = None
     ) -> Iterator[TableItem]:
-        low = slot_sk(format_utc(start))
-        condition = (
-            TableItem.sk.between(low, slot_sk(format_utc(end)))
-            if end is not None
-            else TableItem.sk.between(low, "SLOT#~")
+        """Slots and locks from `start` up to and including a slot starting at `end` (callers drop it
+        where the end is exclusive)."""
+        condition = TableItem.sk.between(slot_sk(format_utc(start)), slot_sk(format_utc(end)))
+        return TableItem.query(
+            mentor_pk(mentor_id), range_key_condition=condition, consistent_read=consistent, page_size=page_size
         )
-        return TableItem.query(mentor_pk(mentor_id), range_key_condition=condition, consistent_read=consistent)
 
     def window(self, mentor_id: str, start: datetime, end: datetime, consistent: bool = False) -> list[SlotState]:
         """Every published slot starting in [start, end), with who holds it: one Query."""
         return list(self._states(self._window_items(mentor_id, start, end, consistent), end))
 
     @staticmethod
-    def _states(items: Iterator[TableItem], end: datetime | None) -> Iterator[SlotState]:
+    def _states(items: Iterator[TableItem], end: datetime) -> Iterator[SlotState]:
         pending: Slot | None = None
         for item in items:
             if isinstance(item, Slot):
                 if pending is not None:
                     yield _state(pending, None)
-                pending = item if end is None or item.start < end else None
+                pending = item if item.start < end else None
             elif isinstance(item, SlotLock) and pending is not None and item.start == pending.start:
                 yield _state(pending, item)
                 pending = None
@@ -94,9 +96,15 @@ class SlotStore:
             yield _state(pending, None)
 
     def next_open(self, mentor_id: str, now: datetime) -> NextOpen:
-        """Walk forward from `now` to the first open slot (strongly consistent reads)."""
+        """Walk forward from `now` to the first open slot (strongly consistent reads), no further
+        than NEXT_OPEN_HORIZON: the directory's filters look at most 30 days ahead, so a slot
+        beyond the horizon cannot matter yet, and the walk never reads a mentor's whole calendar.
+        With nothing open inside it, the answer is rechecked a day later, when the horizon has
+        moved on (before anything beyond it can enter a filter's window)."""
         first_hold_expiry: datetime | None = None
-        for state in self._states(self._window_items(mentor_id, now, None, consistent=True), None):
+        # Read in small pages: the walk usually stops at one of the first slots.
+        items = self._window_items(mentor_id, now, now + NEXT_OPEN_HORIZON, consistent=True, page_size=NEXT_OPEN_PAGE)
+        for state in self._states(items, now + NEXT_OPEN_HORIZON):
             if state.start <= now:
                 continue
             if state.is_open(now):
@@ -105,7 +113,8 @@ class SlotStore:
             if state.is_held(now):
                 expiry = state.hold_expires_at
                 first_hold_expiry = expiry if first_hold_expiry is None else min(first_hold_expiry, expiry)
-        return NextOpen(None, first_hold_expiry)
+        recheck = now + NOTHING_OPEN_RECHECK
+        return NextOpen(None, min(recheck, first_hold_expiry) if first_hold_expiry else recheck)
 
     def add_slots(self, mentor_id: str, starts: list[datetime]) -> None:
         """Publish slots; those that exist already are kept as they are (never overwritten)."""

@@ -1,0 +1,79 @@
+"""`python -m bench`: run the benchmark, print the report, write it to docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+from pathlib import Path
+
+from bench.dataset import Population
+from bench.report import RunInfo, document, now_utc
+from bench.routes import ROUTES
+from bench.runner import log, run
+from local.template import ROOT
+from scripts.cold_imports import measure as measure_cold_imports
+
+DEFAULT_SIZES = (1_000, 100_000)
+DEFAULT_OUTPUT = ROOT / "docs" / "benchmarks.md"
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part.replace("_", "")) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            "sizes are item counts separated by commas, e.g. 1000,100000"
+        ) from None
+    if len(sizes) < 2 or any(size <= 0 for size in sizes) or list(sizes) != sorted(set(sizes)):
+        raise argparse.ArgumentTypeError("give at least two increasing sizes, e.g. 1000,100000")
+    return sizes
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=DEFAULT_SIZES,
+        help="items in the main table, comma-separated (default: 1000,100000)",
+    )
+    parser.add_argument(
+        "--latency-runs",
+        type=int,
+        default=50,
+        help="invocations per route timed at the largest size (0: none)",
+    )
+    parser.add_argument(
+        "--cold-import-runs",
+        type=int,
+        default=5,
+        help="fresh interpreters per module for the cold import table (0: none)",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=DEFAULT_OUTPUT,
+        help="where to write the report (default: docs/benchmarks.md)",
+    )
+    parser.add_argument("--no-output", action="store_true", help="print the report only")
+    args = parser.parse_args(argv)
+    if args.latency_runs == 1 or args.latency_runs < 0 or args.cold_import_runs < 0:
+        parser.error("--latency-runs is 0 or at least 2 (for percentiles); --cold-import-runs is 0 or more")
+
+    started_at, started = now_utc(), time.perf_counter()
+    results = run(args.sizes, Population(), ROUTES, args.latency_runs)
+    cold = None
+    if args.cold_import_runs:
+        log(f"cold imports: median of {args.cold_import_runs} fresh interpreters per module")
+        cold = measure_cold_imports(args.cold_import_runs)
+    arguments = sys.argv[1:] if argv is None else argv
+    command = shlex.join(["python", "-m", "bench", *arguments]) if arguments else "make bench"
+    info = RunInfo(command, started_at, time.perf_counter() - started)
+    notes = {spec.name: spec.note for spec in ROUTES if spec.note}
+    report = document(results, info, notes, cold, args.cold_import_runs)
+    print(report)
+    if not args.no_output:
+        args.output.write_text(report)
+        log(f"wrote {args.output}")

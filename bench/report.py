@@ -1,0 +1,258 @@
+"""The benchmark's report, in markdown: what was run where, the cost of each route at each size,
+the datasets, and the cold import times."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+
+from bench.dataset import MEASURED_MENTEE, MEASURED_MENTOR, NOW
+from bench.runner import SizeResult
+from local.dynamodb_local import find_engine_dir
+
+GROWTH_TOLERANCE = 1.1  # items read at the largest size / smallest size above this is growth
+GROWTH_ALLOWANCE = 2  # ...beyond a couple of items
+BASELINE = "import boto3 (baseline)"  # scripts.cold_imports' reference row
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    command: str
+    started: datetime
+    seconds: float
+
+
+def size_label(size: int) -> str:
+    if size >= 1000 and size % 1000 == 0:
+        return f"{size // 1000}k"
+    if size >= 1000 and size % 100 == 0:
+        return f"{size / 1000:.1f}k"
+    return f"{size:,}"
+
+
+def grows(small: int, large: int) -> bool:
+    return large > small * GROWTH_TOLERANCE + GROWTH_ALLOWANCE
+
+
+def _ratio(small: int, large: int) -> str:
+    if small == 0:
+        return "—" if large == 0 else "∞"
+    return f"{large / small:.2f}"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> str:
+    lines = ["| " + " | ".join(header) + " |"]
+    lines.append("|" + "|".join("---:" if index in right else "---" for index in range(len(header))) + "|")
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def cost_table(results: Sequence[SizeResult]) -> str:
+    """route | requests and items read per size | ratio | scans | p50 / p99 at the timed size."""
+    small, large = results[0], results[-1]
+    timed = next((result for result in reversed(results) if result.latency), None)
+    header = ["route"]
+    for result in results:
+        label = size_label(result.size)
+        header += [f"requests @{label}", f"items read @{label}"]
+    header += [f"ratio (items {size_label(large.size)} / {size_label(small.size)})", "scans"]
+    if timed:
+        header += [f"p50 ms @{size_label(timed.size)}", f"p99 ms @{size_label(timed.size)}"]
+    rows = []
+    for route in small.costs:
+        row = [route.replace("|", "\\|")]
+        for result in results:
+            cost = result.costs[route]
+            row += [str(cost.requests), f"{cost.items_read:,}"]
+        row += [
+            _ratio(small.costs[route].items_read, large.costs[route].items_read),
+            str(sum(result.costs[route].scans for result in results)),
+        ]
+        if timed:
+            latency = timed.latency[route]
+            row += [f"{latency.p50_ms:.1f}", f"{latency.p99_ms:.1f}"]
+        rows.append(row)
+    return _table(header, rows, right=set(range(1, len(header))))
+
+
+def findings(results: Sequence[SizeResult]) -> list[str]:
+    """Where a route's cost grows with the table (items read, requests), scans or was retried,
+    stated with the numbers."""
+    small, large = results[0], results[-1]
+    notes = []
+    for route, cost in small.costs.items():
+        big = large.costs[route]
+        if grows(cost.items_read, big.items_read):
+            notes.append(
+                f"**{route}** reads {big.items_read:,} items at {large.size:,} against "
+                f"{cost.items_read:,} at {small.size:,} ({_ratio(cost.items_read, big.items_read)}x) "
+                f"in {big.requests} requests "
+                f"({_operations(big.operations)})."
+            )
+        if big.requests > cost.requests:
+            notes.append(
+                f"**{route}** makes {big.requests} requests at {large.size:,} against {cost.requests}."
+            )
+        scans = sum(result.costs[route].scans for result in results)
+        if scans:
+            notes.append(f"**{route}** scans ({scans} Scan requests).")
+        retries = sum(result.costs[route].retries for result in results)
+        if retries:
+            notes.append(
+                f"**{route}**: botocore retried {retries} attempts (throttled or failed; not in the counts)."
+            )
+    return notes
+
+
+def _operations(operations: dict[str, int]) -> str:
+    return ", ".join(f"{count} {name}" for name, count in sorted(operations.items()))
+
+
+def dataset_table(results: Sequence[SizeResult]) -> str:
+    header = [
+        "items",
+        "seeding s",
+        "mentors",
+        f"{MEASURED_MENTOR} open slots",
+        f"{MEASURED_MENTOR} reviews",
+        f"{MEASURED_MENTEE} upcoming",
+        f"{MEASURED_MENTEE} past",
+        f"{MEASURED_MENTEE} notifications",
+        "items by kind",
+    ]
+    rows = []
+    for result in results:
+        shape = result.shape
+        kinds = ", ".join(f"{name} {count:,}" for name, count in shape.kinds.items())
+        rows.append(
+            [
+                f"{result.size:,}",
+                f"{result.seed_seconds:.1f}",
+                str(shape.mentors),
+                str(shape.measured_mentor_open_slots),
+                f"{shape.measured_mentor_reviews:,}",
+                str(shape.measured_mentee_upcoming),
+                f"{shape.measured_mentee_past:,}",
+                f"{shape.measured_mentee_notifications:,}",
+                kinds,
+            ]
+        )
+    return _table(header, rows, right=set(range(len(header) - 1)))
+
+
+def cold_import_table(cold: dict[str, float], runs: int) -> str:
+    baseline = cold[BASELINE]
+    rows = [[name, f"{value:.0f}", f"{value / baseline:.2f}"] for name, value in cold.items()]
+    return _table(["module", f"median ms ({runs} runs)", "x boto3"], rows, right={1, 2})
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine() -> str:
+    versions = ", ".join(
+        f"{name} {metadata.version(name)}" for name in ("boto3", "pynamodb", "aws-lambda-powertools")
+    )
+    engine = find_engine_dir().name.removeprefix("dynamodb_local_")
+    return (
+        f"{os.cpu_count()} CPUs ({_cpu_model()}), {platform.system()} {platform.release()}, "
+        f"Python {sys.version.split()[0]}, {versions}, DynamoDB Local {engine}"
+    )
+
+
+def _cost_section(results: Sequence[SizeResult], notes: dict[str, str]) -> list[str]:
+    timed = next((result for result in reversed(results) if result.latency), None)
+    latency = (
+        f" p50/p99 are warm latencies over {next(iter(timed.latency.values())).runs} invocations at "
+        f"{timed.size:,} items (the handler in-process, DynamoDB Local on loopback: no network, no Lambda)."
+        if timed
+        else ""
+    )
+    growth = findings(results)
+    return [
+        "## DynamoDB requests per route",
+        "",
+        "Every route runs in-process through its real handler against the real DynamoDB Local engine, "
+        f"with the clock pinned to {NOW:%Y-%m-%dT%H:%MZ}, once per data size. **Requests** are the "
+        "DynamoDB API calls it made and **items read** what DynamoDB evaluated for it, counted from "
+        "botocore's `after-call` events (never estimated): `ScannedCount` for Query and Scan (the items "
+        "a read is billed for, including those a filter drops), 1 for a GetItem that found its item, the "
+        "items returned by BatchGetItem and TransactGetItems. **scans** counts Scan requests over every "
+        "size (the rule is none). The ratio compares items read at the largest size with the smallest: "
+        f"about 1 means the cost follows what the route returns, not how much the table holds.{latency}",
+        "",
+        cost_table(results),
+        "",
+        "Costs that grow with the table: " + ("none." if not growth else ""),
+        "",
+        *[f"- {note}" for note in growth],
+        *([""] if growth else []),
+        *[f"{route}: {note}" for route, note in notes.items()],
+        *([""] if notes else []),
+    ]
+
+
+def _dataset_section(results: Sequence[SizeResult]) -> list[str]:
+    return [
+        "## Datasets",
+        "",
+        f"The same current data at every size ({results[0].shape.mentors} mentors with open slots in the "
+        f"next 30 days, holds and booked sessions; {MEASURED_MENTOR} is the measured mentor and "
+        f"{MEASURED_MENTEE} the measured mentee); the rest is history and other users' data: past slots "
+        "and sessions, reviews, other mentees' bookings with their reminders, inbox notifications. "
+        "Seeding is the time to build the items and write them (BatchWriteItem from several threads), "
+        "plus the profiles and next open slots through the store.",
+        "",
+        dataset_table(results),
+        "",
+    ]
+
+
+def _cold_import_section(cold: dict[str, float], runs: int) -> list[str]:
+    return [
+        "## Cold imports",
+        "",
+        "`scripts.cold_imports`: each function's handler module imported in a fresh interpreter "
+        "(its code directory and the layer on sys.path, as Lambda does), next to a bare `import boto3`.",
+        "",
+        cold_import_table(cold, runs),
+        "",
+    ]
+
+
+def document(
+    results: Sequence[SizeResult],
+    info: RunInfo,
+    notes: dict[str, str],
+    cold: dict[str, float] | None = None,
+    cold_runs: int = 0,
+) -> str:
+    """The whole report; `notes` are the routes' own remarks (RouteSpec.note) by route name."""
+    parts = [
+        "# Benchmarks",
+        "",
+        f"Generated by `{info.command}` on {info.started:%Y-%m-%d %H:%M} UTC, in {info.seconds:.0f} s, "
+        f"on {machine()}.",
+        "",
+        *_cost_section(results, notes),
+        *_dataset_section(results),
+        *(_cold_import_section(cold, cold_runs) if cold else []),
+    ]
+    return "\n".join(parts)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)

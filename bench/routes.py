@@ -1,0 +1,104 @@
+"""The measured routes: one line each.
+
+A route spec names the measurement and says how to build the call. Building may itself call
+the function (to follow a cursor to page 3, say); only the call it returns is measured. Routes
+that change data run after every read-only one, so each read sees the data as seeded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from bench.dataset import MEASURED_MENTEE, MEASURED_MENTEE_NAME, MEASURED_MENTEE_ZONE, MEASURED_MENTOR, NOW
+from bench.invoke import BenchError, Call, check_success, http_call, invoke, json_body, scheduled_call
+from mentorship.domain.instants import format_utc
+
+MENTEE = {
+    "sub": MEASURED_MENTEE,
+    "email": f"{MEASURED_MENTEE}@example.com",
+    "name": MEASURED_MENTEE_NAME,
+    "zoneinfo": MEASURED_MENTEE_ZONE,
+}
+MENTOR = {
+    "sub": MEASURED_MENTOR,
+    "email": f"{MEASURED_MENTOR}@mentors.example.com",
+    "name": "Measured Mentor",
+}
+
+CallBuilder = Callable[[], Call]
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    name: str
+    build: CallBuilder
+    changes_data: bool = False
+    note: str | None = None  # printed under the table
+
+
+def get(route: str, claims: dict[str, str] | None = None, *, path=None, **query: str) -> CallBuilder:
+    """GET `route` (a template path) with these query parameters, as the caller with `claims`."""
+    return lambda: http_call("GET", route, query, claims=claims, path_parameters=path)
+
+
+def of_mentor(subpath: str = "", **query: str) -> CallBuilder:
+    """GET /mentors/{mentorId}<subpath> of the measured mentor."""
+    return get(f"/mentors/{{mentorId}}{subpath}", path={"mentorId": MEASURED_MENTOR}, **query)
+
+
+def my_bookings(claims: dict[str, str], role: str, scope: str) -> CallBuilder:
+    return get("/me/bookings", claims, role=role, scope=scope)
+
+
+def page(number: int, first: CallBuilder) -> CallBuilder:
+    """Page `number` of a listing: follow `nextCursor` from the first page (unmeasured)."""
+
+    def build() -> Call:
+        call = first()
+        for _ in range(number - 1):
+            response = invoke(call)
+            check_success(f"page before {number}", response)
+            cursor = json_body(response).get("nextCursor")
+            if not cursor:
+                raise BenchError(f"the listing ends before page {number}")
+            call = call.with_query(cursor=cursor)
+        return call
+
+    return build
+
+
+def scheduled(function_id: str, delay: timedelta = timedelta()) -> CallBuilder:
+    return lambda: scheduled_call(function_id, NOW + delay)
+
+
+WEEK = {"from": format_utc(NOW), "to": format_utc(NOW + timedelta(days=7))}
+COMBINED = {"jobFamily": "engineer", "experienceLevel": "senior", "maxRate": "25000", "availability": "week"}
+
+ROUTES: tuple[RouteSpec, ...] = (
+    RouteSpec("GET /mentors", get("/mentors", limit="20")),
+    RouteSpec("GET /mentors ?jobFamily=engineer", get("/mentors", jobFamily="engineer")),
+    RouteSpec("GET /mentors ?minRate=10000&maxRate=20000", get("/mentors", minRate="10000", maxRate="20000")),
+    RouteSpec("GET /mentors ?experienceLevel=senior", get("/mentors", experienceLevel="senior")),
+    RouteSpec("GET /mentors ?availability=today", get("/mentors", availability="today")),
+    RouteSpec("GET /mentors ?availability=week", get("/mentors", availability="week")),
+    RouteSpec("GET /mentors ?availability=month", get("/mentors", availability="month")),
+    RouteSpec(f"GET /mentors ?{urlencode(COMBINED)}", get("/mentors", **COMBINED)),
+    RouteSpec("GET /mentors page 3 (limit 20)", page(3, get("/mentors", limit="20"))),
+    RouteSpec("GET /mentors/{id}", of_mentor()),
+    RouteSpec("GET /mentors/{id}/availability (7 days)", of_mentor("/availability", **WEEK)),
+    RouteSpec("GET /mentors/{id}/reviews", of_mentor("/reviews")),
+    RouteSpec("GET /me/bookings (mentee, upcoming)", my_bookings(MENTEE, "mentee", "upcoming")),
+    RouteSpec("GET /me/bookings (mentee, past)", my_bookings(MENTEE, "mentee", "past")),
+    RouteSpec("GET /me/bookings (mentor, upcoming)", my_bookings(MENTOR, "mentor", "upcoming")),
+    RouteSpec(
+        "RemindersFunction run (+30 min)",
+        scheduled("RemindersFunction", timedelta(minutes=30)),
+        changes_data=True,
+        note="the scheduled event for the minute 30 minutes ahead. The measured run does what falls due "
+        "by then (next open slots that start, holds that expire); the timed repeats of that minute find "
+        "nothing left to do, so they time the idle run.",
+    ),
+)

@@ -1,0 +1,174 @@
+"""One benchmark run: for each size, fresh template tables in DynamoDB Local, the dataset seeded,
+then every route invoked with the clock pinned, its DynamoDB requests counted, and (at the
+largest size) its warm latency timed."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from botocore.config import Config
+
+from bench import counting
+from bench.dataset import NOW, Population, Shape, build
+from bench.invoke import BenchError, check_success, invoke
+from bench.routes import RouteSpec
+from bench.seeding import WRITERS, seed
+from local.dynamodb_local import LOCAL_CREDENTIALS, DynamoDBLocal, create_template_tables
+from mentorship import clock
+from mentorship.settings import get_settings
+from mentorship.store.binding import bind_table
+
+MAIN_TABLE = "MentorshipTable"
+IDEMPOTENCY_TABLE = "IdempotencyTable"
+
+
+@dataclass(frozen=True)
+class RouteCost:
+    requests: int
+    items_read: int
+    scans: int
+    operations: dict[str, int]  # e.g. {"GetItem": 1, "Query": 2}
+    retries: int = 0  # attempts botocore repeated (throttling, 5xx): extra HTTP calls, not counted above
+
+
+@dataclass(frozen=True)
+class Latency:
+    p50_ms: float
+    p99_ms: float
+    runs: int
+
+
+@dataclass(frozen=True)
+class SizeResult:
+    size: int
+    shape: Shape
+    seed_seconds: float
+    costs: dict[str, RouteCost]  # by route name, in measurement order
+    latency: dict[str, Latency]  # empty unless timed
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def pinned_clock(moment: datetime) -> Iterator[None]:
+    """`mentorship.clock.now`, where every handler reads the time, answers `moment`."""
+    original = clock.now
+    clock.now = lambda: moment
+    try:
+        yield
+    finally:
+        clock.now = original
+
+
+@contextmanager
+def bound_tables(names: dict[str, str], endpoint: str) -> Iterator[None]:
+    """The models bound to these tables, and the environment pointing at them (for code that reads
+    settings, such as the idempotency table), restored afterwards."""
+    overrides = {
+        "TABLE_NAME": names[MAIN_TABLE],
+        "IDEMPOTENCY_TABLE_NAME": names[IDEMPOTENCY_TABLE],
+        "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+    }
+    saved = {name: os.environ.get(name) for name in overrides}
+    os.environ.update(overrides)
+    get_settings.cache_clear()
+    bind_table(names[MAIN_TABLE], LOCAL_CREDENTIALS["region_name"], host=endpoint)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        get_settings.cache_clear()
+
+
+def in_measurement_order(routes: Sequence[RouteSpec]) -> list[RouteSpec]:
+    return sorted(routes, key=lambda spec: spec.changes_data)  # stable: read-only routes first
+
+
+def measure_cost(spec: RouteSpec) -> RouteCost:
+    call = spec.build()
+    with counting.recording() as recorded:
+        response = invoke(call)
+    check_success(spec.name, response)
+    if recorded.failures:
+        raise BenchError(f"{spec.name}: {recorded.failures} DynamoDB requests failed")
+    if not recorded.count:
+        raise BenchError(
+            f"{spec.name}: no DynamoDB request was counted (were its clients created before the hook?)"
+        )
+    return RouteCost(
+        recorded.count, recorded.items_read, recorded.scans, dict(recorded.operations()), recorded.retries
+    )
+
+
+def measure_latency(spec: RouteSpec, runs: int) -> Latency:
+    """Warm latency of the handler in-process (DynamoDB Local on loopback, no network)."""
+    call = spec.build()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = invoke(call)
+        samples.append((time.perf_counter() - started) * 1000)
+        check_success(spec.name, response)
+    percentiles = statistics.quantiles(samples, n=100, method="inclusive")
+    return Latency(p50_ms=statistics.median(samples), p99_ms=percentiles[98], runs=runs)
+
+
+def run_size(
+    engine: DynamoDBLocal,
+    size: int,
+    population: Population,
+    routes: Sequence[RouteSpec],
+    latency_runs: int = 0,
+) -> SizeResult:
+    """Seed a `size`-item table in `engine` and measure every route on it; the tables are dropped
+    afterwards."""
+    counting.install()  # before the clients of this size's tables exist
+    client = engine.client(Config(max_pool_connections=2 * WRITERS))
+    names = create_template_tables(client, name_prefix=f"bench-{size}-{uuid.uuid4().hex[:8]}-")
+    try:
+        with bound_tables(names, engine.endpoint):
+            log(f"{size:,} items: seeding")
+            started = time.perf_counter()
+            dataset = build(size, population)
+            seed(dataset, client, names[MAIN_TABLE], NOW)
+            seed_seconds = time.perf_counter() - started
+            log(f"{size:,} items: seeded in {seed_seconds:.1f} s; measuring {len(routes)} routes")
+            costs: dict[str, RouteCost] = {}
+            latency: dict[str, Latency] = {}
+            with pinned_clock(NOW):
+                for spec in in_measurement_order(routes):
+                    costs[spec.name] = measure_cost(spec)
+                    if latency_runs:
+                        latency[spec.name] = measure_latency(spec, latency_runs)
+            return SizeResult(size, dataset.shape, seed_seconds, costs, latency)
+    finally:
+        for table_name in names.values():
+            client.delete_table(TableName=table_name)
+
+
+def run(
+    sizes: Sequence[int], population: Population, routes: Sequence[RouteSpec], latency_runs: int
+) -> list[SizeResult]:
+    """Every size in one DynamoDB Local engine; latency only at the largest size."""
+    counting.install()
+    largest = max(sizes)
+    log("starting DynamoDB Local")
+    with DynamoDBLocal() as engine:
+        return [
+            run_size(engine, size, population, routes, latency_runs if size == largest else 0)
+            for size in sizes
+        ]

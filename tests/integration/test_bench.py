@@ -1,0 +1,112 @@
+"""The benchmark's measurement (`make bench`) at small sizes, on the real DynamoDB Local engine:
+no route scans, a mentor's profile takes at most three requests, no route reads more items as
+the table grows, and the counter counts what DynamoDB reports."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import boto3
+import pytest
+
+from bench import counting
+from bench.dataset import MEASURED_MENTEE, MEASURED_MENTOR, NOW, Population, build
+from bench.report import grows
+from bench.routes import ROUTES
+from bench.runner import run_size
+from local.dynamodb_local import LOCAL_CREDENTIALS
+from mentorship.store.models import MentorProfile, Review, mentor_pk
+from mentorship.store.reviews import review_sk
+
+pytestmark = pytest.mark.dynamodb_local
+
+# A smaller current population than the benchmark's (enough mentors for a third page of 20),
+# so that 500 items hold it.
+POPULATION = Population(mentors=45, open_slots=(1, 3), page_history=21)
+SMALL, LARGE = 500, 8_000
+PROFILE_ROUTE = "GET /mentors/{id}"
+@pytest.fixture(scope="module")
+def measured(dynamodb_local):
+    return {size: run_size(dynamodb_local, size, POPULATION, ROUTES) for size in (SMALL, LARGE)}
+
+
+def test_every_route_answers_and_none_scans(measured):
+    for result in measured.values():
+        assert list(result.costs) == [spec.name for spec in ROUTES]
+        assert {route: cost.scans for route, cost in result.costs.items() if cost.scans} == {}
+
+
+def test_a_mentor_profile_takes_at_most_three_requests(measured):
+    for result in measured.values():
+        assert result.costs[PROFILE_ROUTE].requests <= 3, result.costs[PROFILE_ROUTE]
+
+
+@pytest.mark.parametrize("route", [spec.name for spec in ROUTES])
+def test_items_read_do_not_grow_with_the_table(measured, route):
+    small, large = measured[SMALL].costs[route], measured[LARGE].costs[route]
+    assert not grows(small.items_read, large.items_read), (small, large)
+
+
+def test_the_datasets_have_their_size_and_the_same_current_shape():
+    small, large = build(SMALL, POPULATION), build(LARGE, POPULATION)
+    for dataset in (small, large):
+        assert len(dataset.profiles) + len(dataset.items) == dataset.shape.items == dataset.size
+        assert len({(item.pk, item.sk) for item in [*dataset.profiles, *dataset.items]}) == dataset.size
+    assert small.shape.current_items == large.shape.current_items
+    assert small.shape.measured_mentee_upcoming == large.shape.measured_mentee_upcoming
+    # History makes the measured pages full at every size, and only grows.
+    assert (
+        POPULATION.page_history <= small.shape.measured_mentor_reviews < large.shape.measured_mentor_reviews
+    )
+    assert POPULATION.page_history <= small.shape.measured_mentee_past <= large.shape.measured_mentee_past
+    assert (
+        POPULATION.page_history
+        <= small.shape.measured_mentee_notifications
+        <= large.shape.measured_mentee_notifications
+    )
+    assert {MEASURED_MENTOR} <= {profile.mentor_id for profile in small.profiles}
+    assert any(getattr(item, "mentee_id", None) == MEASURED_MENTEE for item in small.items)
+
+
+def _add_reviews(mentor_id: str, ratings: list[int]) -> None:
+    for n, rating in enumerate(ratings):
+        created_at = NOW - timedelta(days=n + 1)
+        Review(
+            pk=mentor_pk(mentor_id),
+            sk=review_sk(created_at, f"r{n}"),
+            review_id=f"r{n}",
+            mentor_id=mentor_id,
+            booking_id=f"b{n}",
+            author_id="u1",
+            author_name="U. One",
+            rating=rating,
+            comment="Fine",
+            created_at=created_at,
+        ).save()
+
+
+def test_a_query_counts_once_with_every_item_dynamodb_evaluated(local_table):
+    counting.install()  # before the models' connections to this table exist
+    _add_reviews("m1", [5, 4, 5, 3, 2])
+    with counting.recording() as recorded:
+        fives = list(Review.query(mentor_pk("m1"), filter_condition=Review.rating == 5))
+    assert len(fives) == 2
+    assert [(request.operation, request.items_read) for request in recorded.requests] == [("Query", 5)]
+    assert (recorded.count, recorded.items_read, recorded.scans) == (1, 5, 0)
+
+
+def test_gets_count_the_item_found_and_scans_are_told_apart(local_table, dynamodb_local):
+    counting.install()
+    _add_reviews("m1", [5, 4])
+    client = boto3.client("dynamodb", endpoint_url=dynamodb_local.endpoint, **LOCAL_CREDENTIALS)
+    with counting.recording() as recorded:
+        assert Review.get(mentor_pk("m1"), review_sk(NOW - timedelta(days=1), "r0")).rating == 5
+        with pytest.raises(MentorProfile.DoesNotExist):
+            MentorProfile.get(mentor_pk("nobody"), "PROFILE")
+        client.scan(TableName=local_table["MentorshipTable"])
+    assert [(request.operation, request.items_read) for request in recorded.requests] == [
+        ("GetItem", 1),
+        ("GetItem", 0),
+        ("Scan", 2),
+    ]
+    assert recorded.scans == 1
