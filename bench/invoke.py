@@ -106,6 +106,7 @@ def http_call(
     *,
     claims: dict[str, str] | None = None,
     path_parameters: dict[str, str] | None = None,
+    body: dict | None = None,
 ) -> Call:
     """An HTTP API (payload 2.0) event for `route` (a template path such as /mentors/{mentorId}),
     sent to the function the template routes it to; `claims` as the JWT authorizer passes them."""
@@ -120,6 +121,9 @@ def http_call(
     event["rawQueryString"] = urlencode(query or {})
     if claims is not None:
         event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
+    if body is not None:
+        event["body"] = json.dumps(body)
+        event["headers"]["content-type"] = "application/json"
     return Call(_function_of(method, route), event)
 
 

@@ -74,8 +74,8 @@ def cost_table(results: Sequence[SizeResult]) -> str:
             str(sum(result.costs[route].scans for result in results)),
         ]
         if timed:
-            latency = timed.latency[route]
-            row += [f"{latency.p50_ms:.1f}", f"{latency.p99_ms:.1f}"]
+            latency = timed.latency.get(route)
+            row += [f"{latency.p50_ms:.1f}", f"{latency.p99_ms:.1f}"] if latency else ["—", "—"]
         rows.append(row)
     return _table(header, rows, right=set(range(1, len(header))))
 

@@ -37,6 +37,7 @@ class RouteSpec:
     build: CallBuilder
     changes_data: bool = False
     note: str | None = None  # printed under the table
+    timed: bool = True  # False where a repeat of the same call cannot succeed (a slot held once)
 
 
 def get(route: str, claims: dict[str, str] | None = None, *, path=None, **query: str) -> CallBuilder:
@@ -75,6 +76,35 @@ def scheduled(function_id: str, delay: timedelta = timedelta()) -> CallBuilder:
 
 
 WEEK = {"from": format_utc(NOW), "to": format_utc(NOW + timedelta(days=7))}
+TOPIC = "Preparing for a staff engineer interview loop"
+
+
+def _open_hour_of_measured_mentor() -> str:
+    """The start of the measured mentor's first two consecutive open slots (read unmeasured)."""
+    response = invoke(of_mentor("/availability", **WEEK)())
+    check_success("availability before a hold", response)
+    slots = json_body(response)["slots"]
+    for first, second in zip(slots, slots[1:]):
+        if first["available"] and second["available"] and first["end"] == second["start"]:
+            return first["start"]
+    raise BenchError("the measured mentor has no open hour this week")
+
+
+def hold_hour() -> Call:
+    """POST /bookings: a 60-minute hold of the measured mentor's next open hour."""
+    body = {"mentorId": MEASURED_MENTOR, "start": _open_hour_of_measured_mentor(), "durationMinutes": 60, "topic": TOPIC}
+    return http_call("POST", "/bookings", claims=MENTEE, body=body)
+
+
+def confirm_hour() -> Call:
+    """POST /bookings/{id}/confirm of a hold taken just before (unmeasured)."""
+    response = invoke(hold_hour())
+    check_success("hold before a confirm", response)
+    booking_id = json_body(response)["bookingId"]
+    return http_call(
+        "POST", "/bookings/{bookingId}/confirm", claims=MENTEE, path_parameters={"bookingId": booking_id},
+        body={"paymentMethod": "pm_card_visa"},
+    )
 COMBINED = {"jobFamily": "engineer", "experienceLevel": "senior", "maxRate": "25000", "availability": "week"}
 
 ROUTES: tuple[RouteSpec, ...] = (
@@ -93,6 +123,16 @@ ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("GET /me/bookings (mentee, upcoming)", my_bookings(MENTEE, "mentee", "upcoming")),
     RouteSpec("GET /me/bookings (mentee, past)", my_bookings(MENTEE, "mentee", "past")),
     RouteSpec("GET /me/bookings (mentor, upcoming)", my_bookings(MENTOR, "mentor", "upcoming")),
+    RouteSpec("POST /bookings (60-minute hold)", hold_hour, changes_data=True, timed=False),
+    RouteSpec(
+        "POST /bookings/{id}/confirm (visa)",
+        confirm_hour,
+        changes_data=True,
+        timed=False,
+        note="confirm charges through the mock gateway (its record is a DynamoDB item), confirms in one "
+        "transaction with the emails, reminders and notifications, then delivers them (email and push "
+        "gateways are no-op fakes in the benchmark; the lease and the marks are counted).",
+    ),
     RouteSpec(
         "RemindersFunction run (+30 min)",
         scheduled("RemindersFunction", timedelta(minutes=30)),

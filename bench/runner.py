@@ -22,7 +22,7 @@ from bench.invoke import BenchError, check_success, invoke
 from bench.routes import RouteSpec
 from bench.seeding import WRITERS, seed
 from local.dynamodb_local import LOCAL_CREDENTIALS, DynamoDBLocal, create_template_tables
-from mentorship import clock
+from mentorship import clock, gateways
 from mentorship.settings import get_settings
 from mentorship.store.binding import bind_table
 
@@ -94,6 +94,16 @@ def bound_tables(names: dict[str, str], endpoint: str) -> Iterator[None]:
         get_settings.cache_clear()
 
 
+class _AcceptingChannel:
+    """Stands in for SES and the push channel (no AWS here): accepts every message."""
+
+    def send_raw(self, destinations: list[str], raw: str) -> str:
+        return "bench-email"
+
+    def publish(self, user_id: str, notification_id: str, title: str, body: str, url: str | None) -> str:
+        return "bench-push"
+
+
 def in_measurement_order(routes: Sequence[RouteSpec]) -> list[RouteSpec]:
     return sorted(routes, key=lambda spec: spec.changes_data)  # stable: read-only routes first
 
@@ -149,13 +159,16 @@ def run_size(
             log(f"{size:,} items: seeded in {seed_seconds:.1f} s; measuring {len(routes)} routes")
             costs: dict[str, RouteCost] = {}
             latency: dict[str, Latency] = {}
+            channel = _AcceptingChannel()
+            gateways.use(email=channel, push=channel)
             with pinned_clock(NOW):
                 for spec in in_measurement_order(routes):
                     costs[spec.name] = measure_cost(spec)
-                    if latency_runs:
+                    if latency_runs and spec.timed:
                         latency[spec.name] = measure_latency(spec, latency_runs)
             return SizeResult(size, dataset.shape, seed_seconds, costs, latency)
     finally:
+        gateways.use()
         for table_name in names.values():
             client.delete_table(TableName=table_name)
 
