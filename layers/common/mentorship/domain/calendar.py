@@ -69,6 +69,11 @@ def _address(email: str, name: str, **params: str) -> vCalAddress:
     return address
 
 
+def normalize_newlines(text: str) -> str:
+    """iCalendar text has one kind of line break (it writes "\n" escaped); CR and CRLF become LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def session_uid(booking_id: str) -> str:
     return f"booking-{booking_id}@{UID_DOMAIN}"
 
@@ -89,7 +94,7 @@ def render_invite(invite: SessionInvite) -> bytes:
     event.add("dtstart", require_utc(invite.start))
     event.add("dtend", require_utc(invite.end))
     event.add("summary", f"Mentoring session: {invite.mentor.name} and {invite.mentee.name}")
-    event.add("description", invite.topic)
+    event.add("description", normalize_newlines(invite.topic))
     event.add("status", "CANCELLED" if invite.method is InviteMethod.CANCEL else "CONFIRMED")
     if invite.meeting_url:
         event.add("location", invite.meeting_url)

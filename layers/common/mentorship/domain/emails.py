@@ -87,7 +87,10 @@ def render_reminder_notice(invite: SessionInvite, recipient: Party, other: Party
     recipient's own zone."""
     return Notice(
         title=_reminder_headline(invite),
-        body=f"With {_one_line(other.name)}: {_when(invite, recipient.timezone)}. Topic: {_one_line(invite.topic, 120)}",
+        body=(
+            f"With {_one_line(other.name)}: {_when(invite, recipient.timezone)}. "
+            f"Topic: {_one_line(invite.topic, 120)}"
+        ),
     )
 
 

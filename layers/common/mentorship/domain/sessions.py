@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from mentorship.domain.calendar import normalize_newlines
 from mentorship.domain.instants import is_slot_aligned
 from mentorship.domain.slots import SESSION_MINUTES
 from mentorship.errors import FieldIssue, ValidationFailed
@@ -15,7 +16,7 @@ REMINDER_LEADS = {"24h": timedelta(hours=24), "10m": timedelta(minutes=10)}
 
 def clean_topic(topic: str) -> str:
     """The topic trimmed; 10 to 1,000 characters after trimming."""
-    trimmed = topic.strip()
+    trimmed = normalize_newlines(topic).strip()
     if not TOPIC_MIN <= len(trimmed) <= TOPIC_MAX:
         raise ValidationFailed.on("body.topic", f"must be {TOPIC_MIN} to {TOPIC_MAX} characters after trimming")
     return trimmed

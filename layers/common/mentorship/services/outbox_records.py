@@ -38,7 +38,8 @@ def session_invite(booking: Booking, sender: str, now: datetime, method: InviteM
     )
 
 
-def _due_now(item: TableItem, due: datetime) -> TableItem:
+def make_due(item: TableItem, due: datetime) -> TableItem:
+    """Put `item` into DueWork, due at `due`."""
     item.due_shard = due_shard_for(item.pk + item.sk)
     item.due_at = format_utc_precise(due)
     return item
@@ -54,7 +55,7 @@ def email_records(booking: Booking, kind: EmailKind, sender: str, now: datetime)
             continue
         rendered = render_email(kind, invite, recipient, other, sender)
         records.append(
-            _due_now(
+            make_due(
                 PendingEmail(
                     pk=booking.pk,
                     sk=f"EMAIL#{int(booking.calendar_sequence or 0):04d}#{kind.value}#{role}",
@@ -72,7 +73,7 @@ def email_records(booking: Booking, kind: EmailKind, sender: str, now: datetime)
 
 def reminder_records(booking: Booking, confirmed_at: datetime) -> list[Reminder]:
     return [
-        _due_now(
+        make_due(
             Reminder(
                 pk=booking.pk,
                 sk=f"REMINDER#{kind}#{role}",
@@ -90,7 +91,7 @@ def reminder_records(booking: Booking, confirmed_at: datetime) -> list[Reminder]
 
 def notification_record(user_id: str, kind: str, title: str, body: str, booking_id: str, now: datetime) -> Notification:
     notification_id = uuid.uuid4().hex
-    return _due_now(
+    return make_due(
         Notification(
             pk=user_pk(user_id),
             sk=f"NOTIFICATION#{format_utc_precise(now)}#{notification_id}",

@@ -14,7 +14,8 @@ inbox entry that also goes out on the push channel. Exactly once per booking, pa
    condition that our lease is still on it; put the email (a PendingEmail) and the inbox entry
    (a Notification), both in DueWork and due now, on condition that they do not exist yet (their
    keys derive from the reminder, so no retry can record them twice); check that the booking is
-   still confirmed at that start (a cancel or reschedule racing with the run wins).
+   still confirmed at that start (a cancel or reschedule racing with the run wins). A commit
+   cancelled only by contention is tried again a few times, then left for the next run.
 4. **deliver** both at once through `services.delivery` (their own lease each). A send that
    fails leaves its item pending, and a later run retries it.
 
@@ -31,6 +32,7 @@ reminder stays due and the next run tries again).
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from datetime import datetime
 
@@ -42,15 +44,15 @@ from mentorship.errors import ServiceUnavailable
 from mentorship.observability import logger
 from mentorship.services.booking import status_of
 from mentorship.services.delivery import deliver_now
-from mentorship.services.outbox_records import parties, session_invite
+from mentorship.services.outbox_records import make_due, parties, session_invite
 from mentorship.settings import get_settings
 from mentorship.store.bookings import BookingStore
-from mentorship.store.due_work import due_shard_for
 from mentorship.store.models import Booking, Notification, PendingEmail, Reminder, TableItem, user_pk
 from mentorship.store.outbox import claim, mark_done, retry_later
-from mentorship.store.transactions import ConditionsFailed, Transaction
+from mentorship.store.transactions import ConditionsFailed, Transaction, retry_on_contention
 
 EMAIL_KINDS = {"24h": EmailKind.REMINDER_24H, "10m": EmailKind.REMINDER_10M}
+COMMIT_ATTEMPTS = 3
 # Namespace of the ids derived from a reminder (inbox entry ids, transaction tokens).
 _REMINDER_IDS = uuid.UUID("6f1c2a43-8f0e-4d55-9a7e-2b1d0c9e7a51")
 
@@ -67,7 +69,35 @@ def deliver_reminder(item: Reminder, now: datetime) -> bool:
         return mark_done(item, lease)
 
     records = reminder_messages(item, booking, now)
-    transaction = Transaction(client_request_token=str(uuid.uuid5(_REMINDER_IDS, f"{item.pk}|{item.sk}|{lease}")))
+    tries = itertools.count()
+    try:
+        retry_on_contention(
+            lambda: _record(item, lease, booking, records, token=f"{item.pk}|{item.sk}|{lease}|{next(tries)}"),
+            attempts=COMMIT_ATTEMPTS,
+        )
+    except ConditionsFailed as failed:
+        if "reminder" in failed.names:
+            return False  # the lease ran out and another run took it over, or a cancel deleted it
+        if "booking" in failed.names:
+            logger.info("booking changed meanwhile; reminder retired unsent", extra=_log_fields(item))
+            return mark_done(item, lease)
+        # This reminder's messages are recorded already (cannot happen while they and the mark
+        # share one transaction; kept safe): mark it sent rather than record them again.
+        failed_names = sorted(failed.names)
+        logger.error("reminder messages already recorded", extra=_log_fields(item, failed=failed_names))
+        return mark_done(item, lease, [Reminder.sent.set(True)])
+    except ServiceUnavailable:
+        retry_later(item, lease, now)  # contended throughout (e.g. a cancel at this instant): next run
+        return False
+    deliver_now(records, now)
+    return True
+
+
+def _record(item: Reminder, lease: int, booking: Booking, records: list[TableItem], token: str) -> None:
+    """Step 3: mark the reminder sent and record its messages, all or nothing, while the booking
+    is still confirmed at the reminder's start. The request token (one per try) makes a resent
+    request (the SDK's retry after a lost answer) succeed without writing twice."""
+    transaction = Transaction(client_request_token=str(uuid.uuid5(_REMINDER_IDS, token)))
     transaction.update(
         "reminder",
         item,
@@ -88,23 +118,7 @@ def deliver_reminder(item: Reminder, now: datetime) -> bool:
     )
     for record in records:
         transaction.put(type(record).__name__, record, condition=TableItem.pk.does_not_exist())
-    try:
-        transaction.commit()
-    except ConditionsFailed as failed:
-        if "reminder" in failed.names:
-            return False  # our lease ran out and another run took it over
-        if "booking" in failed.names:
-            logger.info("booking changed during the run; reminder retired unsent", extra=_log_fields(item))
-            return mark_done(item, lease)
-        # The messages of this very reminder are already recorded (cannot happen while the mark
-        # and the records share one transaction; kept safe): mark it sent rather than send again.
-        logger.error("reminder messages already recorded", extra=_log_fields(item, failed=sorted(failed.names)))
-        return mark_done(item, lease, [Reminder.sent.set(True)])
-    except ServiceUnavailable:
-        retry_later(item, lease, now)  # contended (e.g. a cancel at this instant): decide next run
-        return False
-    deliver_now(records, now)
-    return True
+    transaction.commit()
 
 
 def _stale_reason(item: Reminder, booking: Booking | None, now: datetime) -> str | None:
@@ -113,8 +127,9 @@ def _stale_reason(item: Reminder, booking: Booking | None, now: datetime) -> str
         return "booking_missing"
     if item.reminder_kind not in EMAIL_KINDS:
         return "unknown_reminder_kind"
-    if status_of(booking, now) is not BookingStatus.CONFIRMED:
-        return f"booking_{status_of(booking, now).value}"
+    status = status_of(booking, now)
+    if status is not BookingStatus.CONFIRMED:
+        return f"booking_{status.value}"
     if booking.start != item.session_start:
         return "booking_moved"
     if now >= booking.start:
@@ -140,7 +155,7 @@ def reminder_messages(item: Reminder, booking: Booking, now: datetime) -> list[T
     if recipient.email:
         rendered = render_email(kind, invite, recipient, other, sender)
         records.append(
-            _due(
+            make_due(
                 PendingEmail(
                     pk=booking.pk,
                     sk=f"EMAIL#{sequence:04d}#{kind.value}#{session}#{role}",
@@ -157,9 +172,10 @@ def reminder_messages(item: Reminder, booking: Booking, now: datetime) -> list[T
     # The inbox orders by creation: the entry is dated when the reminder fell due (derived, so a
     # retry cannot make a second entry under another key), which a late send leaves in the past.
     created = item.session_start - REMINDER_LEADS[item.reminder_kind]
-    notification_id = uuid.uuid5(_REMINDER_IDS, f"{booking.booking_id}|{kind.value}|{role}|{sequence}|{session}").hex
+    identity = f"{booking.booking_id}|{kind.value}|{role}|{sequence}|{session}"
+    notification_id = uuid.uuid5(_REMINDER_IDS, identity).hex
     records.append(
-        _due(
+        make_due(
             Notification(
                 pk=user_pk(recipient.user_id),
                 sk=f"NOTIFICATION#{format_utc_precise(created)}#{notification_id}",
@@ -176,12 +192,6 @@ def reminder_messages(item: Reminder, booking: Booking, now: datetime) -> list[T
         )
     )
     return records
-
-
-def _due(item: TableItem, due: datetime) -> TableItem:
-    item.due_shard = due_shard_for(item.pk + item.sk)
-    item.due_at = format_utc_precise(due)
-    return item
 
 
 def _log_fields(item: Reminder, **extra: object) -> dict:
