@@ -116,7 +116,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD" and response.body:
             self.wfile.write(response.body)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _handle
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_TRACE = do_QUERY = _handle
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - BaseHTTPRequestHandler's signature
         log.debug("%s - %s", self.address_string(), format % args)

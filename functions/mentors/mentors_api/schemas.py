@@ -107,7 +107,7 @@ ShortText = Annotated[str, Field(min_length=1, max_length=120)]
 
 
 class RateIn(ApiModel):
-    amount: Annotated[int, Field(ge=100, le=10_000_000, description="Hourly rate in minor units")]
+    amount: Annotated[int, Field(strict=True, ge=100, le=10_000_000, description="Hourly rate in minor units")]
     currency: Annotated[str, Field(pattern="^USD$")] = "USD"
 
 
@@ -116,7 +116,7 @@ class ProfileIn(ApiModel):
     job_title: ShortText
     bio: Annotated[str, Field(min_length=1, max_length=5000)]
     specialties: Annotated[list[Annotated[str, Field(min_length=1, max_length=60)]], Field(max_length=20)]
-    years_of_experience: Annotated[int, Field(ge=0, le=70)]
+    years_of_experience: Annotated[int, Field(strict=True, ge=0, le=70)]
     hourly_rate: RateIn
     timezone: ZoneName
     avatar_url: HttpsUrl | None = None

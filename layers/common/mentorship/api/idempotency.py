@@ -64,6 +64,7 @@ def idempotent(headers: dict[str, str], caller_id: str, route: str, body: dict, 
         raise ValidationFailed.on("header.Idempotency-Key", "must be 1 to 255 characters")
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError,
+        IdempotencyPersistenceLayerError,
         IdempotencyValidationError,
     )
 
@@ -74,6 +75,8 @@ def idempotent(headers: dict[str, str], caller_id: str, route: str, body: dict, 
         stored = run(request={"caller": caller_id, "route": route, "key": key, "body": body}, compute=compute)
     except IdempotencyValidationError:
         return _response(409, error_body("idempotency_key_reused", "this Idempotency-Key was used with another request body"))
+    except IdempotencyPersistenceLayerError as error:  # its table throttled or unreachable
+        raise ServiceUnavailable("the service is busy; retry shortly") from error
     except IdempotencyAlreadyInProgressError:
         in_progress = error_body("idempotency_in_progress", "a request with this Idempotency-Key is still running; retry shortly")
         return _response(409, in_progress, {"Retry-After": "1"})

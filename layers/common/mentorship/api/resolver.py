@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Callable
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from mentorship.api.errors import register_error_handlers
+from mentorship.api.errors import error_body, register_error_handlers
 from mentorship.observability import logger, metrics, tracer
 
 
@@ -43,6 +45,37 @@ def http_handler(app: APIGatewayHttpResolver) -> Callable[[dict, LambdaContext],
     @tracer.capture_lambda_handler
     @metrics.log_metrics
     def lambda_handler(event: dict, context: LambdaContext) -> dict:
-        return app.resolve(event, context)
+        event, refusal = _with_json_body(event)
+        return refusal if refusal is not None else app.resolve(event, context)
 
     return lambda_handler
+
+
+def _with_json_body(event: dict) -> tuple[dict, dict | None]:
+    """A request body must be UTF-8 JSON sent as JSON (contract: else 400 `bad_request`).
+    Powertools refuses other content types and undecodable bytes before any of our code runs,
+    with errors that would read as a 500, so the body is checked here first. A body without a
+    Content-Type is taken as JSON if it parses as JSON."""
+    body = event.get("body")
+    if not body:
+        return event, None
+    headers = {name: value for name, value in (event.get("headers") or {}).items() if name.lower() != "content-type"}
+    declared = next((v for k, v in (event.get("headers") or {}).items() if k.lower() == "content-type"), "")
+    media_type = declared.split(";")[0].strip().lower()
+    if media_type and media_type != "application/json" and not media_type.endswith("+json"):
+        return event, _bad_request(f"send the body as JSON (Content-Type: application/json), not {media_type[:60]}")
+    try:
+        text = base64.b64decode(body).decode("utf-8") if event.get("isBase64Encoded") else body
+        json.loads(text)
+    except (ValueError, UnicodeDecodeError):
+        return event, _bad_request("the request body is not valid UTF-8 JSON")
+    return {**event, "headers": {**headers, "content-type": "application/json"}, "body": text, "isBase64Encoded": False}, None
+
+
+def _bad_request(message: str) -> dict:
+    return {
+        "statusCode": 400,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps(error_body("bad_request", message)),
+        "isBase64Encoded": False,
+    }

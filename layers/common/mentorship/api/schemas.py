@@ -82,7 +82,7 @@ def responses(
     success: dict[str, Any] = {"description": description}
     if success_model is not None:
         success["content"] = {"application/json": {"model": success_model}}
-    return {status: success, **_error_responses((*error_statuses, 500))}
+    return {status: success, **_error_responses(tuple(sorted({*error_statuses, 500, 503})))}
 
 
 def _error_responses(statuses: tuple[int, ...]) -> dict[int, dict[str, Any]]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, UpdateError
 
 from mentorship.store.binding import ensure_bound
 from mentorship.store.models import Charge, booking_pk
@@ -26,7 +26,8 @@ class ChargeResult:
 class PaymentGateway(Protocol):
     def charge(self, key: str, amount: int, currency: str, payment_method: str, now: datetime) -> ChargeResult: ...
 
-    def refund(self, key: str, now: datetime) -> None: ...
+    def refund(self, key: str, now: datetime) -> bool:
+        """Give back a succeeded charge under `key`; False when there is none to give back."""
 
 
 def is_declined_card(payment_method: str) -> bool:
@@ -56,7 +57,13 @@ class MockPaymentGateway:
             record = Charge.get(booking_pk(key), "CHARGE", consistent_read=True)  # the first attempt's answer
         return ChargeResult(charge_id=record.charge_id, succeeded=record.outcome == "succeeded")
 
-    def refund(self, key: str, now: datetime) -> None:
-        Charge(pk=booking_pk(key), sk="CHARGE").update(
-            actions=[Charge.outcome.set("refunded")], condition=Charge.outcome == "succeeded"
-        )
+    def refund(self, key: str, now: datetime) -> bool:
+        try:
+            Charge(pk=booking_pk(key), sk="CHARGE").update(
+                actions=[Charge.outcome.set("refunded")], condition=Charge.outcome == "succeeded"
+            )
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            return False  # never charged, declined, or refunded already
+        return True

@@ -155,12 +155,13 @@ def confirm_booking(booking_id: str, user_id: str, payment_method: str, now: dat
     ]
     try:
         BookingWrites().confirm(booking, slot_starts, now, actions, records)
-    except HoldExpired:
+    except (HoldExpired, InvalidState):
         current = BookingStore().get(booking_id)
         if current is not None and current.status == BookingStatus.CONFIRMED.value:
             # A concurrent confirm of this same booking won: its charge is the one that stands.
             raise InvalidState("this booking is already confirmed") from None
-        payments.refund(booking_id, now)  # the hold ran out between the check and the write
+        # The hold ended (expired, released, swept) between the check and the write.
+        payments.refund(booking_id, now)
         raise
     deliver_now(records, now)
     return BookingStore().get(booking_id)
@@ -174,6 +175,7 @@ def release_hold(booking_id: str, user_id: str, now: datetime) -> Booking:
         raise InvalidState(f"this booking is {status.value}; only a held booking can be released here")
     slot_starts = slots_for_session(booking.start, int(booking.duration_minutes))
     BookingWrites().release(booking, slot_starts, BookingStatus.RELEASED.value, now)
+    gateways.payment_gateway().refund(booking_id, now)  # a confirm in flight may have charged already
     refresh_next_open(booking.mentor_id, now)
     return BookingStore().get(booking_id)
 
@@ -188,5 +190,6 @@ def expire_hold(item: Booking, now: datetime) -> bool:
         BookingWrites().release(item, slots_for_session(item.start, int(item.duration_minutes)), BookingStatus.EXPIRED.value, now)
     except InvalidState:
         return False  # confirmed or released meanwhile
+    gateways.payment_gateway().refund(item.booking_id, now)  # a confirm that crashed after charging
     refresh_next_open(item.mentor_id, now)
     return True

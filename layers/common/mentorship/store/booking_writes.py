@@ -114,28 +114,32 @@ class BookingWrites:
         mentor and record `records` (emails, reminders, notifications), all or nothing.
         HoldExpired if any lock is no longer this booking's unexpired hold; InvalidState if the
         booking is no longer held."""
-        transaction = Transaction()
-        partition = mentor_pk(booking.mentor_id)
-        for start in slot_starts:
-            lock = SlotLock(pk=partition, sk=lock_sk(format_utc(start)))
+
+        def attempt() -> None:
+            transaction = Transaction()
+            partition = mentor_pk(booking.mentor_id)
+            for start in slot_starts:
+                lock = SlotLock(pk=partition, sk=lock_sk(format_utc(start)))
+                transaction.update(
+                    f"lock:{format_utc(start)}",
+                    lock,
+                    actions=[SlotLock.booked.set(True), SlotLock.hold_expires_at.remove(), SlotLock.expires_at.remove()],
+                    condition=lock_is_held_by(booking.booking_id, now),
+                )
+            transaction.update("booking", booking, actions=booking_actions, condition=Booking.status == "held")
+            transaction.delete("place", self._place_of(booking), condition=UserHold.booking_id == booking.booking_id)
             transaction.update(
-                f"lock:{format_utc(start)}",
-                lock,
-                actions=[SlotLock.booked.set(True), SlotLock.hold_expires_at.remove(), SlotLock.expires_at.remove()],
-                condition=lock_is_held_by(booking.booking_id, now),
+                "mentor",
+                MentorProfile(pk=partition, sk="PROFILE"),
+                actions=[MentorProfile.total_sessions.add(1)],
+                condition=MentorProfile.pk.exists(),
             )
-        transaction.update("booking", booking, actions=booking_actions, condition=Booking.status == "held")
-        transaction.delete("place", self._place_of(booking), condition=UserHold.booking_id == booking.booking_id)
-        transaction.update(
-            "mentor",
-            MentorProfile(pk=partition, sk="PROFILE"),
-            actions=[MentorProfile.total_sessions.add(1)],
-            condition=MentorProfile.pk.exists(),
-        )
-        for index, record in enumerate(records):
-            transaction.put(f"record:{index}", record, condition=TableItem.pk.does_not_exist())
-        try:
+            for index, record in enumerate(records):
+                transaction.put(f"record:{index}", record, condition=TableItem.pk.does_not_exist())
             transaction.commit()
+
+        try:
+            retry_on_contention(attempt)
         except ConditionsFailed as failed:
             if "booking" in failed.names:
                 raise InvalidState("this booking is no longer held") from None
@@ -180,7 +184,7 @@ class BookingWrites:
             if UserHold.count(place.pk, UserHold.sk == place.sk, UserHold.booking_id == booking.booking_id, consistent_read=True):
                 transaction.delete("place", place, condition=UserHold.booking_id == booking.booking_id)
             try:
-                transaction.commit()
+                retry_on_contention(transaction.commit)
                 return
             except ConditionsFailed as failed:
                 if "booking" in failed.names:
