@@ -14,21 +14,19 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import requests
 
+from tests.support import local_stack
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 JOURNEY = ROOT / "tests" / "browser" / "web_client.test.mjs"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-READY_TIMEOUT_SECONDS = 90
 JOURNEY_TIMEOUT_SECONDS = 300
 
 pytestmark = [
@@ -41,51 +39,11 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @pytest.fixture(scope="module")
 def stack_url(tmp_path_factory):
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("browser-stack") / "stack.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "local.stack", "--no-schedules"],
-            cwd=ROOT,
-            env={**os.environ, "PORT": str(port)},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    started = time.monotonic()
-    ready = False
-    while time.monotonic() - started < READY_TIMEOUT_SECONDS and process.poll() is None:
-        try:
-            ready = requests.get(f"{url}/mentors?limit=1", timeout=5).status_code == 200
-        except requests.RequestException:
-            ready = False
-        if ready:
-            break
-        time.sleep(0.5)
-    if not ready:
-        _stop(process)
-        log_tail = log_path.read_text()[-6000:]
-        pytest.fail(f"the local stack was not ready within {READY_TIMEOUT_SECONDS}s:\n{log_tail}")
-    yield url, log_path
-    _stop(process)
+    running = local_stack.start(tmp_path_factory.mktemp("browser-stack"), "--no-schedules")
+    yield running.base_url, running.log_path
+    local_stack.stop(running.process)
 
 
 def test_the_client_is_served_at_app(stack_url):

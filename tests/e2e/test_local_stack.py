@@ -7,14 +7,10 @@ started (worker processes, the DynamoDB Local JVM) ended with it.
 
 from __future__ import annotations
 
-import os
 import re
 import signal
-import socket
 import subprocess
-import sys
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -22,31 +18,13 @@ import jwt
 import pytest
 import requests
 
+from tests.support import local_stack
+
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-READY_TIMEOUT_SECONDS = 90
-STOP_TIMEOUT_SECONDS = 15
-
-
-@dataclass
-class RunningStack:
-    process: subprocess.Popen
-    base_url: str
-    log_path: Path
-    ready_seconds: float
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
-
-    def log_tail(self, characters: int = 6000) -> str:
-        return self.log_path.read_text(errors="replace")[-characters:]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+READY_TIMEOUT_SECONDS = local_stack.READY_TIMEOUT_SECONDS
+STOP_TIMEOUT_SECONDS = local_stack.STOP_TIMEOUT_SECONDS
+RunningStack = local_stack.RunningStack
 
 
 def _children(pid: int) -> dict[int, str]:
@@ -75,45 +53,11 @@ def _alive(pid: int) -> bool:
     return stat[stat.rindex(")") + 2] != "Z"
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=STOP_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory) -> RunningStack:
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("local-stack") / "stack.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "local.stack"],
-            cwd=ROOT,
-            env={**os.environ, "PORT": str(port)},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    started = time.monotonic()
-    ready = False
-    while time.monotonic() - started < READY_TIMEOUT_SECONDS and process.poll() is None:
-        try:
-            ready = requests.get(f"{base_url}/mentors", timeout=5).status_code == 200
-        except requests.RequestException:
-            ready = False
-        if ready:
-            break
-        time.sleep(0.5)
-    running = RunningStack(process, base_url, log_path, time.monotonic() - started)
-    if not ready:
-        _stop(process)
-        pytest.fail(f"not ready within {READY_TIMEOUT_SECONDS}s; the stack's log:\n{running.log_tail()}")
+    running = local_stack.start(tmp_path_factory.mktemp("local-stack"))
     yield running
-    _stop(process)
+    local_stack.stop(running.process)
 
 
 def assert_error(response: requests.Response, status: int, code: str) -> dict:

@@ -1,7 +1,6 @@
 """Hold, confirm, decline, release and read a booking through BookingFunction."""
 
 from datetime import UTC, datetime, timedelta
-from email import message_from_string
 
 import pytest
 from icalendar import Calendar

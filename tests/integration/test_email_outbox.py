@@ -11,7 +11,7 @@ from mentorship.gateways.email import SesEmailSender
 from mentorship.gateways.errors import DeliveryFailed
 from mentorship.gateways.push import SnsPushSender
 from mentorship.store.models import PendingEmail, booking_pk
-from tests.integration.test_booking_flow import MENTEE, confirm, hold
+from tests.integration.test_booking_flow import confirm, hold
 from tests.integration.test_booking_races import race
 from tests.support.factories import add_mentor, add_slots
 from tests.support.lambda_helpers import LambdaContext

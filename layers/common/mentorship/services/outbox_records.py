@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 
 from mentorship.domain.calendar import InviteMethod, Party, SessionInvite
-from mentorship.domain.emails import EmailKind, render_email
+from mentorship.domain.emails import EmailKind, RenderedEmail, render_email
 from mentorship.domain.instants import format_utc_precise
 from mentorship.domain.sessions import reminders_due
 from mentorship.store.due_work import due_shard_for
@@ -45,6 +45,23 @@ def make_due(item: TableItem, due: datetime) -> TableItem:
     return item
 
 
+def pending_email(booking: Booking, rendered: RenderedEmail, key: str, now: datetime) -> PendingEmail:
+    """An email to send, due now, stored as EMAIL#<key> in the booking's partition (a key that
+    says what the email is for, so a retried write cannot add a second one)."""
+    return make_due(
+        PendingEmail(
+            pk=booking.pk,
+            sk=f"EMAIL#{key}",
+            booking_id=booking.booking_id,
+            recipient=rendered.recipient,
+            subject=rendered.subject,
+            raw_message=rendered.raw,
+            created_at=now,
+        ),
+        now,
+    )
+
+
 def email_records(booking: Booking, kind: EmailKind, sender: str, now: datetime) -> list[PendingEmail]:
     """One email to each party that has an address, each in its recipient's zone."""
     invite = session_invite(booking, sender, now)
@@ -54,20 +71,8 @@ def email_records(booking: Booking, kind: EmailKind, sender: str, now: datetime)
         if not recipient.email:
             continue
         rendered = render_email(kind, invite, recipient, other, sender)
-        records.append(
-            make_due(
-                PendingEmail(
-                    pk=booking.pk,
-                    sk=f"EMAIL#{int(booking.calendar_sequence or 0):04d}#{kind.value}#{role}",
-                    booking_id=booking.booking_id,
-                    recipient=rendered.recipient,
-                    subject=rendered.subject,
-                    raw_message=rendered.raw,
-                    created_at=now,
-                ),
-                now,
-            )
-        )
+        key = f"{int(booking.calendar_sequence or 0):04d}#{kind.value}#{role}"
+        records.append(pending_email(booking, rendered, key, now))
     return records
 
 
@@ -89,12 +94,25 @@ def reminder_records(booking: Booking, confirmed_at: datetime) -> list[Reminder]
     ]
 
 
-def notification_record(user_id: str, kind: str, title: str, body: str, booking_id: str, now: datetime) -> Notification:
-    notification_id = uuid.uuid4().hex
+def notification_record(
+    user_id: str,
+    kind: str,
+    title: str,
+    body: str,
+    booking_id: str,
+    now: datetime,
+    *,
+    created_at: datetime | None = None,
+    notification_id: str | None = None,
+) -> Notification:
+    """An inbox entry, due on the push channel now. `created_at` orders the inbox (default now);
+    a given `notification_id` makes the key deterministic."""
+    created = created_at or now
+    notification_id = notification_id or uuid.uuid4().hex
     return make_due(
         Notification(
             pk=user_pk(user_id),
-            sk=f"NOTIFICATION#{format_utc_precise(now)}#{notification_id}",
+            sk=f"NOTIFICATION#{format_utc_precise(created)}#{notification_id}",
             notification_id=notification_id,
             user_id=user_id,
             notification_type=kind,
@@ -102,7 +120,7 @@ def notification_record(user_id: str, kind: str, title: str, body: str, booking_
             body=body,
             url=f"/bookings/{booking_id}",
             booking_id=booking_id,
-            created_at=now,
+            created_at=created,
         ),
         now,
     )

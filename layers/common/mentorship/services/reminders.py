@@ -38,16 +38,16 @@ from datetime import datetime
 
 from mentorship.domain.bookings import BookingStatus
 from mentorship.domain.emails import EmailKind, render_email, render_reminder_notice
-from mentorship.domain.instants import format_utc, format_utc_precise
+from mentorship.domain.instants import format_utc
 from mentorship.domain.sessions import REMINDER_LEADS
 from mentorship.errors import ServiceUnavailable
 from mentorship.observability import logger
 from mentorship.services.booking import status_of
 from mentorship.services.delivery import deliver_now
-from mentorship.services.outbox_records import make_due, parties, session_invite
+from mentorship.services.outbox_records import notification_record, parties, pending_email, session_invite
 from mentorship.settings import get_settings
 from mentorship.store.bookings import BookingStore
-from mentorship.store.models import Booking, Notification, PendingEmail, Reminder, TableItem, user_pk
+from mentorship.store.models import Booking, Reminder, TableItem
 from mentorship.store.outbox import claim, mark_done, retry_later
 from mentorship.store.transactions import ConditionsFailed, Transaction, retry_on_contention
 
@@ -154,41 +154,21 @@ def reminder_messages(item: Reminder, booking: Booking, now: datetime) -> list[T
     records: list[TableItem] = []
     if recipient.email:
         rendered = render_email(kind, invite, recipient, other, sender)
-        records.append(
-            make_due(
-                PendingEmail(
-                    pk=booking.pk,
-                    sk=f"EMAIL#{sequence:04d}#{kind.value}#{session}#{role}",
-                    booking_id=booking.booking_id,
-                    recipient=rendered.recipient,
-                    subject=rendered.subject,
-                    raw_message=rendered.raw,
-                    created_at=now,
-                ),
-                now,
-            )
-        )
+        records.append(pending_email(booking, rendered, f"{sequence:04d}#{kind.value}#{session}#{role}", now))
     notice = render_reminder_notice(invite, recipient, other)
     # The inbox orders by creation: the entry is dated when the reminder fell due (derived, so a
     # retry cannot make a second entry under another key), which a late send leaves in the past.
-    created = item.session_start - REMINDER_LEADS[item.reminder_kind]
     identity = f"{booking.booking_id}|{kind.value}|{role}|{sequence}|{session}"
-    notification_id = uuid.uuid5(_REMINDER_IDS, identity).hex
     records.append(
-        make_due(
-            Notification(
-                pk=user_pk(recipient.user_id),
-                sk=f"NOTIFICATION#{format_utc_precise(created)}#{notification_id}",
-                notification_id=notification_id,
-                user_id=recipient.user_id,
-                notification_type=kind.value,
-                title=notice.title,
-                body=notice.body,
-                url=f"/bookings/{booking.booking_id}",
-                booking_id=booking.booking_id,
-                created_at=created,
-            ),
+        notification_record(
+            recipient.user_id,
+            kind.value,
+            notice.title,
+            notice.body,
+            booking.booking_id,
             now,
+            created_at=item.session_start - REMINDER_LEADS[item.reminder_kind],
+            notification_id=uuid.uuid5(_REMINDER_IDS, identity).hex,
         )
     )
     return records
