@@ -38,6 +38,7 @@ class Request:
     items_read: int
     retries: int = 0  # attempts botocore repeated before this answer (throttling, 5xx)
     failed: bool = False  # an error response, or none at all
+    error_code: str | None = None  # DynamoDB's error code when it answered with one
 
 
 def items_read(operation: str, parsed: dict) -> int:
@@ -103,6 +104,7 @@ def _after_call(http_response, parsed, model, **_) -> None:
             items_read=items_read(model.name, parsed),
             retries=int(metadata.get("RetryAttempts", 0)),
             failed=http_response.status_code >= 300,
+            error_code=(parsed.get("Error") or {}).get("Code"),
         )
     )
 

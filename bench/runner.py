@@ -9,6 +9,7 @@ import statistics
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -114,7 +115,8 @@ def measure_cost(spec: RouteSpec) -> RouteCost:
         response = invoke(call)
     check_success(spec.name, response)
     if recorded.failures:
-        raise BenchError(f"{spec.name}: {recorded.failures} DynamoDB requests failed")
+        failed = Counter(f"{r.operation} {r.error_code}" for r in recorded.requests if r.failed)
+        raise BenchError(f"{spec.name}: {recorded.failures} DynamoDB requests failed: {dict(failed)}")
     if not recorded.count:
         raise BenchError(
             f"{spec.name}: no DynamoDB request was counted (were its clients created before the hook?)"

@@ -58,12 +58,18 @@ class MockPaymentGateway:
         return ChargeResult(charge_id=record.charge_id, succeeded=record.outcome == "succeeded")
 
     def refund(self, key: str, now: datetime) -> bool:
+        # Most holds that end unconfirmed were never charged: a read tells, cheaper than a write
+        # that fails its condition.
         try:
-            Charge(pk=booking_pk(key), sk="CHARGE").update(
-                actions=[Charge.outcome.set("refunded")], condition=Charge.outcome == "succeeded"
-            )
+            charge = Charge.get(booking_pk(key), "CHARGE", consistent_read=True)
+        except Charge.DoesNotExist:
+            return False
+        if charge.outcome != "succeeded":
+            return False  # declined, or refunded already
+        try:
+            charge.update(actions=[Charge.outcome.set("refunded")], condition=Charge.outcome == "succeeded")
         except UpdateError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
-            return False  # never charged, declined, or refunded already
+            return False  # refunded meanwhile
         return True
