@@ -27,13 +27,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from mentorship.domain.bookings import BookingStatus
+from mentorship.domain.calendar import Party
 from mentorship.domain.instants import SLOT, epoch_seconds, format_utc, format_utc_precise
-from mentorship.domain.mentors import session_price
 from mentorship.domain.sessions import HOLD_DURATION
 from mentorship.services.outbox_records import notification_record, reminder_records
 from mentorship.services.profiles import ProfileFacts, build_profile
 from mentorship.store.booking_writes import hold_place_sk
-from mentorship.store.bookings import assign_participant_keys
+from mentorship.store.bookings import new_booking
 from mentorship.store.due_work import due_shard_for
 from mentorship.store.models import (
     Booking,
@@ -44,7 +44,6 @@ from mentorship.store.models import (
     SlotLock,
     TableItem,
     UserHold,
-    booking_pk,
     mentor_pk,
     slot_sk,
     user_pk,
@@ -283,33 +282,21 @@ class _Builder:
         hold_expires_at: datetime | None = None,
     ) -> Booking:
         booking_id = self._id()
-        booking = Booking(
-            pk=booking_pk(booking_id),
-            sk="BOOKING",
-            booking_id=booking_id,
-            status=status.value,
-            mentor_id=mentor.mentor_id,
-            mentor_name=mentor.name,
-            mentor_email=mentor.email,
-            mentor_timezone=mentor.timezone,
-            mentee_id=mentee.user_id,
-            mentee_name=mentee.name,
-            mentee_email=f"{mentee.user_id}@example.com",
-            mentee_timezone=mentee.timezone,
+        booking = new_booking(
+            booking_id,
+            mentor=Party(mentor.mentor_id, mentor.name, mentor.email, mentor.timezone),
+            mentee=Party(mentee.user_id, mentee.name, f"{mentee.user_id}@example.com", mentee.timezone),
             start=start,
-            end=start + timedelta(minutes=SESSION_MINUTES),
-            duration_minutes=SESSION_MINUTES,
-            price_amount=session_price(mentor.rate, SESSION_MINUTES),
+            minutes=SESSION_MINUTES,
+            hourly_rate=mentor.rate,
             currency="USD",
             topic="Preparing for a system design interview",
-            hold_expires_at=epoch_seconds(hold_expires_at) if hold_expires_at else None,
-            meeting_url=f"https://meet.mentor-booking.example/{booking_id}"
-            if status is BookingStatus.CONFIRMED
-            else None,
-            created_at=created_at,
-            updated_at=created_at,
+            status=status.value,
+            now=created_at,
         )
-        assign_participant_keys(booking)
+        booking.hold_expires_at = epoch_seconds(hold_expires_at) if hold_expires_at else None
+        if status is BookingStatus.CONFIRMED:
+            booking.meeting_url = f"https://meet.mentor-booking.example/{booking_id}"
         self.items.append(booking)
         return booking
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from mentorship.domain.calendar import Party
 from mentorship.domain.instants import format_utc
-from mentorship.domain.mentors import session_price
 from mentorship.services.availability import refresh_next_open
 from mentorship.services.profiles import ProfileFacts, build_profile
-from mentorship.store.bookings import assign_participant_keys
+from mentorship.store.bookings import new_booking
 from mentorship.store.mentors import MentorStore
-from mentorship.store.models import Booking, MentorProfile, Review, SlotLock, booking_pk, mentor_pk
+from mentorship.store.models import Booking, MentorProfile, Review, SlotLock, mentor_pk
 from mentorship.store.reviews import review_sk
 from mentorship.store.slots import SlotStore, lock_sk
 
@@ -85,27 +85,19 @@ def add_booking(
     status: str = "confirmed",
     now: datetime,
 ) -> Booking:
-    booking_id = uuid.uuid4().hex
-    booking = Booking(
-        pk=booking_pk(booking_id),
-        sk="BOOKING",
-        booking_id=booking_id,
-        status=status,
-        mentor_id=mentor.mentor_id,
-        mentor_name=mentor.name,
-        mentor_timezone=mentor.timezone,
-        mentee_id=mentee_id,
-        mentee_name=f"Mentee {mentee_id}",
-        mentee_timezone="UTC",
+    booking = new_booking(
+        uuid.uuid4().hex,
+        mentor=Party(mentor.mentor_id, mentor.name, mentor.email, mentor.timezone),
+        mentee=Party(mentee_id, f"Mentee {mentee_id}", None, "UTC"),
         start=start,
-        end=start + timedelta(minutes=minutes),
-        duration_minutes=minutes,
-        price_amount=session_price(int(mentor.hourly_rate), minutes),
+        minutes=minutes,
+        hourly_rate=int(mentor.hourly_rate),
+        currency=mentor.currency,
         topic="Preparing for a staff engineer interview",
-        meeting_url="https://meet.example.com/abc" if status == "confirmed" else None,
-        created_at=now,
-        updated_at=now,
+        status=status,
+        now=now,
     )
-    assign_participant_keys(booking)
+    if status == "confirmed":
+        booking.meeting_url = "https://meet.example.com/abc"
     booking.save()
     return booking

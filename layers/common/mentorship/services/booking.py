@@ -5,14 +5,13 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from mentorship import gateways
 from mentorship.domain.bookings import BookingStatus, effective_status
 from mentorship.domain.calendar import Party
 from mentorship.domain.emails import EmailKind
 from mentorship.domain.instants import epoch_seconds, format_utc_precise, from_epoch_seconds
-from mentorship.domain.mentors import session_price
 from mentorship.domain.sessions import HOLD_DURATION, check_session_request, clean_topic
 from mentorship.domain.slots import slots_for_session
 from mentorship.errors import Forbidden, HoldExpired, InvalidState, NotFound, PaymentDeclined, ValidationFailed
@@ -21,10 +20,10 @@ from mentorship.services.delivery import deliver_now
 from mentorship.services.outbox_records import email_records, notification_record, reminder_records
 from mentorship.settings import get_settings
 from mentorship.store.booking_writes import BookingWrites
-from mentorship.store.bookings import BookingStore, assign_participant_keys
+from mentorship.store.bookings import BookingStore, new_booking
 from mentorship.store.due_work import due_shard_for
 from mentorship.store.mentors import MentorStore
-from mentorship.store.models import Booking, booking_pk
+from mentorship.store.models import Booking
 
 
 @dataclass(frozen=True)
@@ -58,31 +57,19 @@ def hold_session(mentee: Party, request: SessionRequest, now: datetime) -> Booki
     if mentor is None:
         raise NotFound("no mentor with that id")
     slot_starts = slots_for_session(request.start, request.duration_minutes)
-    booking = Booking(
-        pk=booking_pk(booking_id := uuid.uuid4().hex),
-        sk="BOOKING",
-        booking_id=booking_id,
-        status=BookingStatus.HELD.value,
-        mentor_id=mentor.mentor_id,
-        mentor_name=mentor.name,
-        mentor_email=mentor.email,
-        mentor_timezone=mentor.timezone,
-        mentee_id=mentee.user_id,
-        mentee_name=mentee.name,
-        mentee_email=mentee.email,
-        mentee_timezone=mentee.timezone,
+    booking = new_booking(
+        uuid.uuid4().hex,
+        mentor=Party(mentor.mentor_id, mentor.name, mentor.email, mentor.timezone),
+        mentee=mentee,
         start=request.start,
-        end=request.start + timedelta(minutes=request.duration_minutes),
-        duration_minutes=request.duration_minutes,
-        price_amount=session_price(int(mentor.hourly_rate), request.duration_minutes),
+        minutes=request.duration_minutes,
+        hourly_rate=int(mentor.hourly_rate),
         currency=mentor.currency,
         topic=topic,
-        hold_expires_at=epoch_seconds(now + HOLD_DURATION),
-        calendar_sequence=0,
-        created_at=now,
-        updated_at=now,
+        status=BookingStatus.HELD.value,
+        now=now,
     )
-    assign_participant_keys(booking)
+    booking.hold_expires_at = epoch_seconds(now + HOLD_DURATION)
     # In DueWork until confirmed or released, so the scheduled run tidies it up once it expires.
     booking.due_shard = due_shard_for(booking.pk)
     booking.due_at = format_utc_precise(now + HOLD_DURATION)

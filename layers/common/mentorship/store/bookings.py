@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from mentorship.domain.calendar import Party
 from mentorship.domain.instants import epoch_seconds, format_utc
+from mentorship.domain.mentors import session_price
 from mentorship.store.binding import ensure_bound
 from mentorship.store.models import Booking, booking_pk
 from mentorship.store.paging import Page, take_page, to_start_key
@@ -14,6 +16,48 @@ LONGEST_SESSION = timedelta(minutes=90)
 
 def participant_sort_key(start: datetime, booking_id: str) -> str:
     return f"{format_utc(start)}#{booking_id}"
+
+
+def new_booking(
+    booking_id: str,
+    *,
+    mentor: Party,
+    mentee: Party,
+    start: datetime,
+    minutes: int,
+    hourly_rate: int,
+    currency: str,
+    topic: str,
+    status: str,
+    now: datetime,
+) -> Booking:
+    """A booking item with what follows from its parts (end, price, its place in ByMentee and
+    ByMentor); the caller adds what its state needs (hold expiry, meeting URL)."""
+    booking = Booking(
+        pk=booking_pk(booking_id),
+        sk="BOOKING",
+        booking_id=booking_id,
+        status=status,
+        mentor_id=mentor.user_id,
+        mentor_name=mentor.name,
+        mentor_email=mentor.email,
+        mentor_timezone=mentor.timezone,
+        mentee_id=mentee.user_id,
+        mentee_name=mentee.name,
+        mentee_email=mentee.email,
+        mentee_timezone=mentee.timezone,
+        start=start,
+        end=start + timedelta(minutes=minutes),
+        duration_minutes=minutes,
+        price_amount=session_price(hourly_rate, minutes),
+        currency=currency,
+        topic=topic,
+        calendar_sequence=0,
+        created_at=now,
+        updated_at=now,
+    )
+    assign_participant_keys(booking)
+    return booking
 
 
 def mentee_partition(mentee_id: str) -> str:
