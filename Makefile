@@ -62,8 +62,9 @@ openapi-check: $(VENV)/.installed
 clean:
 	rm -rf $(VENV) .venv-sam node_modules .aws-sam .pytest_cache .local-stack
 
-# DynamoDB requests and items read per route at 1,000 and 100,000 items, warm latency, cold
-# imports; prints the report and writes docs/benchmarks.md. BENCH_ARGS="--sizes 1000,10000" is quicker.
+# DynamoDB requests and items read per route at 1,000 and 100,000 items, a reminder run against
+# 1,000 and 100,000 confirmed bookings, warm latency, cold imports; prints the report and writes
+# docs/benchmarks.md and docs/benchmarks.png. BENCH_ARGS="--sizes 1000,10000" is quicker.
 bench: $(VENV)/.installed node_modules/.installed
 	$(PY) -m bench $(BENCH_ARGS)
 

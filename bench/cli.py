@@ -8,15 +8,19 @@ import sys
 import time
 from pathlib import Path
 
+from bench import reminder_scale
+from bench.chart import write_chart
 from bench.dataset import Population
 from bench.report import RunInfo, document, now_utc
 from bench.routes import ROUTES
 from bench.runner import log, run
+from local.dynamodb_local import DynamoDBLocal
 from local.template import ROOT
 from scripts.cold_imports import measure as measure_cold_imports
 
 DEFAULT_SIZES = (1_000, 100_000)
 DEFAULT_OUTPUT = ROOT / "docs" / "benchmarks.md"
+CHART_SUFFIX = ".png"  # the chart goes next to the report: docs/benchmarks.png
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -38,6 +42,12 @@ def main(argv: list[str] | None = None) -> None:
         type=_sizes,
         default=DEFAULT_SIZES,
         help="items in the main table, comma-separated (default: 1000,100000)",
+    )
+    parser.add_argument(
+        "--reminder-bookings",
+        type=_sizes,
+        default=reminder_scale.DEFAULT_BOOKINGS,
+        help="confirmed bookings for the reminder run, comma-separated (default: 1000,100000)",
     )
     parser.add_argument(
         "--latency-runs",
@@ -63,7 +73,10 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--latency-runs is 0 or at least 2 (for percentiles); --cold-import-runs is 0 or more")
 
     started_at, started = now_utc(), time.perf_counter()
-    results = run(args.sizes, Population(), ROUTES, args.latency_runs)
+    log("starting DynamoDB Local")
+    with DynamoDBLocal() as engine:
+        results = run(engine, args.sizes, Population(), ROUTES, args.latency_runs)
+        reminders = reminder_scale.run(engine, args.reminder_bookings)
     cold = None
     if args.cold_import_runs:
         log(f"cold imports: median of {args.cold_import_runs} fresh interpreters per module")
@@ -72,8 +85,12 @@ def main(argv: list[str] | None = None) -> None:
     command = shlex.join(["python", "-m", "bench", *arguments]) if arguments else "make bench"
     info = RunInfo(command, started_at, time.perf_counter() - started)
     notes = {spec.name: spec.note for spec in ROUTES if spec.note}
-    report = document(results, info, notes, cold, args.cold_import_runs)
+    chart = None if args.no_output else args.output.with_suffix(CHART_SUFFIX)
+    report = document(
+        results, info, notes, cold, args.cold_import_runs, reminders, chart.name if chart else None
+    )
     print(report)
-    if not args.no_output:
+    if chart:
+        write_chart(chart, results, reminders)
         args.output.write_text(report)
-        log(f"wrote {args.output}")
+        log(f"wrote {args.output} and {chart}")

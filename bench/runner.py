@@ -19,7 +19,7 @@ from botocore.config import Config
 
 from bench import counting
 from bench.dataset import NOW, Population, Shape, build
-from bench.invoke import BenchError, check_success, invoke
+from bench.invoke import BenchError, Call, check_success, invoke
 from bench.routes import RouteSpec
 from bench.seeding import WRITERS, seed
 from local.dynamodb_local import LOCAL_CREDENTIALS, DynamoDBLocal, create_template_tables
@@ -95,35 +95,70 @@ def bound_tables(names: dict[str, str], endpoint: str) -> Iterator[None]:
         get_settings.cache_clear()
 
 
-class _AcceptingChannel:
-    """Stands in for SES and the push channel (no AWS here): accepts every message."""
+class AcceptingChannel:
+    """Stands in for SES and the push channel (no AWS here): accepts every message, and counts."""
+
+    def __init__(self) -> None:
+        self.emails = 0
+        self.pushes = 0
 
     def send_raw(self, destinations: list[str], raw: str) -> str:
+        self.emails += 1
         return "bench-email"
 
     def publish(self, user_id: str, notification_id: str, title: str, body: str, url: str | None) -> str:
+        self.pushes += 1
         return "bench-push"
+
+
+@contextmanager
+def accepting_channel() -> Iterator[AcceptingChannel]:
+    """The email and push gateways replaced by one AcceptingChannel for the block."""
+    channel = AcceptingChannel()
+    gateways.use(email=channel, push=channel)
+    try:
+        yield channel
+    finally:
+        gateways.use()
+
+
+@contextmanager
+def fresh_tables(engine: DynamoDBLocal, label: str) -> Iterator[tuple[object, str]]:
+    """New template tables in `engine`, the models bound to them; yields a client able to take
+    the seeding writers and the main table's name. The tables are dropped afterwards."""
+    counting.install()  # before the clients of these tables exist
+    client = engine.client(Config(max_pool_connections=2 * WRITERS))
+    names = create_template_tables(client, name_prefix=f"bench-{label}-{uuid.uuid4().hex[:8]}-")
+    try:
+        with bound_tables(names, engine.endpoint):
+            yield client, names[MAIN_TABLE]
+    finally:
+        for table_name in names.values():
+            client.delete_table(TableName=table_name)
 
 
 def in_measurement_order(routes: Sequence[RouteSpec]) -> list[RouteSpec]:
     return sorted(routes, key=lambda spec: spec.changes_data)  # stable: read-only routes first
 
 
-def measure_cost(spec: RouteSpec) -> RouteCost:
-    call = spec.build()
+def measure_call(name: str, call: Call) -> tuple[RouteCost, object]:
+    """What one invocation cost in DynamoDB requests and items read, and its response."""
     with counting.recording() as recorded:
         response = invoke(call)
-    check_success(spec.name, response)
+    check_success(name, response)
     if recorded.failures:
         failed = Counter(f"{r.operation} {r.error_code}" for r in recorded.requests if r.failed)
-        raise BenchError(f"{spec.name}: {recorded.failures} DynamoDB requests failed: {dict(failed)}")
+        raise BenchError(f"{name}: {recorded.failures} DynamoDB requests failed: {dict(failed)}")
     if not recorded.count:
-        raise BenchError(
-            f"{spec.name}: no DynamoDB request was counted (were its clients created before the hook?)"
-        )
-    return RouteCost(
+        raise BenchError(f"{name}: no DynamoDB request was counted (were its clients created before the hook?)")
+    cost = RouteCost(
         recorded.count, recorded.items_read, recorded.scans, dict(recorded.operations()), recorded.retries
     )
+    return cost, response
+
+
+def measure_cost(spec: RouteSpec) -> RouteCost:
+    return measure_call(spec.name, spec.build())[0]
 
 
 def measure_latency(spec: RouteSpec, runs: int) -> Latency:
@@ -148,42 +183,32 @@ def run_size(
 ) -> SizeResult:
     """Seed a `size`-item table in `engine` and measure every route on it; the tables are dropped
     afterwards."""
-    counting.install()  # before the clients of this size's tables exist
-    client = engine.client(Config(max_pool_connections=2 * WRITERS))
-    names = create_template_tables(client, name_prefix=f"bench-{size}-{uuid.uuid4().hex[:8]}-")
-    try:
-        with bound_tables(names, engine.endpoint):
-            log(f"{size:,} items: seeding")
-            started = time.perf_counter()
-            dataset = build(size, population)
-            seed(dataset, client, names[MAIN_TABLE], NOW)
-            seed_seconds = time.perf_counter() - started
-            log(f"{size:,} items: seeded in {seed_seconds:.1f} s; measuring {len(routes)} routes")
-            costs: dict[str, RouteCost] = {}
-            latency: dict[str, Latency] = {}
-            channel = _AcceptingChannel()
-            gateways.use(email=channel, push=channel)
-            with pinned_clock(NOW):
-                for spec in in_measurement_order(routes):
-                    costs[spec.name] = measure_cost(spec)
-                    if latency_runs and spec.timed:
-                        latency[spec.name] = measure_latency(spec, latency_runs)
-            return SizeResult(size, dataset.shape, seed_seconds, costs, latency)
-    finally:
-        gateways.use()
-        for table_name in names.values():
-            client.delete_table(TableName=table_name)
+    with fresh_tables(engine, str(size)) as (client, table_name):
+        log(f"{size:,} items: seeding")
+        started = time.perf_counter()
+        dataset = build(size, population)
+        seed(dataset, client, table_name, NOW)
+        seed_seconds = time.perf_counter() - started
+        log(f"{size:,} items: seeded in {seed_seconds:.1f} s; measuring {len(routes)} routes")
+        costs: dict[str, RouteCost] = {}
+        latency: dict[str, Latency] = {}
+        with accepting_channel(), pinned_clock(NOW):
+            for spec in in_measurement_order(routes):
+                costs[spec.name] = measure_cost(spec)
+                if latency_runs and spec.timed:
+                    latency[spec.name] = measure_latency(spec, latency_runs)
+        return SizeResult(size, dataset.shape, seed_seconds, costs, latency)
 
 
 def run(
-    sizes: Sequence[int], population: Population, routes: Sequence[RouteSpec], latency_runs: int
+    engine: DynamoDBLocal,
+    sizes: Sequence[int],
+    population: Population,
+    routes: Sequence[RouteSpec],
+    latency_runs: int,
 ) -> list[SizeResult]:
-    """Every size in one DynamoDB Local engine; latency only at the largest size."""
-    counting.install()
+    """Every size in `engine`; latency only at the largest size."""
     largest = max(sizes)
-    log("starting DynamoDB Local")
-    with DynamoDBLocal() as engine:
-        return [
-            run_size(engine, size, population, routes, latency_runs if size == largest else 0)
-            for size in sizes
-        ]
+    return [
+        run_size(engine, size, population, routes, latency_runs if size == largest else 0) for size in sizes
+    ]

@@ -10,6 +10,7 @@ directory keys) and each mentor's next open slot is computed by the product's ow
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -51,10 +52,24 @@ def _write_batch(client, table_name: str, batch: list[dict]) -> None:
 
 
 def write_items(client, table_name: str, items: Iterable[TableItem], writers: int = WRITERS) -> None:
-    """Put every item, 25 to a request, from `writers` threads (the caller serializes meanwhile)."""
+    """Put every item, 25 to a request, from `writers` threads, while this thread builds and
+    serializes the next batches (a few per writer at most, so a generator of half a million
+    items is never all in memory)."""
+    ahead = threading.BoundedSemaphore(writers * 4)
+
+    def write(batch: list[dict]) -> None:
+        try:
+            _write_batch(client, table_name, batch)
+        finally:
+            ahead.release()
+
     with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="seed") as pool:
-        for _ in pool.map(lambda batch: _write_batch(client, table_name, batch), _batches(items)):
-            pass
+        written = []
+        for batch in _batches(items):
+            ahead.acquire()
+            written.append(pool.submit(write, batch))
+        for future in written:
+            future.result()
 
 
 def seed(dataset: Dataset, client, table_name: str, now: datetime) -> None:

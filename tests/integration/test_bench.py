@@ -1,6 +1,7 @@
 """The benchmark's measurement (`make bench`) at small sizes, on the real DynamoDB Local engine:
 no route scans, a mentor's profile takes at most three requests, no route reads more items as
-the table grows, and the counter counts what DynamoDB reports."""
+the table grows, the reminder run costs the same whatever the bookings, the counter counts what
+DynamoDB reports, and the report and its chart are written."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from datetime import timedelta
 import boto3
 import pytest
 
-from bench import counting
+from bench import counting, reminder_scale
+from bench.chart import write_chart
 from bench.dataset import MEASURED_MENTEE, MEASURED_MENTOR, NOW, Population, build
-from bench.report import grows
+from bench.report import RunInfo, document, grows
 from bench.routes import ROUTES
 from bench.runner import run_size
 from local.dynamodb_local import LOCAL_CREDENTIALS
+from mentorship.domain.instants import format_utc_precise
 from mentorship.store.models import MentorProfile, Review, mentor_pk
 from mentorship.store.reviews import review_sk
 
@@ -45,6 +48,50 @@ def test_a_mentor_profile_takes_at_most_three_requests(measured):
 def test_items_read_do_not_grow_with_the_table(measured, route):
     small, large = measured[SMALL].costs[route], measured[LARGE].costs[route]
     assert not grows(small.items_read, large.items_read), (small, large)
+
+
+@pytest.fixture(scope="module")
+def reminder_runs(dynamodb_local):
+    return reminder_scale.run(dynamodb_local, (100, 2_000))
+
+
+def test_a_reminder_run_costs_what_is_due_whatever_the_bookings(reminder_runs):
+    few, many = reminder_runs
+    assert (few.items, many.items) == (500, 10_000)  # each booking and its four reminders
+    assert (few.pending_reminders, many.pending_reminders) == (400, 8_000)
+    for result in reminder_runs:
+        assert result.due_reminders == 2 * reminder_scale.DUE_BOOKINGS
+        assert (result.emails_sent, result.pushes_sent) == (result.due_reminders, result.due_reminders)
+        assert result.run.scans == 0
+        # 7 requests per due reminder and a Query per DueWork shard; it reads the due reminders
+        # and their bookings, nothing else.
+        assert result.run.operations["Query"] == result.idle.requests == 4
+        assert result.run.requests == 7 * result.due_reminders + 4
+        assert result.run.items_read == 2 * result.due_reminders
+        assert result.idle.items_read == 0
+    assert few.run == many.run
+
+
+def test_the_reminder_scenario_has_due_only_the_reminders_it_says():
+    items = list(reminder_scale.booking_items(300, due=3))
+    due = [item for item in items if getattr(item, "due_at", None) and item.due_at <= format_utc_precise(NOW)]
+    assert len(items) == 300 * 5 and len({(item.pk, item.sk) for item in items}) == len(items)
+    assert sorted((item.reminder_kind, item.recipient_role) for item in due) == sorted(
+        [("24h", "mentee"), ("24h", "mentor")] * 3
+    )
+    starts = {(item.mentor_id, item.start) for item in items if type(item).__name__ == "Booking"}
+    assert len(starts) == 300  # no mentor has two sessions at once
+
+
+def test_the_report_and_chart_are_written(measured, reminder_runs, tmp_path):
+    results = [measured[SMALL], measured[LARGE]]
+    chart = tmp_path / "benchmarks.png"
+    write_chart(chart, results, reminder_runs)
+    assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    report = document(results, RunInfo("make bench", NOW, 1.0), {}, reminders=reminder_runs, chart=chart.name)
+    assert "![DynamoDB cost against data size](benchmarks.png)" in report
+    assert "| 100 bookings | 2,000 bookings | ratio |" in report
+    assert "| **items read** | 20 | 20 | 1.00 |" in report
 
 
 def test_the_datasets_have_their_size_and_the_same_current_shape():

@@ -1,0 +1,149 @@
+"""The scheduled run against a table of confirmed bookings, of which a handful are due.
+
+Issue 6's scenario: N confirmed bookings, every one of them upcoming, so every one has its four
+reminders (24 hours and 10 minutes before, to mentee and mentor) waiting in the DueWork index;
+the 24-hour reminders of `DUE_BOOKINGS` of them fell due half an hour ago (a run missed them,
+so they go out late). Nothing else is due. One run at `NOW` must send those reminders and read
+in proportion to them, not to N: the counts are compared side by side for each N.
+
+This is the worst case for the index: a real table would hold mostly past bookings, whose
+reminders have left DueWork. The table holds bookings and their reminders only; the run reads
+no slot or lock, and a booking's slot items would never enter the index.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bench.dataset import NOW
+from bench.invoke import BenchError, scheduled_call
+from bench.runner import RouteCost, accepting_channel, fresh_tables, log, measure_call, pinned_clock
+from bench.seeding import write_items
+from local.dynamodb_local import DynamoDBLocal
+from mentorship.domain.bookings import BookingStatus
+from mentorship.domain.calendar import Party
+from mentorship.domain.instants import SLOT
+from mentorship.services.outbox_records import reminder_records
+from mentorship.store.bookings import new_booking
+from mentorship.store.models import Reminder, TableItem
+
+DUE_BOOKINGS = 5
+DEFAULT_BOOKINGS = (1_000, 100_000)
+MENTORS = 500
+MENTEES_PER_BOOKING = 0.25  # 100,000 bookings among 25,000 mentees
+CONFIRMED_AGO = timedelta(days=3)  # long enough ahead for both reminders
+DUE_START = NOW + timedelta(hours=23, minutes=30)  # its 24-hour reminder was due 30 minutes ago
+# Every other booking starts after its 24-hour reminder's time is more than an hour away,
+# within the 90 days a mentor may publish.
+LATER_STARTS = range(round((timedelta(hours=25) / SLOT)), round(timedelta(days=90) / SLOT))
+_ZONES = ("Europe/London", "America/New_York", "Asia/Kolkata", "America/Los_Angeles", "Australia/Sydney")
+_RUN = "RemindersFunction run"
+
+
+@dataclass(frozen=True)
+class ReminderScaleResult:
+    bookings: int
+    items: int
+    pending_reminders: int  # in DueWork before the run
+    due_reminders: int  # of those, due at NOW
+    seed_seconds: float
+    run: RouteCost
+    run_ms: float
+    emails_sent: int
+    pushes_sent: int
+    idle: RouteCost  # the same minute run again: nothing left to do
+
+
+def _party(role: str, n: int) -> Party:
+    user_id = f"{role}-{n:05d}"
+    return Party(user_id, f"{role.title()} {n:05d}", f"{user_id}@example.com", _ZONES[n % len(_ZONES)])
+
+
+def booking_items(bookings: int, due: int = DUE_BOOKINGS) -> Iterator[TableItem]:
+    """`bookings` confirmed bookings with their pending reminders, built as confirm builds them;
+    the first `due` start at DUE_START (with different mentors), the rest later, no two of a
+    mentor's at the same start."""
+    if not 0 <= due <= min(bookings, MENTORS):
+        raise ValueError(f"{due} due bookings do not fit {bookings} bookings among {MENTORS} mentors")
+    rng = random.Random(f"reminder-scale:{bookings}:{due}")
+    mentees = max(1, round(bookings * MENTEES_PER_BOOKING))
+    free_starts = {mentor: list(LATER_STARTS) for mentor in range(MENTORS)}
+    for n in range(bookings):
+        mentor = n % MENTORS
+        if n < due:
+            start = DUE_START
+        else:
+            starts = free_starts[mentor]
+            if not starts:
+                raise ValueError(f"{bookings} bookings do not fit {MENTORS} mentors' 90 days")
+            start = NOW + starts.pop(rng.randrange(len(starts))) * SLOT
+        booking_id = f"{rng.getrandbits(128):032x}"
+        booking = new_booking(
+            booking_id,
+            mentor=_party("mentor", mentor),
+            mentee=_party("mentee", rng.randrange(mentees)),
+            start=start,
+            minutes=30,
+            hourly_rate=12_000,
+            currency="USD",
+            topic="Preparing for a system design interview",
+            status=BookingStatus.CONFIRMED.value,
+            now=NOW - CONFIRMED_AGO,
+        )
+        booking.meeting_url = f"https://meet.mentor-booking.example/{booking_id}"
+        yield booking
+        yield from reminder_records(booking, confirmed_at=booking.created_at)
+
+
+def _counted(items: Iterator[TableItem], kinds: Counter[str]) -> Iterator[TableItem]:
+    for item in items:
+        kinds[type(item).__name__] += 1
+        yield item
+
+
+def run_one(engine: DynamoDBLocal, bookings: int, due: int = DUE_BOOKINGS) -> ReminderScaleResult:
+    """Seed `bookings` confirmed bookings into fresh tables, then measure one run at NOW and an
+    idle repeat of it. Raises BenchError unless the run sent exactly the due reminders."""
+    with fresh_tables(engine, f"reminders-{bookings}") as (client, table_name):
+        log(f"reminder run, {bookings:,} confirmed bookings: seeding")
+        started = time.perf_counter()
+        kinds: Counter[str] = Counter()
+        write_items(client, table_name, _counted(booking_items(bookings, due), kinds))
+        seed_seconds = time.perf_counter() - started
+        items = kinds.total()
+        log(f"reminder run, {bookings:,} confirmed bookings: {items:,} items seeded in {seed_seconds:.1f} s")
+        call = scheduled_call("RemindersFunction", NOW)
+        with accepting_channel() as channel, pinned_clock(NOW):
+            started = time.perf_counter()
+            run, report = measure_call(_RUN, call)
+            run_ms = (time.perf_counter() - started) * 1000
+            emails, pushes = channel.emails, channel.pushes
+            idle, idle_report = measure_call(f"{_RUN} (repeat)", call)
+    due_reminders = due * 2  # the 24-hour one, to both parties
+    if (emails, pushes) != (due_reminders, due_reminders) or idle_report["due"] != 0:
+        raise BenchError(
+            f"{_RUN}: {due_reminders} reminders were due, it sent {emails} emails and {pushes} pushes "
+            f"(report {report}); the repeat found {idle_report['due']} due"
+        )
+    return ReminderScaleResult(
+        bookings=bookings,
+        items=items,
+        pending_reminders=kinds[Reminder.__name__],
+        due_reminders=due_reminders,
+        seed_seconds=seed_seconds,
+        run=run,
+        run_ms=run_ms,
+        emails_sent=emails,
+        pushes_sent=pushes,
+        idle=idle,
+    )
+
+
+def run(engine: DynamoDBLocal, sizes: tuple[int, ...] = DEFAULT_BOOKINGS) -> list[ReminderScaleResult]:
+    return [run_one(engine, bookings) for bookings in sizes]
+
