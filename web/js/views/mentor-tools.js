@@ -42,21 +42,29 @@ async function myProfile(app) {
   }
 }
 
+/**
+ * Shows a spinner, then resolves to your profile (null when you have none yet), or to undefined
+ * when loading failed (the error is shown instead) or the view has been left meanwhile.
+ */
+async function loadMyProfile(view, container, waiting) {
+  replace(container, spinner(waiting));
+  try {
+    const profile = await myProfile(view.app);
+    return view.alive() ? profile : undefined;
+  } catch (error) {
+    replace(container, errorBox(error));
+    return undefined;
+  }
+}
+
 function zoneOptions(current) {
   return supportedZones(current).map((zone) => h('option', { value: zone, selected: zone === current }, zone.replace(/_/g, ' ')));
 }
 
 async function profileTab(view, container) {
   const { app } = view;
-  replace(container, spinner('Loading your profile…'));
-  let profile;
-  try {
-    profile = await myProfile(app);
-  } catch (error) {
-    replace(container, errorBox(error));
-    return;
-  }
-  if (!view.alive()) return;
+  const profile = await loadMyProfile(view, container, 'Loading your profile…');
+  if (profile === undefined) return;
   const remembered = rememberedSettings(app.user.sub) || {};
   const values = {
     company: profile?.company || '',
@@ -153,15 +161,8 @@ async function profileTab(view, container) {
 
 async function availabilityTab(view, container) {
   const { app } = view;
-  replace(container, spinner('Loading your availability…'));
-  let profile;
-  try {
-    profile = await myProfile(app);
-  } catch (error) {
-    replace(container, errorBox(error));
-    return;
-  }
-  if (!view.alive()) return;
+  const profile = await loadMyProfile(view, container, 'Loading your availability…');
+  if (profile === undefined) return;
   if (!profile) {
     replace(container, h('p', { class: 'notice info' }, 'Create your mentor profile first (the "Profile and settings" tab), then publish times here.'));
     return;
