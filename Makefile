@@ -46,8 +46,11 @@ test-fast: $(VENV)/.installed
 	$(PY) -m pytest -m "not dynamodb_local and not e2e and not sam"
 
 # sam build looks for python3.13 on PATH; pyenv's shim may point elsewhere, so put the real one first.
-build: .venv-sam/.installed
+# Then byte-compile what it built: Lambda cannot write bytecode, so without it every cold start
+# compiles every module (scripts/compile_build.py says why and how).
+build: .venv-sam/.installed $(VENV)/.installed
 	PATH="$(dir $(PYTHON313)):$$PATH" $(SAM) build --parallel
+	$(PY) -m scripts.compile_build
 
 validate: .venv-sam/.installed $(VENV)/.installed
 	$(VENV)/bin/cfn-lint template.yaml

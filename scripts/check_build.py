@@ -7,7 +7,8 @@ the function's code and its layers' `python/` folders (for a `sam build` output)
 layers' source roots (for the source tree), plus the standard library; its environment is the
 one template.yaml gives the function, intrinsics replaced by dummy values. The compiled
 extensions in each built layer must be for the architecture the layer was built for; the
-imports run only when that architecture is this machine's.
+imports run only when that architecture is this machine's. Every module must carry the
+bytecode `scripts.compile_build` writes.
 
 The tests use the same pieces (tests/integration/test_template.py, test_sam_build.py).
 """
@@ -28,6 +29,7 @@ from typing import Any
 
 from local.intrinsics import Resolver, UnresolvableIntrinsic
 from local.template import ROOT, TEMPLATE_PATH, Tag, functions, load_template, resources_of_type
+from scripts.compile_build import missing_bytecode
 
 DEFAULT_BUILD_DIR = ROOT / ".aws-sam" / "build"
 DEFAULT_SAM_CLI = ROOT / ".venv-sam" / "bin" / "sam"
@@ -346,6 +348,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{build_dir} holds no built template: run `make build` first")
         return 2
     problems = native_code_problems(build_dir)
+    if missing := missing_bytecode(build_dir):
+        problems.append(
+            f"{len(missing)} modules have no bytecode, so Lambda would compile them on every cold start: "
+            "`make build` (or `python -m scripts.compile_build`) writes it"
+        )
     architectures = {architecture for _, architecture in built_layers(build_dir).values()}
     if architectures == {HOST_ARCHITECTURE}:
         template = load_template(build_dir / "template.yaml")

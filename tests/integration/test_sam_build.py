@@ -6,6 +6,8 @@ Two builds, each into a pytest temp dir with SAM's cache off (they need PyPI):
     layer's `python/` and the standard library, with the template's environment;
   * with the template's default parameters (arm64): the layer's native code must be arm64, which
     shows the layer's `BuildArchitecture: !Ref Architecture` follows the parameter.
+Each is then byte-compiled as `make build` does (`scripts.compile_build`): `sam build` ships no
+bytecode, and Lambda cannot write any, so every module would be compiled on every cold start.
 """
 
 from __future__ import annotations
@@ -27,11 +29,15 @@ from scripts.check_build import (
     sam_build,
     sam_cli,
 )
+from scripts.compile_build import compile_build, missing_bytecode
 
 pytestmark = pytest.mark.sam
 
 TEMPLATE = load_template()
 DEFAULT_ARCHITECTURE = TEMPLATE["Parameters"]["Architecture"]["Default"]
+
+
+uncompiled: dict[str | None, int] = {}  # modules without bytecode as `sam build` left them
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +47,7 @@ def build(tmp_path_factory):
     if sam_cli() is None:
         pytest.skip(SAM_CLI_MISSING)
     builds: dict[str | None, Path] = {}
+    uncompiled.clear()
 
     def get(architecture: str | None) -> Path:
         if architecture not in builds:
@@ -50,6 +57,8 @@ def build(tmp_path_factory):
             output = result.stdout[-5000:] + result.stderr[-5000:]
             assert result.returncode == 0, f"sam build failed:\n{output}"
             print(f"sam build ({architecture or 'template defaults'}): {time.monotonic() - started:.0f} s")
+            uncompiled[architecture] = len(missing_bytecode(build_dir))
+            assert compile_build(build_dir)
             builds[architecture] = build_dir
         return builds[architecture]
 
@@ -81,3 +90,8 @@ def test_layer_native_code_is_for_the_built_architecture(build, architecture):
 
 def test_check_build_command_accepts_the_default_build(build, capsys):
     assert main([str(build(None))]) == 0, capsys.readouterr().out
+
+
+def test_sam_build_ships_no_bytecode_and_make_build_adds_it_to_every_module(host_build):
+    assert uncompiled[HOST_ARCHITECTURE] > 500  # the layer's libraries and our code, all source only
+    assert missing_bytecode(host_build) == []
