@@ -73,8 +73,14 @@ RESOURCE_VARIABLES = {
     "SENDER_EMAIL": "SenderEmail",
 }
 
-# Functions whose cold start must not pay for code they never run.
-MUST_NOT_IMPORT = {"RemindersFunction": ("aws_lambda_powertools.event_handler", "pydantic")}
+# Functions whose cold start must not pay for code they never run: the reminders function has no
+# HTTP edge, and only building an email loads icalendar and the email package's header machinery.
+EMAIL_ONLY = ("icalendar", "email.headerregistry", "email.policy")
+MUST_NOT_IMPORT = {
+    "BookingFunction": EMAIL_ONLY,
+    "MentorsFunction": EMAIL_ONLY,
+    "RemindersFunction": ("aws_lambda_powertools.event_handler", "pydantic", *EMAIL_ONLY),
+}
 
 
 def properties(logical_id: str) -> dict[str, Any]:

@@ -31,9 +31,12 @@ ZoneName = Annotated[str, Field(max_length=64, examples=["America/Chicago"]), Af
 
 class ApiModel(BaseModel):
     """camelCase on the wire; an unknown field is a 422, so a client can never set what only
-    the server may set by adding a field."""
+    the server may set by adding a field. Validators are built on first use (`defer_build`): a
+    cold start builds those of the route it serves, not every model's."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", defer_build=True
+    )
 
 
 class Money(ApiModel):

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from enum import StrEnum
 
@@ -95,6 +93,11 @@ def render_reminder_notice(invite: SessionInvite, recipient: Party, other: Party
 
 
 def render_email(kind: EmailKind, invite: SessionInvite, recipient: Party, other: Party, sender: str) -> RenderedEmail:
+    # The header machinery botocore does not load already (a few ms): paid by the requests and
+    # scheduled runs that build an email, not by every cold start.
+    from email.headerregistry import Address
+    from email.policy import SMTP
+
     headline = _headline(kind, invite)
     subject = f"{headline}: {_one_line(other.name, 60)}"
     your_time = _when(invite, recipient.timezone)
