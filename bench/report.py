@@ -15,10 +15,10 @@ from bench.dataset import MEASURED_MENTEE, MEASURED_MENTOR, NOW
 from bench.reminder_scale import DUE_BOOKINGS, ReminderScaleResult
 from bench.runner import SizeResult
 from local.dynamodb_local import find_engine_dir
+from scripts.cold_imports import BASELINE
 
 GROWTH_TOLERANCE = 1.1  # items read at the largest size / smallest size above this is growth
 GROWTH_ALLOWANCE = 2  # ...beyond a couple of items
-BASELINE = "import boto3 (baseline)"  # scripts.cold_imports' reference row
 
 
 @dataclass(frozen=True)
@@ -276,7 +276,11 @@ def _cold_import_section(cold: dict[str, float], runs: int) -> list[str]:
         "## Cold imports",
         "",
         "`scripts.cold_imports`: each function's handler module imported in a fresh interpreter "
-        "(its code directory and the layer on sys.path, as Lambda does), next to a bare `import boto3`.",
+        "(its code directory and the layer on sys.path, as Lambda does), next to a bare `import boto3` "
+        "and to the libraries' own floor for an HTTP function: boto3 with the validating Powertools "
+        "resolver both API functions build, before any code of ours. Bytecode is warm, as in a package "
+        "`make build` wrote (`scripts/compile_build.py`; without bytecode every import is about 3 times "
+        "slower).",
         "",
         cold_import_table(cold, runs),
         "",
