@@ -1,4 +1,4 @@
-// Mentor tools: the profile and settings (PUT /mentors/me), availability (publish with
+// Mentor tools: the profile and settings (GET and PUT /mentors/me), availability (publish with
 // POST /mentors/me/availability, remove with DELETE /mentors/me/availability/{start}) and the
 // bookings dashboard (GET /me/bookings?role=mentor).
 
@@ -22,20 +22,10 @@ const TABS = [
   ['availability', 'Availability'],
   ['bookings', 'Bookings'],
 ];
-const SETTINGS_KEY = 'mentor-booking.mentor-settings';
-
-/** The video settings last saved from this browser: GET /mentors/{id} does not return them. */
-function rememberedSettings(sub) {
-  try {
-    return JSON.parse(localStorage.getItem(`${SETTINGS_KEY}.${sub}`) || 'null');
-  } catch {
-    return null;
-  }
-}
-
+/** Your own profile, with the settings only you see (GET /mentors/me); null before you create one. */
 async function myProfile(app) {
   try {
-    return await app.api.get(`/mentors/${enc(app.user.sub)}`, { auth: false });
+    return await app.api.get('/mentors/me');
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) return null;
     throw error;
@@ -65,7 +55,6 @@ async function profileTab(view, container) {
   const { app } = view;
   const profile = await loadMyProfile(view, container, 'Loading your profile…');
   if (profile === undefined) return;
-  const remembered = rememberedSettings(app.user.sub) || {};
   const values = {
     company: profile?.company || '',
     jobTitle: profile?.jobTitle || '',
@@ -75,8 +64,8 @@ async function profileTab(view, container) {
     rate: profile ? minorToDollars(profile.hourlyRate.amount) : '',
     timezone: profile?.timezone || app.user.zoneinfo || app.tz,
     avatarUrl: profile?.avatarUrl || '',
-    videoProvider: remembered.videoProvider || 'generated',
-    manualMeetingUrl: remembered.manualMeetingUrl || '',
+    videoProvider: profile?.videoProvider || 'generated',
+    manualMeetingUrl: profile?.manualMeetingUrl || '',
   };
   const input = (name, attributes = {}) => h('input', { name, value: values[name], ...attributes });
   const manualUrl = input('manualMeetingUrl', { type: 'url', placeholder: 'https://…', inputmode: 'url' });
@@ -106,9 +95,6 @@ async function profileTab(view, container) {
       provider('generated', 'A new private link for each session'),
       provider('manual', 'My own meeting room'),
       manualField,
-      remembered.videoProvider
-        ? null
-        : h('p', { class: 'hint' }, 'The public profile does not show this setting, so check it before saving.'),
     ),
     results,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button' }, profile ? 'Save changes' : 'Create my mentor profile')),
@@ -139,10 +125,6 @@ async function profileTab(view, container) {
     for (const marked of form.querySelectorAll('[aria-invalid]')) marked.removeAttribute('aria-invalid');
     try {
       const saved = await app.api.put('/mentors/me', body);
-      localStorage.setItem(
-        `${SETTINGS_KEY}.${app.user.sub}`,
-        JSON.stringify({ videoProvider: saved.videoProvider, manualMeetingUrl: saved.manualMeetingUrl }),
-      );
       replace(results, h('div', { class: 'notice success', role: 'status' }, `Saved. Your rate is now ${minorToDollars(saved.hourlyRate.amount)} US$ per hour.`));
     } catch (error) {
       replace(results, errorBox(error, { title: 'Not saved: ' }));
