@@ -16,6 +16,7 @@ The tests use the same pieces (tests/integration/test_template.py, test_sam_buil
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -29,12 +30,13 @@ from typing import Any
 
 from local.intrinsics import Resolver, UnresolvableIntrinsic
 from local.template import ROOT, TEMPLATE_PATH, Tag, functions, load_template, resources_of_type
-from scripts.compile_build import missing_bytecode
 
 DEFAULT_BUILD_DIR = ROOT / ".aws-sam" / "build"
 DEFAULT_SAM_CLI = ROOT / ".venv-sam" / "bin" / "sam"
 LAMBDA_REGION = "us-east-1"
 SAM_CLI_MISSING = "SAM CLI is not installed (.venv-sam/bin/sam or $SAM_CLI); `make install` installs it"
+
+_HASH_BASED_UNCHECKED = 0b01  # the flags word of a PEP 552 .pyc header: what scripts.compile_build writes
 
 # Lambda architecture -> ELF e_machine of its native code.
 ELF_MACHINES = {"x86_64": 0x3E, "arm64": 0xB7}
@@ -323,6 +325,22 @@ def native_code_problems(build_dir: Path) -> list[str]:
         for path, found in native_libraries(layer_dir).items()
         if found != architecture
     ]
+
+
+def missing_bytecode(build_dir: Path) -> list[Path]:
+    """Modules of the build without unchecked hash-based bytecode for this Python."""
+    missing = []
+    for source in sorted(build_dir.rglob("*.py")):
+        cached = Path(importlib.util.cache_from_source(source))
+        try:
+            header = cached.read_bytes()[:8]
+        except OSError:
+            missing.append(source)
+            continue
+        flags = int.from_bytes(header[4:8], "little")
+        if header[:4] != importlib.util.MAGIC_NUMBER or flags != _HASH_BASED_UNCHECKED:
+            missing.append(source)
+    return missing
 
 
 def import_problems(build_dir: Path, function_id: str) -> list[str]:

@@ -17,31 +17,21 @@ from __future__ import annotations
 
 import argparse
 import compileall
-import importlib.util
 import py_compile
 import sys
 from pathlib import Path
 
-from local.template import load_template, resources_of_type
-
-DEFAULT_BUILD_DIR = Path(__file__).resolve().parent.parent / ".aws-sam" / "build"
-_HASH_BASED_UNCHECKED = 0b01  # the flags word of a PEP 552 .pyc header
+from local.template import load_template
+from scripts.check_build import DEFAULT_BUILD_DIR, missing_bytecode, template_runtimes
 
 
 class WrongPython(RuntimeError):
     pass
 
 
-def runtimes(build_dir: Path) -> set[str]:
-    template = load_template(build_dir / "template.yaml")
-    globals_runtime = ((template.get("Globals") or {}).get("Function") or {}).get("Runtime")
-    functions = resources_of_type("AWS::Serverless::Function", template)
-    return {resource["Properties"].get("Runtime", globals_runtime) for resource in functions.values()}
-
-
 def check_python(build_dir: Path) -> None:
     this = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    wanted = runtimes(build_dir)
+    wanted = template_runtimes(load_template(build_dir / "template.yaml"))
     if wanted != {this}:
         raise WrongPython(f"the functions run on {', '.join(sorted(map(str, wanted)))}; this is {this}")
 
@@ -56,22 +46,6 @@ def compile_build(build_dir: Path) -> bool:
         workers=0,  # one per CPU
         invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
     )
-
-
-def missing_bytecode(build_dir: Path) -> list[Path]:
-    """Modules of the build without unchecked hash-based bytecode for this Python."""
-    missing = []
-    for source in sorted(build_dir.rglob("*.py")):
-        cached = Path(importlib.util.cache_from_source(source))
-        try:
-            header = cached.read_bytes()[:8]
-        except OSError:
-            missing.append(source)
-            continue
-        flags = int.from_bytes(header[4:8], "little")
-        if header[:4] != importlib.util.MAGIC_NUMBER or flags != _HASH_BASED_UNCHECKED:
-            missing.append(source)
-    return missing
 
 
 def main(argv: list[str] | None = None) -> int:

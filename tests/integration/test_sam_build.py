@@ -29,7 +29,8 @@ from scripts.check_build import (
     sam_build,
     sam_cli,
 )
-from scripts.compile_build import compile_build, missing_bytecode
+from scripts.check_build import missing_bytecode
+from scripts.compile_build import compile_build
 
 pytestmark = pytest.mark.sam
 

@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-from scripts.compile_build import WrongPython, compile_build, main, missing_bytecode
+from scripts.check_build import missing_bytecode
+from scripts.compile_build import WrongPython, compile_build, main
 
 THIS_PYTHON = f"python{sys.version_info.major}.{sys.version_info.minor}"
 
