@@ -14,7 +14,7 @@ PORT ?= 3000
 help:
 	@echo "make run      # local stack on http://127.0.0.1:$(PORT) (PORT=8080 to change)"
 	@echo "make test     # every test: unit, DynamoDB Local, template lint, sam build, e2e"
-	@echo "make build    # sam build"
+	@echo "make build    # sam build, then byte-compile what it built"
 	@echo "make openapi  # regenerate docs/openapi.json"
 
 $(VENV)/.installed: requirements-dev.txt layers/common/requirements.txt

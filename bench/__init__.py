@@ -1,8 +1,8 @@
 """Counts the DynamoDB requests and items each route reads, at several data sizes, and those of a
 reminder run against a growing number of confirmed bookings (`make bench`).
 
-    python -m bench [--sizes 1000,100000] [--reminder-bookings 1000,100000] [--latency-runs 50]
-                    [--cold-import-runs 5] [--output PATH] [--no-output]
+    python -m bench [--sizes 1000,100000] [--reminder-bookings 1000,100000 | --no-reminder-run]
+                    [--latency-runs 50] [--cold-import-runs 5] [--output PATH] [--no-output]
 
 Importing the package prepares the process as Lambda prepares a function's: the layer's
 directories first on sys.path (Lambda's /opt/python), and the environment the functions read,

@@ -50,6 +50,9 @@ def main(argv: list[str] | None = None) -> None:
         help="confirmed bookings for the reminder run, comma-separated (default: 1000,100000)",
     )
     parser.add_argument(
+        "--no-reminder-run", action="store_true", help="skip the reminder run against confirmed bookings"
+    )
+    parser.add_argument(
         "--latency-runs",
         type=int,
         default=50,
@@ -71,12 +74,14 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.latency_runs == 1 or args.latency_runs < 0 or args.cold_import_runs < 0:
         parser.error("--latency-runs is 0 or at least 2 (for percentiles); --cold-import-runs is 0 or more")
+    if min(args.reminder_bookings) < reminder_scale.DUE_BOOKINGS:
+        parser.error(f"--reminder-bookings: at least {reminder_scale.DUE_BOOKINGS}, the bookings that are due")
 
     started_at, started = now_utc(), time.perf_counter()
     log("starting DynamoDB Local")
     with DynamoDBLocal() as engine:
         results = run(engine, args.sizes, Population(), ROUTES, args.latency_runs)
-        reminders = reminder_scale.run(engine, args.reminder_bookings)
+        reminders = [] if args.no_reminder_run else reminder_scale.run(engine, args.reminder_bookings)
     cold = None
     if args.cold_import_runs:
         log(f"cold imports: median of {args.cold_import_runs} fresh interpreters per module")

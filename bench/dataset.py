@@ -122,6 +122,37 @@ _COMMENTS = (
 )
 
 
+CONFIRMED_AGO = 3 * DAY  # when the upcoming sessions were booked: long enough ahead for both reminders
+
+
+def session_booking(
+    booking_id: str,
+    mentor: Party,
+    mentee: Party,
+    start: datetime,
+    status: BookingStatus,
+    *,
+    hourly_rate: int,
+    created_at: datetime,
+) -> Booking:
+    """A 30-minute session's booking as the app stores it; a confirmed one has its meeting link."""
+    booking = new_booking(
+        booking_id,
+        mentor=mentor,
+        mentee=mentee,
+        start=start,
+        minutes=SESSION_MINUTES,
+        hourly_rate=hourly_rate,
+        currency="USD",
+        topic="Preparing for a system design interview",
+        status=status.value,
+        now=created_at,
+    )
+    if status is BookingStatus.CONFIRMED:
+        booking.meeting_url = f"https://meet.mentor-booking.example/{booking_id}"
+    return booking
+
+
 @dataclass(frozen=True)
 class Population:
     """The current data, the same at every size. The defaults are the benchmark's; a test may
@@ -281,22 +312,16 @@ class _Builder:
         created_at: datetime,
         hold_expires_at: datetime | None = None,
     ) -> Booking:
-        booking_id = self._id()
-        booking = new_booking(
-            booking_id,
-            mentor=Party(mentor.mentor_id, mentor.name, mentor.email, mentor.timezone),
-            mentee=Party(mentee.user_id, mentee.name, f"{mentee.user_id}@example.com", mentee.timezone),
-            start=start,
-            minutes=SESSION_MINUTES,
+        booking = session_booking(
+            self._id(),
+            Party(mentor.mentor_id, mentor.name, mentor.email, mentor.timezone),
+            Party(mentee.user_id, mentee.name, f"{mentee.user_id}@example.com", mentee.timezone),
+            start,
+            status,
             hourly_rate=mentor.rate,
-            currency="USD",
-            topic="Preparing for a system design interview",
-            status=status.value,
-            now=created_at,
+            created_at=created_at,
         )
         booking.hold_expires_at = epoch_seconds(hold_expires_at) if hold_expires_at else None
-        if status is BookingStatus.CONFIRMED:
-            booking.meeting_url = f"https://meet.mentor-booking.example/{booking_id}"
         self.items.append(booking)
         return booking
 
@@ -340,7 +365,7 @@ class _Builder:
     def upcoming_session(self, mentor: _Mentor, mentee: _Mentee, start: datetime) -> None:
         """A confirmed session: its slot booked, its reminders waiting in DueWork."""
         self.slot(mentor, start)
-        booking = self.booking(mentor, mentee, start, BookingStatus.CONFIRMED, created_at=NOW - 3 * DAY)
+        booking = self.booking(mentor, mentee, start, BookingStatus.CONFIRMED, created_at=NOW - CONFIRMED_AGO)
         self.lock(mentor, booking, booked=True)
         self.items += reminder_records(booking, confirmed_at=booking.created_at)
 

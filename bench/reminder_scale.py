@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bench.dataset import NOW
+from bench.dataset import CONFIRMED_AGO, NOW, session_booking
 from bench.invoke import BenchError, scheduled_call
 from bench.runner import RouteCost, accepting_channel, fresh_tables, log, measure_call, pinned_clock
 from bench.seeding import write_items
@@ -29,16 +29,14 @@ from mentorship.domain.bookings import BookingStatus
 from mentorship.domain.calendar import Party
 from mentorship.domain.instants import SLOT
 from mentorship.services.outbox_records import reminder_records
-from mentorship.store.bookings import new_booking
 from mentorship.store.models import Reminder, TableItem
 
 DUE_BOOKINGS = 5
 DEFAULT_BOOKINGS = (1_000, 100_000)
 MENTORS = 500
 MENTEES_PER_BOOKING = 0.25  # 100,000 bookings among 25,000 mentees
-CONFIRMED_AGO = timedelta(days=3)  # long enough ahead for both reminders
 DUE_START = NOW + timedelta(hours=23, minutes=30)  # its 24-hour reminder was due 30 minutes ago
-# Every other booking starts after its 24-hour reminder's time is more than an hour away,
+# Every other booking starts when its 24-hour reminder is at least an hour away,
 # within the 90 days a mentor may publish.
 LATER_STARTS = range(round((timedelta(hours=25) / SLOT)), round(timedelta(days=90) / SLOT))
 _ZONES = ("Europe/London", "America/New_York", "Asia/Kolkata", "America/Los_Angeles", "Australia/Sydney")
@@ -50,7 +48,7 @@ class ReminderScaleResult:
     bookings: int
     items: int
     pending_reminders: int  # in DueWork before the run
-    due_reminders: int  # of those, due at NOW
+    due_reminders: int  # of those, due at NOW: what the run reported due and done
     seed_seconds: float
     run: RouteCost
     run_ms: float
@@ -82,20 +80,15 @@ def booking_items(bookings: int, due: int = DUE_BOOKINGS) -> Iterator[TableItem]
             if not starts:
                 raise ValueError(f"{bookings} bookings do not fit {MENTORS} mentors' 90 days")
             start = NOW + starts.pop(rng.randrange(len(starts))) * SLOT
-        booking_id = f"{rng.getrandbits(128):032x}"
-        booking = new_booking(
-            booking_id,
-            mentor=_party("mentor", mentor),
-            mentee=_party("mentee", rng.randrange(mentees)),
-            start=start,
-            minutes=30,
+        booking = session_booking(
+            f"{rng.getrandbits(128):032x}",
+            _party("mentor", mentor),
+            _party("mentee", rng.randrange(mentees)),
+            start,
+            BookingStatus.CONFIRMED,
             hourly_rate=12_000,
-            currency="USD",
-            topic="Preparing for a system design interview",
-            status=BookingStatus.CONFIRMED.value,
-            now=NOW - CONFIRMED_AGO,
+            created_at=NOW - CONFIRMED_AGO,
         )
-        booking.meeting_url = f"https://meet.mentor-booking.example/{booking_id}"
         yield booking
         yield from reminder_records(booking, confirmed_at=booking.created_at)
 
@@ -125,10 +118,11 @@ def run_one(engine: DynamoDBLocal, bookings: int, due: int = DUE_BOOKINGS) -> Re
             emails, pushes = channel.emails, channel.pushes
             idle, idle_report = measure_call(f"{_RUN} (repeat)", call)
     due_reminders = due * 2  # the 24-hour one, to both parties
-    if (emails, pushes) != (due_reminders, due_reminders) or idle_report["due"] != 0:
+    outcome = (report["due"], report["done"], emails, pushes, idle_report["due"])
+    if outcome != (due_reminders, due_reminders, due_reminders, due_reminders, 0):
         raise BenchError(
-            f"{_RUN}: {due_reminders} reminders were due, it sent {emails} emails and {pushes} pushes "
-            f"(report {report}); the repeat found {idle_report['due']} due"
+            f"{_RUN}: {due_reminders} reminders were due; the run found {report['due']}, did {report['done']}, "
+            f"sent {emails} emails and {pushes} pushes, and its repeat found {idle_report['due']} due"
         )
     return ReminderScaleResult(
         bookings=bookings,

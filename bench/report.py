@@ -239,7 +239,7 @@ def reminder_scale_table(results: Sequence[ReminderScaleResult]) -> str:
     items_read = lambda r: r.run.items_read  # noqa: E731
     row("items in the table", count(items), items)
     row("reminders waiting in DueWork", count(lambda r: r.pending_reminders))
-    row("reminders due at the run", lambda r: r.due_reminders)
+    row("reminders due, and done by the run", lambda r: r.due_reminders)
     row("**DynamoDB requests**", requests, requests)
     row("**items read**", items_read, items_read)
     row("scans", lambda r: r.run.scans)
@@ -252,7 +252,22 @@ def reminder_scale_table(results: Sequence[ReminderScaleResult]) -> str:
     return _table(header, rows, right=set(range(1, len(header))))
 
 
+def _per_due_reminder(result: ReminderScaleResult) -> str:
+    """Requests per due reminder, beside the one Query per DueWork shard."""
+    per = (result.run.requests - result.run.operations.get("Query", 0)) / result.due_reminders
+    return f"{per:g}"
+
+
 def _reminder_scale_section(results: Sequence[ReminderScaleResult]) -> list[str]:
+    first, last = results[0], results[-1]
+    growing = [
+        name
+        for name, small, large in (
+            ("requests", first.run.requests, last.run.requests),
+            ("items read", first.run.items_read, last.run.items_read),
+        )
+        if grows(small, large)
+    ]
     return [
         "## The reminder run against confirmed bookings",
         "",
@@ -262,11 +277,14 @@ def _reminder_scale_section(results: Sequence[ReminderScaleResult]) -> list[str]
         f"before the run (a missed run, so they go out late); nothing else is due. One RemindersFunction run "
         f"at {NOW:%Y-%m-%dT%H:%MZ} is counted as the routes are; the bench fails unless it sent exactly the "
         "due reminders (an email and a push each) and a repeat of the minute found nothing due. Per due "
-        "reminder the run makes 7 requests: the lease (UpdateItem), the booking (GetItem), one transaction "
-        "(mark sent, record the email and the inbox entry, check the booking), then the email's and the "
-        "push's own lease and sent mark (4 UpdateItem); plus one Query per DueWork shard.",
+        f"reminder the run made {_per_due_reminder(last)} requests besides one Query per DueWork shard: the "
+        "lease (UpdateItem), the booking (GetItem), one transaction (mark sent, record the email and the "
+        "inbox entry, check the booking), then the email's and the push's own lease and sent mark "
+        "(4 UpdateItem).",
         "",
         reminder_scale_table(results),
+        "",
+        "Costs that grow with the bookings: " + (", ".join(growing) + "." if growing else "none."),
         "",
     ]
 
@@ -279,8 +297,8 @@ def _cold_import_section(cold: dict[str, float], runs: int) -> list[str]:
         "(its code directory and the layer on sys.path, as Lambda does), next to a bare `import boto3` "
         "and to the libraries' own floor for an HTTP function: boto3 with the validating Powertools "
         "resolver both API functions build, before any code of ours. Bytecode is warm, as in a package "
-        "`make build` wrote (`scripts/compile_build.py`; without bytecode every import is about 3 times "
-        "slower).",
+        "`make build` wrote (`scripts/compile_build.py`; without it each function's import from the built "
+        "artifacts is about 3 times slower: `python -m scripts.cold_imports --build DIR` measures both).",
         "",
         cold_import_table(cold, runs),
         "",

@@ -331,7 +331,8 @@ def missing_bytecode(build_dir: Path) -> list[Path]:
     """Modules of the build without unchecked hash-based bytecode for this Python."""
     missing = []
     for source in sorted(build_dir.rglob("*.py")):
-        cached = Path(importlib.util.cache_from_source(source))
+        # Where Lambda looks (next to the source), whatever PYTHONPYCACHEPREFIX or -O say here.
+        cached = source.parent / "__pycache__" / f"{source.stem}.{sys.implementation.cache_tag}.pyc"
         try:
             header = cached.read_bytes()[:8]
         except OSError:

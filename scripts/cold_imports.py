@@ -10,8 +10,9 @@ deployed package. Reference rows, measured in the same run, give the libraries' 
 
 With --build (a `sam build` output for this machine's architecture, e.g. `sam build
 --parameter-overrides Architecture=x86_64` then `python -m scripts.compile_build`), each function
-is also imported from the built artifacts as Lambda would, unable to write bytecode (`-B`): as
-built, and from a copy without the build's bytecode (what a plain `sam build` would deploy).
+is also imported from the built artifacts as Lambda would, unable to write bytecode (`-B`) and
+with nothing but the build and the standard library on sys.path (`-S`): as built, and from a copy
+without the build's bytecode (what a plain `sam build` would deploy).
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def measure_build(build_dir: Path, runs: int = 5) -> dict[str, float]:
             environment = lambda_environment(function_id, template)
             for label, root in ((f"{function_id}, built", build_dir), (f"{function_id}, built, no bytecode", bare)):
                 paths = [str(path) for path in built_search_path(root, function_id)]
-                results[label] = median_ms(statement, paths, runs, environment, flags=("-B",))
+                results[label] = median_ms(statement, paths, runs, environment, flags=("-B", "-S"))
     return results
 
 

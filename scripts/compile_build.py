@@ -37,13 +37,17 @@ def check_python(build_dir: Path) -> None:
 
 
 def compile_build(build_dir: Path) -> bool:
-    """Write unchecked hash-based bytecode next to every module of the build."""
+    """Write unchecked hash-based bytecode next to every module of the build. Every `.py` must
+    compile, importable or not (a library's script too): a build with one that does not fails."""
     check_python(build_dir)
+    if sys.pycache_prefix:
+        raise WrongPython(f"PYTHONPYCACHEPREFIX is set ({sys.pycache_prefix}): the bytecode would go there")
     return compileall.compile_dir(
         build_dir,
         quiet=1,
         force=True,  # rewrite any bytecode of another kind
         workers=0,  # one per CPU
+        optimize=0,  # what Lambda loads (it runs without -O)
         invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
     )
 

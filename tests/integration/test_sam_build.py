@@ -24,12 +24,12 @@ from scripts.check_build import (
     built_layers,
     import_problems,
     main,
+    missing_bytecode,
     native_code_problems,
     native_libraries,
     sam_build,
     sam_cli,
 )
-from scripts.check_build import missing_bytecode
 from scripts.compile_build import compile_build
 
 pytestmark = pytest.mark.sam

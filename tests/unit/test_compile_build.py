@@ -13,6 +13,7 @@ THIS_PYTHON = f"python{sys.version_info.major}.{sys.version_info.minor}"
 
 
 def _build(tmp_path, runtime: str = THIS_PYTHON):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "template.yaml").write_text(
         "Globals:\n  Function:\n    Runtime: " + runtime + "\n"
         "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n"
@@ -48,3 +49,17 @@ def test_bytecode_of_another_python_is_refused(tmp_path):
         compile_build(build)
     assert main([str(build)]) == 2
     assert len(missing_bytecode(build)) == 2
+
+
+def test_bytecode_elsewhere_does_not_count_and_is_not_written(tmp_path, monkeypatch):
+    """With PYTHONPYCACHEPREFIX set, bytecode goes to that folder, where Lambda never looks."""
+    import py_compile
+
+    build = _build(tmp_path / "build")
+    monkeypatch.setattr(sys, "pycache_prefix", str(tmp_path / "prefix"))
+    for source in build.rglob("*.py"):
+        py_compile.compile(str(source), invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    assert any((tmp_path / "prefix").rglob("*.pyc"))
+    assert len(missing_bytecode(build)) == 2
+    with pytest.raises(WrongPython, match="PYTHONPYCACHEPREFIX"):
+        compile_build(build)
