@@ -53,8 +53,9 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]
     return "\n".join(lines)
 
 
-def cost_table(results: Sequence[SizeResult]) -> str:
-    """route | requests and items read per size | ratio | scans | p50 / p99 at the timed size."""
+def cost_table(results: Sequence[SizeResult], cold: dict[str, float] | None = None) -> str:
+    """route | requests and items read per size | ratio | scans | p50 / p99 at the timed size |
+    the cold import of the function serving it, x a bare `import boto3` (when measured)."""
     small, large = results[0], results[-1]
     timed = next((result for result in reversed(results) if result.latency), None)
     header = ["route"]
@@ -64,6 +65,8 @@ def cost_table(results: Sequence[SizeResult]) -> str:
     header += [f"ratio (items {size_label(large.size)} / {size_label(small.size)})", "scans"]
     if timed:
         header += [f"p50 ms @{size_label(timed.size)}", f"p99 ms @{size_label(timed.size)}"]
+    if cold:
+        header += ["function", "cold import ms (x boto3)"]
     rows = []
     for route in small.costs:
         row = [route.replace("|", "\\|")]
@@ -77,8 +80,12 @@ def cost_table(results: Sequence[SizeResult]) -> str:
         if timed:
             latency = timed.latency.get(route)
             row += [f"{latency.p50_ms:.1f}", f"{latency.p99_ms:.1f}"] if latency else ["—", "—"]
+        if cold:
+            function = small.costs[route].function
+            row += [function, f"{cold[function]:.0f} ({cold[function] / cold[BASELINE]:.2f})"]
         rows.append(row)
-    return _table(header, rows, right=set(range(1, len(header))))
+    right = set(range(1, len(header))) - ({header.index("function")} if cold else set())
+    return _table(header, rows, right=right)
 
 
 def findings(results: Sequence[SizeResult]) -> list[str]:
@@ -174,7 +181,9 @@ def machine() -> str:
     )
 
 
-def _cost_section(results: Sequence[SizeResult], notes: dict[str, str]) -> list[str]:
+def _cost_section(
+    results: Sequence[SizeResult], notes: dict[str, str], cold: dict[str, float] | None = None
+) -> list[str]:
     timed = next((result for result in reversed(results) if result.latency), None)
     latency = (
         f" p50/p99 are warm latencies over {next(iter(timed.latency.values())).runs} invocations at "
@@ -193,9 +202,15 @@ def _cost_section(results: Sequence[SizeResult], notes: dict[str, str]) -> list[
         "a read is billed for, including those a filter drops), 1 for a GetItem that found its item, the "
         "items returned by BatchGetItem and TransactGetItems. **scans** counts Scan requests over every "
         "size (the rule is none). The ratio compares items read at the largest size with the smallest: "
-        f"about 1 means the cost follows what the route returns, not how much the table holds.{latency}",
+        f"about 1 means the cost follows what the route returns, not how much the table holds.{latency}"
+        + (
+            " The last columns name the function that served the route and its cold import, measured in "
+            "the same run (see Cold imports)."
+            if cold
+            else ""
+        ),
         "",
-        cost_table(results),
+        cost_table(results, cold),
         "",
         "Costs that grow with the table: " + ("none." if not growth else ""),
         "",
@@ -323,7 +338,7 @@ def document(
         f"on {machine()}.",
         "",
         *([f"![DynamoDB cost against data size]({chart})", ""] if chart else []),
-        *_cost_section(results, notes),
+        *_cost_section(results, notes, cold),
         *(_reminder_scale_section(reminders) if reminders else []),
         *_dataset_section(results),
         *(_cold_import_section(cold, cold_runs) if cold else []),

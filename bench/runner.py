@@ -38,6 +38,7 @@ class RouteCost:
     scans: int
     operations: dict[str, int]  # e.g. {"GetItem": 1, "Query": 2}
     retries: int = 0  # attempts botocore repeated (throttling, 5xx): extra HTTP calls, not counted above
+    function: str = ""  # the template's function that served it
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,12 @@ def measure_call(name: str, call: Call) -> tuple[RouteCost, object]:
     if not recorded.count:
         raise BenchError(f"{name}: no DynamoDB request was counted (were its clients created before the hook?)")
     cost = RouteCost(
-        recorded.count, recorded.items_read, recorded.scans, dict(recorded.operations()), recorded.retries
+        recorded.count,
+        recorded.items_read,
+        recorded.scans,
+        dict(recorded.operations()),
+        recorded.retries,
+        function=call.function,
     )
     return cost, response
 

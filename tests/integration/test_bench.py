@@ -88,7 +88,13 @@ def test_the_report_and_chart_are_written(measured, reminder_runs, tmp_path):
     chart = tmp_path / "benchmarks.png"
     write_chart(chart, results, reminder_runs)
     assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
-    report = document(results, RunInfo("make bench", NOW, 1.0), {}, reminders=reminder_runs, chart=chart.name)
+    cold = {"import boto3 (baseline)": 100.0, "MentorsFunction": 180.0, "BookingFunction": 200.0,
+            "RemindersFunction": 120.0}
+    report = document(
+        results, RunInfo("make bench", NOW, 1.0), {}, cold, 5, reminders=reminder_runs, chart=chart.name
+    )
+    assert "| GET /mentors/{id} |" in report and "| MentorsFunction | 180 (1.80) |" in report
+    assert "| RemindersFunction | 120 (1.20) |" in report
     assert "![DynamoDB cost against data size](benchmarks.png)" in report
     assert "| 100 bookings | 2,000 bookings | ratio |" in report
     assert "| **items read** | 20 | 20 | 1.00 |" in report
