@@ -54,8 +54,7 @@ class LambdaContext:
 @cache
 def handler(function_id: str) -> Callable[[dict, Any], Any]:
     """The Lambda entry point of a function of template.yaml, by logical id."""
-    attribute = functions()[function_id].handler.rsplit(".", 1)[1]
-    return getattr(load_function_module(function_id), attribute)
+    return getattr(load_function_module(function_id), functions()[function_id].handler_function)
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,16 @@ class FunctionSpec:
     timeout: int
     environment: dict[str, Any]  # Globals merged with the function's own (values may be Tags)
 
+    @property
+    def handler_module(self) -> str:
+        """"app" of "app.lambda_handler"."""
+        return self.handler.rpartition(".")[0]
+
+    @property
+    def handler_function(self) -> str:
+        """"lambda_handler" of "app.lambda_handler"."""
+        return self.handler.rpartition(".")[2]
+
 
 def functions(template: dict | None = None) -> dict[str, FunctionSpec]:
     template = template or load_template()

@@ -75,9 +75,8 @@ def measure(runs: int = 5) -> dict[str, float]:
     layer = [str(path) for path in layer_dirs()]
     results = {label: median_ms(statement, [], runs) for label, statement in REFERENCES.items()}
     for function_id, spec in sorted(functions().items()):
-        module = spec.handler.rsplit(".", 1)[0]
         environment = lambda_environment(function_id)  # as deployed, with the template's defaults
-        results[function_id] = median_ms(f"import {module}", [str(spec.code_dir), *layer], runs, environment)
+        results[function_id] = median_ms(f"import {spec.handler_module}", [str(spec.code_dir), *layer], runs, environment)
     return results
 
 
@@ -89,7 +88,7 @@ def measure_build(build_dir: Path, runs: int = 5) -> dict[str, float]:
         bare = Path(scratch) / "build"
         shutil.copytree(build_dir, bare, ignore=shutil.ignore_patterns("__pycache__"))
         for function_id, spec in sorted(functions(template).items()):
-            statement = f"import {spec.handler.rsplit('.', 1)[0]}"
+            statement = f"import {spec.handler_module}"
             environment = lambda_environment(function_id, template)
             for label, root in ((f"{function_id}, built", build_dir), (f"{function_id}, built, no bytecode", bare)):
                 paths = [str(path) for path in built_search_path(root, function_id)]

@@ -37,7 +37,7 @@ def load_function_module(function_id: str) -> ModuleType:
     module_name = f"_function_{function_id}"
     if module_name in sys.modules:
         return sys.modules[module_name]
-    module_file = spec.code_dir / (spec.handler.rsplit(".", 1)[0] + ".py")
+    module_file = spec.code_dir / f"{spec.handler_module}.py"
     loader_spec = importlib.util.spec_from_file_location(module_name, module_file)
     module = importlib.util.module_from_spec(loader_spec)
     sys.modules[module_name] = module
