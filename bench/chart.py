@@ -1,9 +1,9 @@
 """The benchmark's chart: what requests cost against how much data the table holds.
 
-Left, the items each route reads at each table size, next to the table's size; right, the scheduled run's requests and
-items read against the number of confirmed bookings, next to the table's size and the reminders
-waiting in the index. Both axes of both panels are logarithmic, so a flat line is a cost
-that does not follow the data.
+Left, the items each route reads at each table size, next to the table's size; right, the
+scheduled run's requests and items read against the number of confirmed bookings, next to the
+table's size and the reminders waiting in the index. Both axes of both panels are logarithmic,
+so a flat line is a cost that does not follow the data.
 """
 
 from __future__ import annotations

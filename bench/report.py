@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
+from operator import attrgetter
 
 from bench.dataset import MEASURED_MENTEE, MEASURED_MENTOR, NOW
 from bench.reminder_scale import DUE_BOOKINGS, ReminderScaleResult
@@ -247,17 +248,16 @@ def reminder_scale_table(results: Sequence[ReminderScaleResult]) -> str:
         ratio = _ratio(counted(first), counted(last)) if counted else ""
         rows.append([label, *(str(shown(result)) for result in results), ratio])
 
-    def count(value):
+    def thousands(value):
         return lambda result: f"{value(result):,}"
 
-    items, requests = (lambda r: r.items), (lambda r: r.run.requests)
-    items_read = lambda r: r.run.items_read  # noqa: E731
-    row("items in the table", count(items), items)
-    row("reminders waiting in DueWork", count(lambda r: r.pending_reminders))
-    row("reminders due, and done by the run", lambda r: r.due_reminders)
+    items, requests, items_read = attrgetter("items"), attrgetter("run.requests"), attrgetter("run.items_read")
+    row("items in the table", thousands(items), items)
+    row("reminders waiting in DueWork", thousands(attrgetter("pending_reminders")))
+    row("reminders due, and done by the run", attrgetter("due_reminders"))
     row("**DynamoDB requests**", requests, requests)
     row("**items read**", items_read, items_read)
-    row("scans", lambda r: r.run.scans)
+    row("scans", attrgetter("run.scans"))
     row("requests by operation", lambda r: _operations(r.run.operations))
     row("emails / pushes sent", lambda r: f"{r.emails_sent} / {r.pushes_sent}")
     row("run ms (DynamoDB Local)", lambda r: f"{r.run_ms:.0f}")

@@ -25,15 +25,15 @@ from local.template import load_template
 from scripts.check_build import DEFAULT_BUILD_DIR, missing_bytecode, template_runtimes
 
 
-class WrongPython(RuntimeError):
-    pass
+class CannotCompile(RuntimeError):
+    """Bytecode written now would not be what Lambda loads (another Python, another place)."""
 
 
 def check_python(build_dir: Path) -> None:
     this = f"python{sys.version_info.major}.{sys.version_info.minor}"
     wanted = template_runtimes(load_template(build_dir / "template.yaml"))
     if wanted != {this}:
-        raise WrongPython(f"the functions run on {', '.join(sorted(map(str, wanted)))}; this is {this}")
+        raise CannotCompile(f"the functions run on {', '.join(sorted(map(str, wanted)))}; this is {this}")
 
 
 def compile_build(build_dir: Path) -> bool:
@@ -41,7 +41,7 @@ def compile_build(build_dir: Path) -> bool:
     compile, importable or not (a library's script too): a build with one that does not fails."""
     check_python(build_dir)
     if sys.pycache_prefix:
-        raise WrongPython(f"PYTHONPYCACHEPREFIX is set ({sys.pycache_prefix}): the bytecode would go there")
+        raise CannotCompile(f"PYTHONPYCACHEPREFIX is set ({sys.pycache_prefix}): the bytecode would go there")
     return compileall.compile_dir(
         build_dir,
         quiet=1,
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         compiled = compile_build(build_dir)
-    except WrongPython as wrong:
+    except CannotCompile as wrong:
         print(f"not compiled: {wrong}")
         return 2
     missing = missing_bytecode(build_dir)

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from scripts.check_build import missing_bytecode
-from scripts.compile_build import WrongPython, compile_build, main
+from scripts.compile_build import CannotCompile, compile_build, main
 
 THIS_PYTHON = f"python{sys.version_info.major}.{sys.version_info.minor}"
 
@@ -45,7 +45,7 @@ def test_timestamp_bytecode_does_not_count(tmp_path):
 
 def test_bytecode_of_another_python_is_refused(tmp_path):
     build = _build(tmp_path, runtime="python3.12")
-    with pytest.raises(WrongPython, match="python3.12"):
+    with pytest.raises(CannotCompile, match="python3.12"):
         compile_build(build)
     assert main([str(build)]) == 2
     assert len(missing_bytecode(build)) == 2
@@ -61,5 +61,5 @@ def test_bytecode_elsewhere_does_not_count_and_is_not_written(tmp_path, monkeypa
         py_compile.compile(str(source), invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
     assert any((tmp_path / "prefix").rglob("*.pyc"))
     assert len(missing_bytecode(build)) == 2
-    with pytest.raises(WrongPython, match="PYTHONPYCACHEPREFIX"):
+    with pytest.raises(CannotCompile, match="PYTHONPYCACHEPREFIX"):
         compile_build(build)
