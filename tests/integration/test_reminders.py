@@ -378,20 +378,24 @@ def test_a_push_failure_keeps_the_inbox_entry_and_a_later_run_pushes_it_once(men
     assert sent_counts(outbox) == (2, 2)
 
 
-def test_a_run_that_crashes_before_recording_leaves_the_reminder_to_a_later_run(
-    mentor, booking_api, outbox, clock, monkeypatch
-):
+def run_crashing_in(step: str, clock, moment: datetime) -> None:
+    """The run at `moment`, dying when it reaches `mentorship.services.reminders.<step>`."""
     from mentorship.services import reminders
 
-    book(booking_api)
-    record = reminders._record
     def crash(*args, **kwargs):
         raise RuntimeError("crash")
 
-    monkeypatch.setattr(reminders, "_record", crash)
-    with pytest.raises(RuntimeError):
-        run_at(clock, DAY_BEFORE)  # dies holding the first reminder's lease, nothing recorded
-    monkeypatch.setattr(reminders, "_record", record)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reminders, step, crash)
+        with pytest.raises(RuntimeError):
+            run_at(clock, moment)
+
+
+def test_a_run_that_crashes_before_recording_leaves_the_reminder_to_a_later_run(
+    mentor, booking_api, outbox, clock
+):
+    book(booking_api)
+    run_crashing_in("_record", clock, DAY_BEFORE)  # dies holding the first reminder's lease, nothing recorded
     assert sent_counts(outbox) == (0, 0)
     run_at(clock, DAY_BEFORE + timedelta(minutes=1))  # the other party's; the first is still leased
     assert sent_counts(outbox) == (1, 1)
@@ -402,19 +406,10 @@ def test_a_run_that_crashes_before_recording_leaves_the_reminder_to_a_later_run(
 
 
 def test_a_run_that_crashes_after_recording_leaves_the_messages_to_a_later_run(
-    mentor, booking_api, outbox, clock, monkeypatch
+    mentor, booking_api, outbox, clock
 ):
-    from mentorship.services import reminders
-
     book(booking_api)
-    deliver_now = reminders.deliver_now
-    def crash(*args, **kwargs):
-        raise RuntimeError("crash")
-
-    monkeypatch.setattr(reminders, "deliver_now", crash)
-    with pytest.raises(RuntimeError):
-        run_at(clock, DAY_BEFORE)  # dies right after the first reminder's transaction
-    monkeypatch.setattr(reminders, "deliver_now", deliver_now)
+    run_crashing_in("deliver_now", clock, DAY_BEFORE)  # dies right after the first reminder's transaction
     assert sent_counts(outbox) == (0, 0)
     assert len(reminder_inbox(booking_api, MENTEE) + reminder_inbox(booking_api, MENTOR_CLAIMS)) == 1  # recorded
     run_at(clock, DAY_BEFORE + timedelta(minutes=1))
