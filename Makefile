@@ -57,10 +57,10 @@ validate: .venv-sam/.installed $(VENV)/.installed
 	$(SAM) validate --lint
 
 openapi: $(VENV)/.installed
-	$(PY) -m scripts.openapi write
+	$(PY) -m tooling.openapi write
 
 openapi-check: $(VENV)/.installed
-	$(PY) -m scripts.openapi check
+	$(PY) -m tooling.openapi check
 
 clean:
 	rm -rf $(VENV) .venv-sam node_modules .aws-sam .pytest_cache .local-stack

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import sys
 
-from local.template import layer_dirs
+from tooling.template import layer_dirs
 
 ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "bench",

@@ -14,8 +14,8 @@ from bench.dataset import Population
 from bench.report import RunInfo, document, now_utc
 from bench.routes import ROUTES
 from bench.runner import log, run
-from local.dynamodb_local import DynamoDBLocal
-from local.template import ROOT
+from tooling.dynamodb_local import DynamoDBLocal
+from tooling.template import ROOT
 from scripts.cold_imports import measure as measure_cold_imports
 
 DEFAULT_SIZES = (1_000, 100_000)

@@ -1,6 +1,6 @@
 """Calls the functions' real handlers in-process, with events shaped like the samples in events/.
 
-Each handler module is loaded as `scripts.openapi` loads it for the OpenAPI document: from the
+Each handler module is loaded as `tooling.openapi` loads it for the OpenAPI document: from the
 function's code directory, with that directory and the layer on sys.path as Lambda sets them.
 """
 
@@ -16,9 +16,9 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
-from local.template import ROOT, functions, http_routes, schedules
+from tooling.template import ROOT, functions, http_routes, schedules
 from mentorship.domain.instants import format_utc
-from scripts.openapi import load_function_module
+from tooling.openapi import load_function_module
 
 EVENTS_DIR = ROOT / "events"
 HTTP_SAMPLE = "mentors_list.json"

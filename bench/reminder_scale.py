@@ -24,7 +24,7 @@ from bench.dataset import CONFIRMED_AGO, NOW, session_booking
 from bench.invoke import BenchError, scheduled_call
 from bench.runner import RouteCost, accepting_channel, fresh_tables, log, measure_call, pinned_clock
 from bench.seeding import write_items
-from local.dynamodb_local import DynamoDBLocal
+from tooling.dynamodb_local import DynamoDBLocal
 from mentorship.domain.bookings import BookingStatus
 from mentorship.domain.calendar import Party
 from mentorship.domain.instants import SLOT

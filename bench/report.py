@@ -15,7 +15,7 @@ from operator import attrgetter
 from bench.dataset import MEASURED_MENTEE, MEASURED_MENTOR, NOW
 from bench.reminder_scale import DUE_BOOKINGS, ReminderScaleResult
 from bench.runner import SizeResult
-from local.dynamodb_local import find_engine_dir
+from tooling.dynamodb_local import find_engine_dir
 from scripts.cold_imports import BASELINE
 
 GROWTH_TOLERANCE = 1.1  # items read at the largest size / smallest size above this is growth

@@ -22,7 +22,7 @@ from bench.dataset import NOW, Population, Shape, build
 from bench.invoke import BenchError, Call, check_success, invoke
 from bench.routes import RouteSpec
 from bench.seeding import WRITERS, seed
-from local.dynamodb_local import LOCAL_CREDENTIALS, DynamoDBLocal, create_template_tables
+from tooling.dynamodb_local import LOCAL_CREDENTIALS, DynamoDBLocal, create_template_tables
 from mentorship import clock, gateways
 from mentorship.settings import get_settings
 from mentorship.store.binding import bind_table

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 
 from local.http_messages import HttpRequest, HttpResponse
-from local.intrinsics import Resolver
-from local.template import resources_of_type
+from tooling.intrinsics import Resolver
+from tooling.template import resources_of_type
 
 _LOOPBACK_ORIGIN = re.compile(r"^https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$")
 

@@ -38,7 +38,7 @@ from local.http_messages import (
 )
 from local.moto_services import OutboxMessage
 from local.seed import DEMO_USERS, DemoUser
-from local.template import ROOT, Schedule
+from tooling.template import ROOT, Schedule
 from local.workers import Invocation, NoWorkerAvailable
 from mentorship.domain.instants import InvalidInstant, parse_instant
 
@@ -95,7 +95,7 @@ DOCS_PAGE = """<!doctype html>
 
 
 class OpenApiSource:
-    """The generated document: scripts.openapi.build_document() when that exists (built once,
+    """The generated document: tooling.openapi.build_document() when that exists (built once,
     on first request), else the committed docs/openapi.json."""
 
     def __init__(self) -> None:
@@ -111,10 +111,10 @@ class OpenApiSource:
     @staticmethod
     def _load() -> dict | None:
         try:
-            from scripts.openapi import build_document
+            from tooling.openapi import build_document
         except ImportError as exc:
-            if exc.name not in ("scripts", "scripts.openapi"):
-                raise  # scripts.openapi exists but something it imports is broken: say so
+            if exc.name not in ("tooling", "tooling.openapi"):
+                raise  # tooling.openapi exists but something it imports is broken: say so
             build_document = None
         if build_document is not None:
             return build_document()

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from local.intrinsics import ACCOUNT_ID, REGION, Resolver
-from local.template import functions, layer_dirs, load_template
+from tooling.intrinsics import ACCOUNT_ID, REGION, Resolver
+from tooling.template import functions, layer_dirs, load_template
 
 
 # Dummy credentials and the region, and no profile from the developer's ~/.aws (a profile there

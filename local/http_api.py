@@ -27,8 +27,8 @@ from urllib.parse import parse_qsl
 
 from local.auth import InvalidToken, LocalAuthorizer, event_claims, event_scopes
 from local.http_messages import HttpRequest, HttpResponse, error_response, not_found
-from local.intrinsics import ACCOUNT_ID
-from local.template import Route
+from tooling.intrinsics import ACCOUNT_ID
+from tooling.template import Route
 from local.workers import Invocation, NoWorkerAvailable
 
 log = logging.getLogger("local.http_api")

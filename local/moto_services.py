@@ -17,9 +17,9 @@ from email.utils import formataddr, getaddresses
 import boto3
 from botocore.config import Config
 
-from local.dynamodb_local import LOCAL_CREDENTIALS, free_port
-from local.intrinsics import ACCOUNT_ID, REGION, Resolver
-from local.template import resources_of_type
+from tooling.dynamodb_local import LOCAL_CREDENTIALS, free_port
+from tooling.intrinsics import ACCOUNT_ID, REGION, Resolver
+from tooling.template import resources_of_type
 
 
 @dataclass(frozen=True)

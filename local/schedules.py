@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Callable
 
-from local.intrinsics import ACCOUNT_ID, REGION, STACK_NAME
-from local.template import Schedule
+from tooling.intrinsics import ACCOUNT_ID, REGION, STACK_NAME
+from tooling.template import Schedule
 from mentorship.domain.instants import format_utc
 
 log = logging.getLogger("local.schedules")

@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from local.template import ROOT, Schedule, Tag, http_routes, layer_dirs, schedules
+from tooling.template import ROOT, Schedule, Tag, http_routes, layer_dirs, schedules
 
 
 def _import_layers_like_lambda() -> None:
@@ -47,10 +47,10 @@ from local import seed as demo_seed  # noqa: E402
 from local.auth import LocalAuthorizer  # noqa: E402
 from local.cors import CorsPolicy  # noqa: E402
 from local.dev_api import DevEndpoints, OpenApiSource, docs_assets_available  # noqa: E402
-from local.dynamodb_local import DynamoDBLocal, create_template_tables  # noqa: E402
+from tooling.dynamodb_local import DynamoDBLocal, create_template_tables  # noqa: E402
 from local.function_config import ISOLATED_AWS_ENVIRONMENT, Endpoints, function_runtimes  # noqa: E402
 from local.http_api import HttpApiGateway  # noqa: E402
-from local.intrinsics import REGION, Resolver  # noqa: E402
+from tooling.intrinsics import REGION, Resolver  # noqa: E402
 from local.moto_services import MotoServices  # noqa: E402
 from local.schedules import Scheduler, scheduled_event  # noqa: E402
 from local.server import Dispatcher, LocalHttpServer  # noqa: E402

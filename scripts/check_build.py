@@ -28,8 +28,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from local.intrinsics import Resolver, UnresolvableIntrinsic
-from local.template import ROOT, TEMPLATE_PATH, Tag, functions, load_template, resources_of_type
+from tooling.intrinsics import Resolver, UnresolvableIntrinsic
+from tooling.template import ROOT, TEMPLATE_PATH, Tag, functions, load_template, resources_of_type
 
 DEFAULT_BUILD_DIR = ROOT / ".aws-sam" / "build"
 DEFAULT_SAM_CLI = ROOT / ".venv-sam" / "bin" / "sam"

@@ -27,7 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from local.template import functions, layer_dirs, load_template
+from tooling.template import functions, layer_dirs, load_template
 from scripts.check_build import built_search_path, lambda_environment
 
 _PROBE = """

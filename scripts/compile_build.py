@@ -21,7 +21,7 @@ import py_compile
 import sys
 from pathlib import Path
 
-from local.template import load_template
+from tooling.template import load_template
 from scripts.check_build import DEFAULT_BUILD_DIR, missing_bytecode, template_runtimes
 
 

@@ -41,7 +41,7 @@ os.environ.pop("AWS_PROFILE", None)
 
 @pytest.fixture(scope="session")
 def dynamodb_local():
-    from local.dynamodb_local import DynamoDBLocal
+    from tooling.dynamodb_local import DynamoDBLocal
 
     with DynamoDBLocal() as engine:
         yield engine
@@ -62,7 +62,7 @@ def _bind(table_name: str, host: str | None) -> None:
 @pytest.fixture
 def local_table(dynamodb_local, monkeypatch):
     """Fresh template tables in DynamoDB Local, with the models bound to them."""
-    from local.dynamodb_local import create_template_tables
+    from tooling.dynamodb_local import create_template_tables
 
     client = dynamodb_local.client()
     names = create_template_tables(client, name_prefix=f"t{uuid.uuid4().hex[:10]}-")
@@ -80,7 +80,7 @@ def moto_table(monkeypatch):
     """Template tables in moto (in-process), with the models bound to them."""
     from moto import mock_aws
 
-    from local.template import table_definitions
+    from tooling.template import table_definitions
 
     with mock_aws():
         import boto3

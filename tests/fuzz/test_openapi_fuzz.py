@@ -223,7 +223,7 @@ def anonymous_is_unauthorized(ctx, response, case) -> None:
 
 
 # Powertools documents a route annotated `-> Response[None]` as `application/json` with schema
-# `{"type": "null"}` even when the route lists its 204 without content (scripts/openapi.py passes
+# `{"type": "null"}` even when the route lists its 204 without content (tooling/openapi.py passes
 # `responses(None, ..., status=204)`), so a correct, empty 204 fails the content-type and body checks.
 # That is the document generator, not the product: for this one (operation, status) those two
 # checks give way to an exact one (no body at all); every other answer of it is checked in full.

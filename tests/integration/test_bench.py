@@ -16,7 +16,7 @@ from bench.dataset import MEASURED_MENTEE, MEASURED_MENTOR, NOW, Population, bui
 from bench.report import RunInfo, document, grows
 from bench.routes import ROUTES
 from bench.runner import run_size
-from local.dynamodb_local import LOCAL_CREDENTIALS
+from tooling.dynamodb_local import LOCAL_CREDENTIALS
 from mentorship.domain.instants import format_utc_precise
 from mentorship.store.models import MentorProfile, Review, mentor_pk
 from mentorship.store.reviews import review_sk

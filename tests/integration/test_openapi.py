@@ -2,8 +2,8 @@
 
 import re
 
-from local.template import http_routes
-from scripts.openapi import DOCUMENT_PATH, build_document, render
+from tooling.template import http_routes
+from tooling.openapi import DOCUMENT_PATH, build_document, render
 
 
 def test_committed_document_matches_the_code():

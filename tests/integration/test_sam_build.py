@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from local.template import functions, load_template
+from tooling.template import functions, load_template
 from scripts.check_build import (
     SAM_CLI_MISSING,
     HOST_ARCHITECTURE,

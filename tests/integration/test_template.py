@@ -19,7 +19,7 @@ import pytest
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from cfnlint.api import lint_file
 
-from local.template import (
+from tooling.template import (
     ROOT,
     TEMPLATE_PATH,
     Tag,
@@ -44,7 +44,7 @@ from scripts.check_build import (
     sam_cli,
     source_search_path,
 )
-from scripts.openapi import build_document, load_function_module
+from tooling.openapi import build_document, load_function_module
 
 TEMPLATE = load_template()
 FUNCTION_IDS = sorted(functions())
@@ -234,7 +234,7 @@ def test_reminders_run_every_minute():
 
 @pytest.fixture(scope="module")
 def security_schemes() -> dict:
-    """The security schemes of the published document (scripts/openapi.py defines them)."""
+    """The security schemes of the published document (tooling/openapi.py defines them)."""
     return build_document()["components"]["securitySchemes"]
 
 

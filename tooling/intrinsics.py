@@ -1,6 +1,6 @@
 """Resolves template.yaml's intrinsics (!Ref, !Sub, !Join) to what they mean in the local stack.
 
-`local.template` reads the template without resolving anything; this module gives the values:
+`tooling.template` reads the template without resolving anything; this module gives the values:
 parameters resolve to their defaults, pseudo parameters to a fixed local account and region,
 and resources to the physical ids the stack created for them (a table's name, a topic's ARN).
 A reference the local stack has no stand-in for is an error at start-up, never a silent blank.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from local.template import Tag, load_template
+from tooling.template import Tag, load_template
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's default account: ARNs the stack builds match the ones moto returns

@@ -1,7 +1,7 @@
 """The OpenAPI document, generated from the functions' code (routes, pydantic models).
 
-    python -m scripts.openapi write   # regenerate docs/openapi.json
-    python -m scripts.openapi check   # exit 1 if docs/openapi.json drifted from the code
+    python -m tooling.openapi write   # regenerate docs/openapi.json
+    python -m tooling.openapi check   # exit 1 if docs/openapi.json drifted from the code
 
 Each HTTP function's Powertools resolver describes its own routes; this merges them into the
 one document clients see, with the bearer scheme the JWT authorizer enforces.
@@ -14,7 +14,7 @@ import json
 import sys
 from types import ModuleType
 
-from local.template import ROOT, functions, http_routes, layer_dirs
+from tooling.template import ROOT, functions, http_routes, layer_dirs
 
 DOCUMENT_PATH = ROOT / "docs" / "openapi.json"
 TITLE = "Mentor booking API"
