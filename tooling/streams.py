@@ -54,6 +54,16 @@ class StreamReader:
             position = {"ShardIteratorType": "TRIM_HORIZON"}
         return self.client.get_shard_iterator(StreamArn=self.stream_arn, ShardId=shard_id, **position)["ShardIterator"]
 
+    def skip_to_latest(self) -> None:
+        """Read from now on only (what is in the stream already is never handed over)."""
+        for shard in self._shards():
+            if shard.get("SequenceNumberRange", {}).get("EndingSequenceNumber"):
+                self._iterators[shard["ShardId"]] = None  # closed: nothing new can come from it
+                continue
+            self._iterators[shard["ShardId"]] = self.client.get_shard_iterator(
+                StreamArn=self.stream_arn, ShardId=shard["ShardId"], ShardIteratorType="LATEST"
+            )["ShardIterator"]
+
     def read(self) -> list[dict]:
         """Every record written since the last read, in stream order within each shard."""
         records: list[dict] = []
