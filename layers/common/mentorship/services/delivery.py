@@ -57,22 +57,27 @@ def deliver_push(item: Notification, now: datetime) -> bool:
     )
 
 
-def is_due_unleased(item: TableItem, now: datetime) -> bool:
-    """Pending (in DueWork), due by `now` and under nobody's lease, as the image shows it. The
-    stream's own records of a claim, a mark or a retry for later fail this, so they cost no
-    request; the claim's condition decides anyway."""
-    if item.due_shard is None or item.due_at is None or item.due_at > format_utc_precise(now):
+def is_sendable(change: Change, now: datetime) -> bool:
+    """Pending (in DueWork) and under nobody's lease, as the record's image shows it, and either
+    just recorded (every message is recorded due at once: a run replayed for a later minute
+    records them due then, and they go out now) or made due again by `now`. The stream's own
+    records of a claim, a mark or a retry for later fail this, so they cost no request; the
+    claim's condition decides anyway."""
+    item = change.new
+    if item is None or item.due_shard is None or item.due_at is None:
+        return False
+    if change.event_name != "INSERT" and item.due_at > format_utc_precise(now):
         return False
     return item.claimed_until is None or int(item.claimed_until) < epoch_seconds(now)
 
 
 def send_due_email(change: Change, now: datetime) -> None:
-    """Stream handler: an email that is due (just recorded, or made due again) goes out now."""
-    if isinstance(change.new, PendingEmail) and is_due_unleased(change.new, now):
+    """Stream handler: an email just recorded (or made due again) goes out now."""
+    if isinstance(change.new, PendingEmail) and is_sendable(change, now):
         deliver_email(change.new, now)
 
 
 def push_due_notification(change: Change, now: datetime) -> None:
-    """Stream handler: an inbox entry that is due goes out on the push channel now."""
-    if isinstance(change.new, Notification) and is_due_unleased(change.new, now):
+    """Stream handler: an inbox entry just recorded (or made due again) goes out on the push channel now."""
+    if isinstance(change.new, Notification) and is_sendable(change, now):
         deliver_push(change.new, now)
