@@ -17,8 +17,8 @@ from mentorship.errors import Forbidden, InvalidState
 from mentorship.services.booking import booking_for_participant, release_hold, status_of
 from mentorship.services.outbox_records import email_records, notification_record, reminder_records
 from mentorship.settings import get_settings
-from mentorship.store.models import Booking, Review, mentor_pk
-from mentorship.store.reviews import review_sk
+from mentorship.store.models import Booking, Review
+from mentorship.store.reviews import new_review
 from mentorship.store.session_changes import Cancellation, SessionChanges
 
 
@@ -103,12 +103,9 @@ def review_session(booking_id: str, user_id: str, rating: int, comment: str, now
         if status is BookingStatus.CONFIRMED:
             raise InvalidState("a session can be reviewed once it has ended")
         raise InvalidState(f"only a session that took place can be reviewed (this one is {status.value})")
-    review_id = uuid.uuid4().hex
-    review = Review(
-        pk=mentor_pk(booking.mentor_id),
-        sk=review_sk(now, review_id),
-        review_id=review_id,
-        mentor_id=booking.mentor_id,
+    review = new_review(
+        booking.mentor_id,
+        review_id=uuid.uuid4().hex,
         booking_id=booking_id,
         author_id=user_id,
         author_name=booking.mentee_name,

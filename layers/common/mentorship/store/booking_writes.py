@@ -26,7 +26,7 @@ from mentorship.store.models import (
     user_pk,
 )
 from mentorship.store.due_work import due_shard_for
-from mentorship.store.slots import lock_is_free, lock_is_held_by, lock_sk
+from mentorship.store.slots import lock_is_free, lock_is_held_by, lock_sk, new_lock
 from mentorship.store.transactions import ConditionsFailed, Transaction, retry_on_contention
 
 MAX_ACTIVE_HOLDS = 3
@@ -47,6 +47,20 @@ class Confirmation:
     charge_id: str
     meeting_url: str
     messages: list[TableItem]
+
+
+def new_hold_place(
+    user_id: str, place: int, booking_id: str, hold_expires_at: int, expires_at: datetime | None = None
+) -> UserHold:
+    """One of the user's hold places, taken by `booking_id` until `hold_expires_at` (epoch s)."""
+    return UserHold(
+        pk=user_pk(user_id),
+        sk=hold_place_sk(place),
+        user_id=user_id,
+        booking_id=booking_id,
+        hold_expires_at=hold_expires_at,
+        expires_at=expires_at,
+    )
 
 
 def place_is_free(now: datetime):
@@ -97,11 +111,9 @@ class BookingWrites:
         for start in slot_starts:
             start_z = format_utc(start)
             transaction.condition_check(f"slot:{start_z}", Slot, partition, slot_sk(start_z), Slot.pk.exists())
-            lock = SlotLock(
-                pk=partition,
-                sk=lock_sk(start_z),
-                mentor_id=booking.mentor_id,
-                start=start,
+            lock = new_lock(
+                booking.mentor_id,
+                start,
                 booking_id=booking.booking_id,
                 holder_id=booking.mentee_id,
                 booked=False,
@@ -109,14 +121,7 @@ class BookingWrites:
                 expires_at=cleanup_after,
             )
             transaction.put(f"lock:{start_z}", lock, condition=lock_is_free(now))
-        place_item = UserHold(
-            pk=user_pk(booking.mentee_id),
-            sk=hold_place_sk(place),
-            user_id=booking.mentee_id,
-            booking_id=booking.booking_id,
-            hold_expires_at=expires,
-            expires_at=cleanup_after,
-        )
+        place_item = new_hold_place(booking.mentee_id, place, booking.booking_id, expires, cleanup_after)
         transaction.put("place", place_item, condition=place_is_free(now))
         transaction.put("booking", booking, condition=Booking.pk.does_not_exist())
         transaction.commit()

@@ -26,7 +26,7 @@ from mentorship.store.models import (
     reminder_sk,
     slot_sk,
 )
-from mentorship.store.slots import lock_is_free, lock_sk
+from mentorship.store.slots import lock_is_free, lock_sk, new_lock
 from mentorship.store.transactions import ConditionsFailed, Transaction, retry_on_contention
 
 
@@ -127,10 +127,7 @@ class SessionChanges:
             for start in sorted(new - old):
                 start_z = format_utc(start)
                 transaction.condition_check(f"slot:{start_z}", Slot, partition, slot_sk(start_z), Slot.pk.exists())
-                lock = SlotLock(
-                    pk=partition, sk=lock_sk(start_z), mentor_id=booking.mentor_id, start=start,
-                    booking_id=booking.booking_id, holder_id=booking.mentee_id, booked=True,
-                )
+                lock = new_lock(booking.mentor_id, start, booking_id=booking.booking_id, holder_id=booking.mentee_id, booked=True)
                 transaction.put(f"new:{start_z}", lock, condition=lock_is_free(now))
             for start in sorted(old - new):
                 lock = SlotLock(pk=partition, sk=lock_sk(format_utc(start)))
