@@ -102,7 +102,7 @@ def hold_hour() -> Call:
 def confirm_hour() -> Call:
     """POST /bookings/{id}/confirm of a hold taken just before (unmeasured)."""
     return _confirm_call(_held_hour_id())
-def _table_stream() -> StreamReader:
+def table_stream() -> StreamReader:
     """The main table's stream, read from now on (DynamoDB Local, where the models are bound)."""
     import boto3
 
@@ -124,14 +124,19 @@ def stream_after(name: str, prepare: CallBuilder | None, change: CallBuilder) ->
     def build() -> Call:
         if prepare is not None:
             check_success(f"before {name}", invoke(prepare()))
-        reader = _table_stream()
+        reader = table_stream()
         check_success(name, invoke(change()))
-        records = reader.read()
-        if not records:
-            raise BenchError(f"{name} wrote nothing to the table's stream")
-        return Call("StreamFunction", {"Records": [lambda_record(r, reader.stream_arn, "us-east-1") for r in records]})
+        return stream_call(reader)
 
     return build
+
+
+def stream_call(reader: StreamReader) -> Call:
+    """The StreamFunction invoked with what `reader` has not read yet, in one batch."""
+    records = reader.read()
+    if not records:
+        raise BenchError("nothing was written to the table's stream")
+    return Call("StreamFunction", {"Records": [lambda_record(r, reader.stream_arn, "us-east-1") for r in records]})
 
 
 def _held_hour_id() -> str:

@@ -44,6 +44,15 @@ def test_a_mentor_profile_takes_at_most_three_requests(measured):
         assert result.costs[PROFILE_ROUTE].requests <= 3, result.costs[PROFILE_ROUTE]
 
 
+def test_the_booking_writes_stay_within_three_requests_and_leave_sending_to_the_stream(measured):
+    for result in measured.values():
+        assert result.costs["POST /bookings (60-minute hold)"].requests <= 3
+        confirm = result.costs["POST /bookings/{id}/confirm (visa)"]
+        assert confirm.requests <= 3 and confirm.operations.get("TransactWriteItems") == 1
+        # The confirm's two emails and two pushes: a lease and a sent mark each, in the stream.
+        assert result.costs["StreamFunction per confirm (its stream records)"].operations == {"UpdateItem": 8}
+
+
 @pytest.mark.parametrize("route", [spec.name for spec in ROUTES])
 def test_items_read_do_not_grow_with_the_table(measured, route):
     small, large = measured[SMALL].costs[route], measured[LARGE].costs[route]
@@ -63,10 +72,13 @@ def test_a_reminder_run_costs_what_is_due_whatever_the_bookings(reminder_runs):
         assert result.due_reminders == 2 * reminder_scale.DUE_BOOKINGS
         assert (result.emails_sent, result.pushes_sent) == (result.due_reminders, result.due_reminders)
         assert result.run.scans == 0
-        # 7 requests per due reminder and a Query per DueWork shard; it reads the due reminders
-        # and their bookings, nothing else.
+        # 3 requests per due reminder (lease, booking, transaction) and a Query per DueWork shard;
+        # it reads the due reminders and their bookings, nothing else. The StreamFunction then
+        # sends the email and the push: a lease and a mark each, reading nothing.
         assert result.run.operations["Query"] == result.idle.requests == 4
-        assert result.run.requests == 7 * result.due_reminders + 4
+        assert result.run.requests == 3 * result.due_reminders + 4
+        assert result.stream.operations == {"UpdateItem": 4 * result.due_reminders}
+        assert result.stream.items_read == 0
         assert result.run.items_read == 2 * result.due_reminders
         assert result.idle.items_read == 0
     assert few.run == many.run

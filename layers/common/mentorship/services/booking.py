@@ -23,8 +23,9 @@ from mentorship.domain.slots import slots_for_session
 from mentorship.errors import Forbidden, HoldExpired, InvalidState, NotFound, PaymentDeclined, ValidationFailed
 from mentorship.services.outbox_records import email_records, notification_record, reminder_records
 from mentorship.settings import get_settings
-from mentorship.store.booking_writes import BookingWrites, Confirmation
-from mentorship.store.bookings import BookingStore, new_booking
+from mentorship.store.booking_repository import booking_repository
+from mentorship.store.booking_writes import Confirmation
+from mentorship.store.bookings import new_booking
 from mentorship.store.mentors import MentorStore
 from mentorship.store.models import Booking
 
@@ -44,7 +45,7 @@ def status_of(booking: Booking, now: datetime) -> BookingStatus:
 
 def booking_for_participant(booking_id: str, user_id: str) -> Booking:
     """The booking if `user_id` takes part in it; NotFound otherwise (whether or not it exists)."""
-    booking = BookingStore().get(booking_id)
+    booking = booking_repository().get(booking_id)
     if booking is None or user_id not in (booking.mentee_id, booking.mentor_id):
         raise NotFound("no booking with that id")
     return booking
@@ -76,7 +77,7 @@ def hold_session(mentee: Party, request: SessionRequest, now: datetime) -> Booki
     # Chosen now, from the profile this hold reads anyway, so the confirm need not read it again;
     # no answer shows it before the booking is confirmed.
     booking.meeting_url = _meeting_url(mentor.video_provider, mentor.manual_meeting_url)
-    BookingWrites().hold(booking, slot_starts, now)
+    booking_repository().hold(booking, slot_starts, now)
     return booking
 
 
@@ -105,7 +106,7 @@ def confirm_booking(booking_id: str, user_id: str, payment_method: str, now: dat
     payments = gateways.payment_gateway()
     charge = payments.charge(booking_id, int(booking.price_amount), booking.currency, payment_method, now)
     if not charge.succeeded:
-        BookingWrites().release(booking, slot_starts, BookingStatus.PAYMENT_FAILED.value, now)
+        booking_repository().release(booking, slot_starts, BookingStatus.PAYMENT_FAILED.value, now)
         raise PaymentDeclined("the card was declined; the slot has been released")
 
     if not booking.meeting_url:  # a hold taken before holds chose the link
@@ -135,9 +136,9 @@ def confirm_booking(booking_id: str, user_id: str, payment_method: str, now: dat
     ]
     confirmation = Confirmation(charge_id=charge.charge_id, meeting_url=booking.meeting_url, messages=messages)
     try:
-        return BookingWrites().confirm(booking, slot_starts, confirmation, now)
+        return booking_repository().confirm(booking, slot_starts, confirmation, now)
     except (HoldExpired, InvalidState):
-        current = BookingStore().get(booking_id)
+        current = booking_repository().get(booking_id)
         if current is not None and current.status == BookingStatus.CONFIRMED.value:
             # A concurrent confirm of this same booking won: its charge is the one that stands.
             raise InvalidState("this booking is already confirmed") from None
@@ -153,7 +154,7 @@ def release_hold(booking_id: str, user_id: str, now: datetime) -> Booking:
     if status is not BookingStatus.HELD:
         raise InvalidState(f"this booking is {status.value}; only a held booking can be released here")
     slot_starts = slots_for_session(booking.start, int(booking.duration_minutes))
-    released = BookingWrites().release(booking, slot_starts, BookingStatus.RELEASED.value, now)
+    released = booking_repository().release(booking, slot_starts, BookingStatus.RELEASED.value, now)
     gateways.payment_gateway().refund(booking_id, now)  # a confirm in flight may have charged already
     return released
 
@@ -165,7 +166,7 @@ def expire_hold(item: Booking, now: datetime) -> bool:
     if status_of(item, now) is not BookingStatus.EXPIRED:
         return False
     try:
-        BookingWrites().release(item, slots_for_session(item.start, int(item.duration_minutes)), BookingStatus.EXPIRED.value, now)
+        booking_repository().release(item, slots_for_session(item.start, int(item.duration_minutes)), BookingStatus.EXPIRED.value, now)
     except InvalidState:
         return False  # confirmed or released meanwhile
     gateways.payment_gateway().refund(item.booking_id, now)  # a confirm that crashed after charging

@@ -46,7 +46,7 @@ from mentorship.observability import logger
 from mentorship.services.booking import status_of
 from mentorship.services.outbox_records import notification_record, parties, pending_email, session_invite
 from mentorship.settings import get_settings
-from mentorship.store.bookings import BookingStore
+from mentorship.store.booking_repository import booking_repository
 from mentorship.store.models import Booking, Reminder, TableItem
 from mentorship.store.outbox import claim, mark_done, retry_later
 from mentorship.store.transactions import ConditionsFailed, Transaction, retry_on_contention
@@ -62,7 +62,7 @@ def deliver_reminder(item: Reminder, now: datetime) -> bool:
     lease = claim(item, now)
     if lease is None:
         return False  # another run holds it, or it is done already
-    booking = BookingStore().get(item.booking_id)
+    booking = booking_repository().get(item.booking_id)
     reason = _stale_reason(item, booking, now)
     if reason is not None:
         logger.info("reminder no longer wanted; retired unsent", extra=_log_fields(item, reason=reason))

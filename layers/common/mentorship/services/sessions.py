@@ -19,7 +19,8 @@ from mentorship.services.outbox_records import email_records, notification_recor
 from mentorship.settings import get_settings
 from mentorship.store.models import Booking, Review
 from mentorship.store.reviews import new_review
-from mentorship.store.session_changes import Cancellation, SessionChanges
+from mentorship.store.booking_repository import booking_repository
+from mentorship.store.session_changes import Cancellation
 
 
 def _role(booking: Booking, user_id: str) -> str:
@@ -64,7 +65,7 @@ def cancel_booking(booking_id: str, user_id: str, reason: str | None, now: datet
     ]
     slot_starts = slots_for_session(booking.start, int(booking.duration_minutes))
     cancellation = Cancellation(by=_role(booking, user_id), reason=reason or None, messages=records)
-    return SessionChanges().cancel(booking, slot_starts, cancellation, now)
+    return booking_repository().cancel(booking, slot_starts, cancellation, now)
 
 
 def reschedule_booking(booking_id: str, user_id: str, new_start: datetime, now: datetime) -> Booking:
@@ -89,7 +90,7 @@ def reschedule_booking(booking_id: str, user_id: str, new_start: datetime, now: 
         *reminder_records(moved, now),
         notification_record(other_id, "booking_rescheduled", "Session moved", "Your session has a new time.", booking_id, now),
     ]
-    return SessionChanges().reschedule(booking, moved, old_starts, slots_for_session(new_start, minutes), records, now)
+    return booking_repository().reschedule(booking, moved, old_starts, slots_for_session(new_start, minutes), records, now)
 
 
 def review_session(booking_id: str, user_id: str, rating: int, comment: str, now: datetime) -> Review:
@@ -113,5 +114,5 @@ def review_session(booking_id: str, user_id: str, rating: int, comment: str, now
         comment=comment,
         created_at=now,
     )
-    SessionChanges().review(booking, review)
+    booking_repository().review(booking, review)
     return review
