@@ -30,6 +30,7 @@ from mentorship import gateways
 from mentorship.domain.calendar import Party
 from mentorship.domain.instants import format_utc
 from mentorship.gateways.payment import MockPaymentGateway
+from mentorship.store.charges import TableChargeRecords
 from mentorship.services import booking as booking_service
 from mentorship.store.booking_writes import BookingWrites
 from mentorship.store.models import (
@@ -183,7 +184,7 @@ class CountingPayments:
     """The real mock gateway (idempotent on the booking id), counting what confirm asks of it."""
 
     def __init__(self) -> None:
-        self.inner = MockPaymentGateway()
+        self.inner = MockPaymentGateway(TableChargeRecords())
         self.charge_ids: list[str] = []
         self.refunds = 0
 
