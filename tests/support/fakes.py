@@ -133,9 +133,10 @@ class InMemoryBookingRepository:
         self.recorded += cancellation.messages
         return self._copy(stored)
 
-    def reschedule(self, booking, moved, old_starts, new_starts, messages, now):
+    def reschedule(self, booking, move, now):
         from mentorship.errors import SlotUnavailable
 
+        moved, old_starts, new_starts = move.moved, move.old_starts, move.new_starts
         stored = self._unchanged(booking)
         for start in set(new_starts) - set(old_starts):
             if start not in self.published.get(booking.mentor_id, set()) or not self._lock_is_free(booking.mentor_id, start, now):
@@ -145,7 +146,7 @@ class InMemoryBookingRepository:
         for start in new_starts:
             self.locks[(booking.mentor_id, start)] = (booking.booking_id, True, None)
         stored.start, stored.end, stored.calendar_sequence, stored.updated_at = moved.start, moved.end, moved.calendar_sequence, now
-        self.recorded += messages
+        self.recorded += move.messages
         return self._copy(stored)
 
     def review(self, booking, review) -> None:

@@ -20,7 +20,7 @@ from mentorship.settings import get_settings
 from mentorship.store.models import Booking, Review
 from mentorship.store.reviews import new_review
 from mentorship.store.booking_repository import booking_repository
-from mentorship.store.session_changes import Cancellation
+from mentorship.store.session_changes import Cancellation, Move
 
 
 def _role(booking: Booking, user_id: str) -> str:
@@ -90,7 +90,8 @@ def reschedule_booking(booking_id: str, user_id: str, new_start: datetime, now: 
         *reminder_records(moved, now),
         notification_record(other_id, "booking_rescheduled", "Session moved", "Your session has a new time.", booking_id, now),
     ]
-    return booking_repository().reschedule(booking, moved, old_starts, slots_for_session(new_start, minutes), records, now)
+    move = Move(moved, old_starts, slots_for_session(new_start, minutes), records)
+    return booking_repository().reschedule(booking, move, now)
 
 
 def review_session(booking_id: str, user_id: str, rating: int, comment: str, now: datetime) -> Review:

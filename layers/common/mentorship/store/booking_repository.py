@@ -1,7 +1,7 @@
 """The booking aggregate's repository: the one door services write bookings through.
 
 Services hand it typed intents (a new hold, a `Confirmation`, a release to a final state, a
-`Cancellation`, a move, a review) together with the messages the change owes, and get back the
+`Cancellation`, a `Move`, a review) together with the messages the change owes, and get back the
 booking as written. Key formats, index membership (ByMentee, ByMentor, DueWork) and each
 transaction stay behind it (`store.booking_writes`, `store.session_changes`, `store.bookings`).
 `use_booking_repository(fake)` swaps it, so the use cases get fast unit tests without DynamoDB
@@ -15,8 +15,8 @@ from typing import Protocol
 
 from mentorship.store.booking_writes import BookingWrites, Confirmation
 from mentorship.store.bookings import BookingStore
-from mentorship.store.models import Booking, Review, TableItem
-from mentorship.store.session_changes import Cancellation, SessionChanges
+from mentorship.store.models import Booking, Review
+from mentorship.store.session_changes import Cancellation, Move, SessionChanges
 
 
 class BookingRepository(Protocol):
@@ -35,16 +35,8 @@ class BookingRepository(Protocol):
     def cancel(self, booking: Booking, slot_starts: list[datetime], cancellation: Cancellation, now: datetime) -> Booking:
         """Cancel a confirmed session, free its slots, drop its reminders, record the messages."""
 
-    def reschedule(
-        self,
-        booking: Booking,
-        moved: Booking,
-        old_starts: list[datetime],
-        new_starts: list[datetime],
-        messages: list[TableItem],
-        now: datetime,
-    ) -> Booking:
-        """Move a confirmed session to `moved`'s start (SlotUnavailable, InvalidState)."""
+    def reschedule(self, booking: Booking, move: Move, now: datetime) -> Booking:
+        """Move a confirmed session (SlotUnavailable, InvalidState)."""
 
     def review(self, booking: Booking, review: Review) -> None:
         """Record the review and the mentor's aggregates, once (AlreadyReviewed)."""
@@ -71,16 +63,8 @@ class DynamoBookingRepository:
     def cancel(self, booking: Booking, slot_starts: list[datetime], cancellation: Cancellation, now: datetime) -> Booking:
         return self._sessions.cancel(booking, slot_starts, cancellation, now)
 
-    def reschedule(
-        self,
-        booking: Booking,
-        moved: Booking,
-        old_starts: list[datetime],
-        new_starts: list[datetime],
-        messages: list[TableItem],
-        now: datetime,
-    ) -> Booking:
-        return self._sessions.reschedule(booking, moved, old_starts, new_starts, messages, now)
+    def reschedule(self, booking: Booking, move: Move, now: datetime) -> Booking:
+        return self._sessions.reschedule(booking, move, now)
 
     def review(self, booking: Booking, review: Review) -> None:
         self._sessions.review(booking, review)

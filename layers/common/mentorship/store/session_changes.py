@@ -39,6 +39,17 @@ class Cancellation:
     messages: list[TableItem]
 
 
+@dataclass(frozen=True)
+class Move:
+    """A reschedule: the booking as it will read (new start, end, calendar sequence), the slots
+    it leaves and takes, and the messages it owes (new reminders among them)."""
+
+    moved: Booking
+    old_starts: list[datetime]
+    new_starts: list[datetime]
+    messages: list[TableItem]
+
+
 def _all_reminders(booking: Booking) -> list[Reminder]:
     return [
         Reminder(pk=booking.pk, sk=reminder_sk(kind, role)) for kind in REMINDER_LEADS for role in ("mentee", "mentor")
@@ -94,22 +105,15 @@ class SessionChanges:
             written.cancel_reason = cancellation.reason
         return written
 
-    def reschedule(
-        self,
-        booking: Booking,
-        moved: Booking,
-        old_starts: list[datetime],
-        new_starts: list[datetime],
-        messages: list[TableItem],
-        now: datetime,
-    ) -> Booking:
-        """Move `booking` to `moved`'s start (and calendar sequence): take the new slots and free
+    def reschedule(self, booking: Booking, move: Move, now: datetime) -> Booking:
+        """Move `booking` to `move.moved`'s start (and calendar sequence): take the new slots and free
         the old ones in one transaction (slots in both stay booked), keep its place in ByMentee
-        and ByMentor, replace its reminders (those among `messages`) and record the messages; the
+        and ByMentor, replace its reminders (those among the messages) and record the messages; the
         booking as written. SlotUnavailable (nothing changed) if a new slot is not published or
         not free."""
         partition = mentor_pk(booking.mentor_id)
-        old, new = set(old_starts), set(new_starts)
+        moved, messages = move.moved, move.messages
+        old, new = set(move.old_starts), set(move.new_starts)
         sort_key = participant_sort_key(moved.start, booking.booking_id)
         actions = [
             Booking.start.set(moved.start),
