@@ -83,7 +83,8 @@ def cost_table(results: Sequence[SizeResult], cold: dict[str, float] | None = No
             row += [f"{latency.p50_ms:.1f}", f"{latency.p99_ms:.1f}"] if latency else ["—", "—"]
         if cold:
             function = small.costs[route].function
-            row += [function, f"{cold[function]:.0f} ({cold[function] / cold[BASELINE]:.2f})"]
+            measured = cold.get(function)
+            row += [function, f"{measured:.0f} ({measured / cold[BASELINE]:.2f})" if measured else "—"]
         rows.append(row)
     right = set(range(1, len(header))) - ({header.index("function")} if cold else set())
     return _table(header, rows, right=right)

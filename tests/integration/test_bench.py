@@ -101,12 +101,13 @@ def test_the_report_and_chart_are_written(measured, reminder_runs, tmp_path):
     write_chart(chart, results, reminder_runs)
     assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     cold = {"import boto3 (baseline)": 100.0, "MentorsFunction": 180.0, "BookingFunction": 200.0,
-            "RemindersFunction": 120.0}
+            "RemindersFunction": 120.0, "StreamFunction": 110.0}
     report = document(
         results, RunInfo("make bench", NOW, 1.0), {}, cold, 5, reminders=reminder_runs, chart=chart.name
     )
     assert "| GET /mentors/{id} |" in report and "| MentorsFunction | 180 (1.80) |" in report
     assert "| RemindersFunction | 120 (1.20) |" in report
+    assert "| StreamFunction | 110 (1.10) |" in report  # its rows: the stream records of a hold and a confirm
     assert "![DynamoDB cost against data size](benchmarks.png)" in report
     assert "| 100 bookings | 2,000 bookings | ratio |" in report
     assert "| **items read** | 20 | 20 | 1.00 |" in report
