@@ -28,28 +28,16 @@ from datetime import UTC, datetime, timedelta
 
 from mentorship.domain.bookings import BookingStatus
 from mentorship.domain.calendar import Party
-from mentorship.domain.instants import SLOT, epoch_seconds, format_utc, format_utc_precise
+from mentorship.domain.instants import SLOT, epoch_seconds, format_utc_precise
 from mentorship.domain.sessions import HOLD_DURATION
 from mentorship.services.outbox_records import notification_record, reminder_records
 from mentorship.services.profiles import ProfileFacts, build_profile
-from mentorship.store.booking_writes import hold_place_sk
+from mentorship.store.booking_writes import new_hold_place
 from mentorship.store.bookings import new_booking
 from mentorship.store.due_work import due_shard_for
-from mentorship.store.models import (
-    Booking,
-    MentorProfile,
-    Notification,
-    Review,
-    Slot,
-    SlotLock,
-    TableItem,
-    UserHold,
-    mentor_pk,
-    slot_sk,
-    user_pk,
-)
-from mentorship.store.reviews import review_sk
-from mentorship.store.slots import lock_sk
+from mentorship.store.models import Booking, MentorProfile, Notification, TableItem
+from mentorship.store.reviews import new_review
+from mentorship.store.slots import new_lock, new_slot
 
 
 def mentor_id(k: int) -> str:
@@ -277,24 +265,15 @@ class _Builder:
         if start in mentor.taken:
             raise ValueError(f"two slots of {mentor.mentor_id} at {start}")
         mentor.taken.add(start)
-        self.items.append(
-            Slot(
-                pk=mentor_pk(mentor.mentor_id),
-                sk=slot_sk(format_utc(start)),
-                mentor_id=mentor.mentor_id,
-                start=start,
-            )
-        )
+        self.items.append(new_slot(mentor.mentor_id, start))
 
     def lock(
         self, mentor: _Mentor, booking: Booking, *, booked: bool, hold_expires_at: datetime | None = None
     ) -> None:
         self.items.append(
-            SlotLock(
-                pk=mentor_pk(mentor.mentor_id),
-                sk=lock_sk(format_utc(booking.start)),
-                mentor_id=mentor.mentor_id,
-                start=booking.start,
+            new_lock(
+                mentor.mentor_id,
+                booking.start,
                 booking_id=booking.booking_id,
                 holder_id=booking.mentee_id,
                 booked=booked,
@@ -330,11 +309,9 @@ class _Builder:
         created_at = booking.end + timedelta(hours=self.rng.randint(1, 20), seconds=self.rng.randint(0, 3599))
         review_id = self._id()
         self.items.append(
-            Review(
-                pk=mentor_pk(mentor.mentor_id),
-                sk=review_sk(created_at, review_id),
+            new_review(
+                mentor.mentor_id,
                 review_id=review_id,
-                mentor_id=mentor.mentor_id,
                 booking_id=booking.booking_id,
                 author_id=mentee.user_id,
                 author_name=mentee.name,
@@ -386,15 +363,7 @@ class _Builder:
         booking.hold_place = 0
         booking.due_shard, booking.due_at = due_shard_for(booking.pk), format_utc_precise(hold_expires_at)
         self.lock(mentor, booking, booked=False, hold_expires_at=hold_expires_at)
-        self.items.append(
-            UserHold(
-                pk=user_pk(holder.user_id),
-                sk=hold_place_sk(0),
-                user_id=holder.user_id,
-                booking_id=booking.booking_id,
-                hold_expires_at=epoch_seconds(hold_expires_at),
-            )
-        )
+        self.items.append(new_hold_place(holder.user_id, 0, booking.booking_id, epoch_seconds(hold_expires_at)))
 
     def past_session(
         self, mentor: _Mentor, mentee: _Mentee, review_probability: float, cancelled: float = 0.05

@@ -22,6 +22,7 @@ from datetime import timedelta
 
 from bench.dataset import CONFIRMED_AGO, NOW, session_booking
 from bench.invoke import BenchError, scheduled_call
+from bench.routes import stream_call, table_stream
 from bench.runner import RouteCost, accepting_channel, fresh_tables, log, measure_call, pinned_clock
 from bench.seeding import write_items
 from tooling.dynamodb_local import DynamoDBLocal
@@ -55,6 +56,7 @@ class ReminderScaleResult:
     emails_sent: int
     pushes_sent: int
     idle: RouteCost  # the same minute run again: nothing left to do
+    stream: RouteCost  # the StreamFunction on the run's stream records: it sends what the run recorded
 
 
 def _party(role: str, n: int) -> Party:
@@ -112,9 +114,13 @@ def run_one(engine: DynamoDBLocal, bookings: int, due: int = DUE_BOOKINGS) -> Re
         log(f"reminder run, {bookings:,} confirmed bookings: {items:,} items seeded in {seed_seconds:.1f} s")
         call = scheduled_call("RemindersFunction", NOW)
         with accepting_channel() as channel, pinned_clock(NOW):
+            changes = table_stream()  # from here on: what the run writes
             started = time.perf_counter()
             run, report = measure_call(_RUN, call)
             run_ms = (time.perf_counter() - started) * 1000
+            stream, stream_answer = measure_call("StreamFunction after the run", stream_call(changes))
+            if stream_answer.get("batchItemFailures"):
+                raise BenchError(f"the StreamFunction failed on the run's records: {stream_answer}")
             emails, pushes = channel.emails, channel.pushes
             idle, idle_report = measure_call(f"{_RUN} (repeat)", call)
     due_reminders = due * 2  # the 24-hour one, to both parties
@@ -135,6 +141,7 @@ def run_one(engine: DynamoDBLocal, bookings: int, due: int = DUE_BOOKINGS) -> Re
         emails_sent=emails,
         pushes_sent=pushes,
         idle=idle,
+        stream=stream,
     )
 
 

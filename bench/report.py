@@ -83,7 +83,8 @@ def cost_table(results: Sequence[SizeResult], cold: dict[str, float] | None = No
             row += [f"{latency.p50_ms:.1f}", f"{latency.p99_ms:.1f}"] if latency else ["—", "—"]
         if cold:
             function = small.costs[route].function
-            row += [function, f"{cold[function]:.0f} ({cold[function] / cold[BASELINE]:.2f})"]
+            measured = cold.get(function)
+            row += [function, f"{measured:.0f} ({measured / cold[BASELINE]:.2f})" if measured else "—"]
         rows.append(row)
     right = set(range(1, len(header))) - ({header.index("function")} if cold else set())
     return _table(header, rows, right=right)
@@ -259,7 +260,8 @@ def reminder_scale_table(results: Sequence[ReminderScaleResult]) -> str:
     row("**items read**", items_read, items_read)
     row("scans", attrgetter("run.scans"))
     row("requests by operation", lambda r: _operations(r.run.operations))
-    row("emails / pushes sent", lambda r: f"{r.emails_sent} / {r.pushes_sent}")
+    row("StreamFunction on the run's records: requests", lambda r: f"{r.stream.requests} ({_operations(r.stream.operations)})")
+    row("emails / pushes sent (by the StreamFunction)", lambda r: f"{r.emails_sent} / {r.pushes_sent}")
     row("run ms (DynamoDB Local)", lambda r: f"{r.run_ms:.0f}")
     row("the same minute again: requests / items read", lambda r: f"{r.idle.requests} / {r.idle.items_read}")
     row("seeding s", lambda r: f"{r.seed_seconds:.1f}")
@@ -294,8 +296,8 @@ def _reminder_scale_section(results: Sequence[ReminderScaleResult]) -> list[str]
         "due reminders (an email and a push each) and a repeat of the minute found nothing due. Per due "
         f"reminder the run made {_per_due_reminder(last)} requests besides one Query per DueWork shard: the "
         "lease (UpdateItem), the booking (GetItem), one transaction (mark sent, record the email and the "
-        "inbox entry, check the booking), then the email's and the push's own lease and sent mark "
-        "(4 UpdateItem).",
+        "inbox entry, check the booking). The StreamFunction, handed the run's stream records as Lambda "
+        "would, then sends each email and push: its own lease and sent mark (4 UpdateItem per reminder).",
         "",
         reminder_scale_table(results),
         "",

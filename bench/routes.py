@@ -7,6 +7,7 @@ that change data run after every read-only one, so each read sees the data as se
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,6 +16,8 @@ from urllib.parse import urlencode
 from bench.dataset import MEASURED_MENTEE, MEASURED_MENTEE_NAME, MEASURED_MENTEE_ZONE, MEASURED_MENTOR, NOW
 from bench.invoke import BenchError, Call, check_success, http_call, invoke, json_body, scheduled_call
 from mentorship.domain.instants import format_utc
+from mentorship.settings import get_settings
+from tooling.streams import StreamReader, lambda_record
 
 MENTEE = {
     "sub": MEASURED_MENTEE,
@@ -98,13 +101,62 @@ def hold_hour() -> Call:
 
 def confirm_hour() -> Call:
     """POST /bookings/{id}/confirm of a hold taken just before (unmeasured)."""
+    return _confirm_call(_held_hour_id())
+def table_stream() -> StreamReader:
+    """The main table's stream, read from now on (DynamoDB Local, where the models are bound)."""
+    import boto3
+
+    from tooling.dynamodb_local import LOCAL_CREDENTIALS
+
+    endpoint, table = os.environ["AWS_ENDPOINT_URL_DYNAMODB"], get_settings().table_name
+    description = boto3.client("dynamodb", endpoint_url=endpoint, **LOCAL_CREDENTIALS).describe_table(TableName=table)
+    reader = StreamReader(
+        boto3.client("dynamodbstreams", endpoint_url=endpoint, **LOCAL_CREDENTIALS), description["Table"]["LatestStreamArn"]
+    )
+    reader.skip_to_latest()
+    return reader
+
+
+def stream_after(name: str, prepare: CallBuilder | None, change: CallBuilder) -> CallBuilder:
+    """The StreamFunction's batch of what `change` wrote (after `prepare`, whose records it does
+    not see), as Lambda's event source mapping would hand it over. Both calls are unmeasured."""
+
+    def build() -> Call:
+        if prepare is not None:
+            check_success(f"before {name}", invoke(prepare()))
+        reader = table_stream()
+        check_success(name, invoke(change()))
+        return stream_call(reader)
+
+    return build
+
+
+def stream_call(reader: StreamReader) -> Call:
+    """The StreamFunction invoked with what `reader` has not read yet, in one batch."""
+    records = reader.read()
+    if not records:
+        raise BenchError("nothing was written to the table's stream")
+    return Call("StreamFunction", {"Records": [lambda_record(r, reader.stream_arn, "us-east-1") for r in records]})
+
+
+def _held_hour_id() -> str:
     response = invoke(hold_hour())
     check_success("hold before a confirm", response)
-    booking_id = json_body(response)["bookingId"]
+    return json_body(response)["bookingId"]
+
+
+def _confirm_call(booking_id: str) -> Call:
     return http_call(
         "POST", "/bookings/{bookingId}/confirm", claims=MENTEE, path_parameters={"bookingId": booking_id},
         body={"paymentMethod": "pm_card_visa"},
     )
+
+
+def stream_after_confirm() -> Call:
+    held = _held_hour_id()
+    return stream_after("confirm", None, lambda: _confirm_call(held))()
+
+
 COMBINED = {"jobFamily": "engineer", "experienceLevel": "senior", "maxRate": "25000", "availability": "week"}
 
 ROUTES: tuple[RouteSpec, ...] = (
@@ -129,9 +181,26 @@ ROUTES: tuple[RouteSpec, ...] = (
         confirm_hour,
         changes_data=True,
         timed=False,
-        note="confirm charges through the mock gateway (its record is a DynamoDB item), confirms in one "
-        "transaction with the emails, reminders and notifications, then delivers them (email and push "
-        "gateways are no-op fakes in the benchmark; the lease and the marks are counted).",
+        note="confirm reads the booking, charges through the mock gateway (its record is a DynamoDB item) "
+        "and confirms in one transaction with the emails, reminders and notifications; it answers without "
+        "sending anything.",
+    ),
+    RouteSpec(
+        "StreamFunction per hold (its stream records)",
+        stream_after("hold", None, hold_hour),
+        changes_data=True,
+        timed=False,
+        note="the StreamFunction's batch of the records one hold wrote: it refreshes the mentor's next open "
+        "slot (off the request path).",
+    ),
+    RouteSpec(
+        "StreamFunction per confirm (its stream records)",
+        stream_after_confirm,
+        changes_data=True,
+        timed=False,
+        note="the StreamFunction's batch of the records one confirm wrote, as Lambda's event source mapping "
+        "hands it over: 2 emails and 2 pushes, each a lease and a sent mark (email and push gateways are "
+        "no-op fakes in the benchmark); records of its own marks cost nothing.",
     ),
     RouteSpec(
         "RemindersFunction run (+30 min)",

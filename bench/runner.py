@@ -128,7 +128,7 @@ def fresh_tables(engine: DynamoDBLocal, label: str) -> Iterator[tuple[object, st
     """New template tables in `engine`, the models bound to them; yields a client able to take
     the seeding writers and the main table's name. The tables are dropped afterwards."""
     counting.install()  # before the clients of these tables exist
-    client = engine.client(Config(max_pool_connections=2 * WRITERS))
+    client = engine.client(config=Config(max_pool_connections=2 * WRITERS))
     names = create_template_tables(client, name_prefix=f"bench-{label}-{uuid.uuid4().hex[:8]}-")
     try:
         with bound_tables(names, engine.endpoint):

@@ -17,13 +17,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from mentorship.domain.instants import SLOT, format_utc, is_slot_aligned, resolve_zone
-from mentorship.domain.mentors import experience_level
+from mentorship.domain.instants import SLOT, is_slot_aligned, resolve_zone
 from mentorship.store.binding import bind_table
 from mentorship.services.availability import refresh_next_open
 from mentorship.store.mentors import MentorStore
-from mentorship.store.models import MentorProfile, Review, Slot, mentor_pk, slot_sk
-from mentorship.store.reviews import review_sk
+from mentorship.services.profiles import ProfileFacts, build_profile
+from mentorship.store.models import MentorProfile, Review, Slot
+from mentorship.store.reviews import new_review
+from mentorship.store.slots import new_slot
 
 RANDOM_SEED = 20261124
 AVAILABILITY_DAYS = 30
@@ -203,10 +204,7 @@ class _MentorItems:
 
 def _mentor_items(mentor: MentorSeed, now: datetime, rng: random.Random) -> _MentorItems:
     reviews = _reviews(mentor, now, rng)
-    slots = [
-        Slot(mentor_pk(mentor.mentor_id), slot_sk(format_utc(start)), mentor_id=mentor.mentor_id, start=start)
-        for start in _slot_starts(mentor, now, rng)
-    ]
+    slots = [new_slot(mentor.mentor_id, start) for start in _slot_starts(mentor, now, rng)]
     return _MentorItems(_profile(mentor, reviews, now, rng), slots, reviews)
 
 
@@ -223,38 +221,31 @@ def _write(items: _MentorItems, now: datetime) -> None:
 
 def _profile(mentor: MentorSeed, reviews: list[Review], now: datetime, rng: random.Random) -> MentorProfile:
     created_at = now - timedelta(days=200 + rng.randint(0, 400), minutes=rng.randint(0, 1439))
-    return MentorProfile(
-        mentor_pk(mentor.mentor_id),
-        "PROFILE",
-        mentor_id=mentor.mentor_id,
-        name=mentor.name,
-        email=mentor.email,
-        avatar_url=None,
-        company=mentor.company,
-        job_title=mentor.job_title,
-        job_title_folded=mentor.job_title.casefold(),
-        bio=(
+    if len(mentor.specialties) > 1:
+        bio = (
             f"{mentor.job_title} at {mentor.company} with {mentor.years} "
             f"year{'s' if mentor.years != 1 else ''} in the industry. "
             f"Happy to talk about {', '.join(mentor.specialties[:-1])} and {mentor.specialties[-1]}."
-            if len(mentor.specialties) > 1
-            else f"{mentor.job_title} at {mentor.company}. Happy to talk about {mentor.specialties[0]}."
-        ),
-        specialties=list(mentor.specialties),
+        )
+    else:
+        bio = f"{mentor.job_title} at {mentor.company}. Happy to talk about {mentor.specialties[0]}."
+    facts = ProfileFacts(
+        company=mentor.company,
+        job_title=mentor.job_title,
+        bio=bio,
         years_of_experience=mentor.years,
-        experience_level=experience_level(mentor.years).value,
         hourly_rate=mentor.hourly_rate,
-        currency="USD",
         timezone=mentor.timezone,
+        specialties=list(mentor.specialties),
         video_provider="manual" if mentor.manual_meeting_url else "generated",
         manual_meeting_url=mentor.manual_meeting_url,
-        rating_total=sum(int(review.rating) for review in reviews),
-        review_count=len(reviews),
-        # Every review comes from a completed session; some sessions were never reviewed.
-        total_sessions=len(reviews) + (rng.randint(0, 12) if reviews else 0),
-        created_at=created_at,
-        updated_at=created_at,
     )
+    profile = build_profile(mentor.mentor_id, mentor.name, mentor.email, facts, created_at)
+    profile.rating_total = sum(int(review.rating) for review in reviews)
+    profile.review_count = len(reviews)
+    # Every review comes from a completed session; some sessions were never reviewed.
+    profile.total_sessions = len(reviews) + (rng.randint(0, 12) if reviews else 0)
+    return profile
 
 
 def _reviews(mentor: MentorSeed, now: datetime, rng: random.Random) -> list[Review]:
@@ -268,11 +259,9 @@ def _reviews(mentor: MentorSeed, now: datetime, rng: random.Random) -> list[Revi
         review_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         author = rng.choice(authors)
         reviews.append(
-            Review(
-                mentor_pk(mentor.mentor_id),
-                review_sk(created_at, review_id),
+            new_review(
+                mentor.mentor_id,
                 review_id=review_id,
-                mentor_id=mentor.mentor_id,
                 booking_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                 author_id=str(uuid.uuid5(_IDS, f"mentee:{author}")),  # a demo mentee's sub when it is one
                 author_name=author,

@@ -8,6 +8,8 @@ container engine:
   * functions: worker processes per function, each handling one event at a time (local.workers);
   * HTTP API: routes, JWT authorizer and payload 2.0 events from the template (local.http_api);
   * EventBridge: the template's schedules fired on their cadence (local.schedules);
+  * DynamoDB Streams: each stream event source mapping polls DynamoDB Local's stream and invokes
+    its function with Lambda's batch event, retrying partial failures (local.streams);
   * demo data seeded at start (local.seed), and the local-only endpoints (local.dev_api).
 
 Everything it starts ends with it: Ctrl-C or SIGTERM stops the workers, moto and the Java
@@ -29,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from tooling.template import ROOT, Schedule, Tag, http_routes, layer_dirs, schedules
+from tooling.template import ROOT, Schedule, Tag, http_routes, layer_dirs, schedules, stream_sources
 
 
 def _import_layers_like_lambda() -> None:
@@ -54,6 +56,7 @@ from tooling.intrinsics import REGION, Resolver  # noqa: E402
 from local.moto_services import MotoServices  # noqa: E402
 from local.schedules import Scheduler, scheduled_event  # noqa: E402
 from local.server import Dispatcher, LocalHttpServer  # noqa: E402
+from local.streams import StreamPollers  # noqa: E402
 from local.workers import Invocation, NoWorkerAvailable, WorkerPools  # noqa: E402
 from mentorship.domain.instants import format_utc  # noqa: E402
 
@@ -90,6 +93,8 @@ class LocalStack:
         self._moto: MotoServices | None = None
         self._pools: WorkerPools | None = None
         self._scheduler: Scheduler | None = None
+        self._streams: StreamPollers | None = None
+        self._table_names: dict[str, str] = {}
 
     def start(self) -> None:
         started = time.monotonic()
@@ -130,6 +135,10 @@ class LocalStack:
         )
         self._scheduler = Scheduler(template_schedules if self.options.schedules else [], self._fire_schedule)
         self._scheduler.start()
+        self._streams = StreamPollers(
+            stream_sources(), self._table_names, self._dynamodb.client(), self._dynamodb.client("dynamodbstreams"), self._pools
+        )
+        self._streams.start()
         self._log_ready(time.monotonic() - started, seeded, len(runtimes))
 
     def _start_emulators(self) -> Resolver:
@@ -142,7 +151,8 @@ class LocalStack:
             # In the main thread: the JVM's parent-death signal is tied to the thread that starts it.
             self._dynamodb.start()
             moto_started.result()
-        resolver = Resolver(physical_ids=create_template_tables(self._dynamodb.client()))
+        self._table_names = create_template_tables(self._dynamodb.client())
+        resolver = Resolver(physical_ids=self._table_names)
         self._moto.create_template_resources(resolver)
         return resolver
 
@@ -153,6 +163,7 @@ class LocalStack:
     def stop(self) -> None:
         """Stop everything that was started, each step whatever happened to the previous one."""
         steps = [
+            ("stream pollers", self._streams and self._streams.stop),
             ("scheduler", self._scheduler and self._scheduler.stop),
             ("HTTP server", self._server and self._server.server_close),
             ("workers", self._pools and self._pools.stop),
@@ -166,7 +177,7 @@ class LocalStack:
                 step()
             except Exception:  # noqa: BLE001 - keep stopping the rest
                 log.exception("stopping %s failed", name)
-        self._scheduler = self._server = self._pools = self._moto = self._dynamodb = None
+        self._streams = self._scheduler = self._server = self._pools = self._moto = self._dynamodb = None
 
     def run_schedule(self, schedule: Schedule, at: datetime) -> Invocation:
         """Invoke a scheduled function once with the EventBridge event for instant `at`."""
@@ -194,6 +205,8 @@ class LocalStack:
             seed_note = "nothing (--no-seed)"
         active = ", ".join(f"{s.function} {s.expression}" for s in self._scheduler.active)
         log.info("DynamoDB Local %s, moto %s", self._dynamodb.endpoint, self._moto.endpoint)
+        if self._streams is not None and self._streams.functions:
+            log.info("table streams feed: %s", ", ".join(self._streams.functions))
         log.info(
             "%d functions x %d workers; seeded %s; schedules: %s",
             function_count,

@@ -16,6 +16,7 @@ import uuid
 import pytest
 
 from tests.support.lambda_helpers import LambdaContext, load_event
+from tests.support.streams import MotoStreams, close_stream, deliver, open_stream
 
 # The functions read these from the environment (once, lazily); tests give them dummy values
 # before any function module is imported. No real AWS account is ever reached.
@@ -70,7 +71,9 @@ def local_table(dynamodb_local, monkeypatch):
     monkeypatch.setenv("IDEMPOTENCY_TABLE_NAME", names["IdempotencyTable"])
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_local.endpoint)
     _bind(names["MentorshipTable"], dynamodb_local.endpoint)
+    open_stream(client, dynamodb_local.client("dynamodbstreams"), names["MentorshipTable"])
     yield names
+    close_stream()
     for table_name in names.values():
         client.delete_table(TableName=table_name)
 
@@ -98,7 +101,9 @@ def moto_table(monkeypatch):
                 )
             names[logical_id] = logical_id
         _bind(names["MentorshipTable"], None)
+        open_stream(client, MotoStreams(), names["MentorshipTable"])
         yield names
+        close_stream()
 
 
 @pytest.fixture
@@ -197,12 +202,16 @@ def outbox():
 
 @pytest.fixture
 def booking_api(http_event):
-    """Call BookingFunction: booking_api("POST", "/bookings", body=..., claims=..., headers=...)."""
+    """Call BookingFunction: booking_api("POST", "/bookings", body=..., claims=..., headers=...);
+    then the StreamFunction processes what the call wrote (emails, pushes, next open slot), as it
+    would a moment after the answer."""
     from functions.booking.app import lambda_handler
 
     from tests.support.lambda_helpers import invoke_http
 
     def call(method, path, *, route_key=None, **kwargs):
-        return invoke_http(lambda_handler, http_event(method, path, route_key=route_key, **kwargs))
+        answer = invoke_http(lambda_handler, http_event(method, path, route_key=route_key, **kwargs))
+        deliver()
+        return answer
 
     return call

@@ -82,7 +82,7 @@ class DynamoDBLocal:
         return self
 
     def _wait_ready(self, timeout: float) -> None:
-        client = self.client(Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 0}))
+        client = self.client(config=Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 0}))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -95,8 +95,9 @@ class DynamoDBLocal:
         self.stop()
         raise DynamoDBLocalError(f"DynamoDB Local did not answer within {timeout:.0f}s")
 
-    def client(self, config: Config | None = None):
-        return boto3.client("dynamodb", endpoint_url=self.endpoint, config=config, **LOCAL_CREDENTIALS)
+    def client(self, service: str = "dynamodb", config: Config | None = None):
+        """A client of the engine: "dynamodb", or "dynamodbstreams" for the tables' streams."""
+        return boto3.client(service, endpoint_url=self.endpoint, config=config, **LOCAL_CREDENTIALS)
 
     def stop(self) -> None:
         if self._process and self._process.poll() is None:

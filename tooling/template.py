@@ -75,6 +75,9 @@ def table_definitions(template: dict | None = None) -> dict[str, dict[str, Any]]
                 {"IndexName": gsi["IndexName"], "KeySchema": gsi["KeySchema"], "Projection": gsi["Projection"]}
                 for gsi in props["GlobalSecondaryIndexes"]
             ]
+        stream = props.get("StreamSpecification")
+        if stream:
+            definition["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream["StreamViewType"]}
         ttl = props.get("TimeToLiveSpecification") or {}
         definition["TimeToLive"] = ttl.get("AttributeName") if ttl.get("Enabled") else None
         tables[logical_id] = definition
@@ -132,6 +135,43 @@ def schedules(template: dict | None = None) -> list[Schedule]:
                 props = event["Properties"]
                 expression = props.get("Schedule") or props.get("ScheduleExpression")
                 found.append(Schedule(function_id, event_id, expression, props.get("Enabled", True) is not False))
+    return found
+
+
+@dataclass(frozen=True)
+class StreamSource:
+    """A function's DynamoDB stream event source mapping, as Lambda would run it."""
+
+    function: str  # logical id of the function
+    event: str  # logical id of the event in that function
+    table: str  # logical id of the table whose stream it reads
+    batch_size: int
+    maximum_retry_attempts: int  # -1: until the records expire
+    bisect_on_error: bool
+    reports_item_failures: bool  # FunctionResponseTypes: [ReportBatchItemFailures]
+
+
+def stream_sources(template: dict | None = None) -> list[StreamSource]:
+    template = template or load_template()
+    found = []
+    for function_id, resource in resources_of_type("AWS::Serverless::Function", template).items():
+        for event_id, event in (resource["Properties"].get("Events") or {}).items():
+            if event["Type"] != "DynamoDB":
+                continue
+            props = event["Properties"]
+            stream = props["Stream"]  # !GetAtt <Table>.StreamArn
+            table = stream.value[0] if isinstance(stream.value, list) else stream.value.split(".")[0]
+            found.append(
+                StreamSource(
+                    function=function_id,
+                    event=event_id,
+                    table=table,
+                    batch_size=int(props.get("BatchSize", 100)),
+                    maximum_retry_attempts=int(props.get("MaximumRetryAttempts", -1)),
+                    bisect_on_error=bool(props.get("BisectBatchOnFunctionError", False)),
+                    reports_item_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
+                )
+            )
     return found
 
 

@@ -197,6 +197,39 @@ def test_a_schedule_with_a_bad_time_or_function_is_refused(stack):
     assert_error(run_schedule(stack, "NoSuchFunction", {}), 404, "not_found")
 
 
+def test_a_confirm_answers_at_once_and_its_emails_follow_from_the_stream(stack):
+    """The confirm writes the booking and its outbox and answers; the StreamFunction, fed by the
+    local poller of DynamoDB Local's stream, sends both emails within seconds."""
+    mentor_id = requests.get(stack.url("/mentors?limit=1&availability=month"), timeout=10).json()["items"][0]["mentorId"]
+    slots = requests.get(stack.url(f"/mentors/{mentor_id}/availability"), timeout=10).json()["slots"]
+    start = next(slot["start"] for slot in slots if slot["available"])
+    headers = bearer(token_for(stack, sub="e2e-stream", email="stream@example.com"))
+    held = requests.post(
+        stack.url("/bookings"),
+        json={"mentorId": mentor_id, "start": start, "durationMinutes": 30, "topic": "Streams, end to end"},
+        headers=headers,
+        timeout=30,
+    )
+    assert held.status_code == 201, held.text
+    booking_id = held.json()["bookingId"]
+    outbox = stack.url("/_local/outbox")
+    before = len(requests.get(outbox, timeout=10).json()["messages"])
+    confirmed = requests.post(
+        stack.url(f"/bookings/{booking_id}/confirm"), json={"paymentMethod": "pm_card_visa"}, headers=headers, timeout=30
+    )
+    assert (confirmed.status_code, confirmed.json()["status"]) == (200, "confirmed"), confirmed.text
+
+    deadline = time.monotonic() + 10
+    new = []
+    while time.monotonic() < deadline:
+        new = requests.get(outbox, timeout=10).json()["messages"][before:]
+        if len(new) >= 2:
+            break
+        time.sleep(0.2)
+    assert len(new) == 2, f"the confirmation emails did not arrive within 10 s:\n{stack.log_tail()}"
+    assert ["stream@example.com"] in [message["destinations"] for message in new]
+
+
 def test_unknown_routes_and_methods_are_404(stack):
     assert_error(requests.get(stack.url("/no/such/route"), timeout=10), 404, "not_found")
     assert_error(requests.delete(stack.url("/mentors"), timeout=10), 404, "not_found")

@@ -30,6 +30,7 @@ from mentorship import gateways
 from mentorship.domain.calendar import Party
 from mentorship.domain.instants import format_utc
 from mentorship.gateways.payment import MockPaymentGateway
+from mentorship.store.charges import TableChargeRecords
 from mentorship.services import booking as booking_service
 from mentorship.store.booking_writes import BookingWrites
 from mentorship.store.models import (
@@ -56,6 +57,7 @@ from tests.faults.injection import (
 from tests.support.factories import add_mentor, add_slots
 from tests.support.fakes import RecordingPushSender
 from tests.support.lambda_helpers import LambdaContext
+from tests.support.streams import deliver
 
 MENTOR_ID = "mentor-grace"
 MENTOR_EMAIL = f"{MENTOR_ID}@example.com"  # what tests.support.factories.add_mentor gives her
@@ -91,6 +93,7 @@ def api(http_event):
 
     def call(function: str, method: str, path: str, *, context=None, **kwargs) -> Answer:
         response = handlers[function](http_event(method, path, **kwargs), context or LambdaContext())
+        deliver()  # then the StreamFunction on what the call wrote, as a moment later in AWS
         body = response.get("body")
         headers = {name.lower(): value for name, value in (response.get("headers") or {}).items()}
         return Answer(response["statusCode"], json.loads(body) if body else None, headers)
@@ -181,7 +184,7 @@ class CountingPayments:
     """The real mock gateway (idempotent on the booking id), counting what confirm asks of it."""
 
     def __init__(self) -> None:
-        self.inner = MockPaymentGateway()
+        self.inner = MockPaymentGateway(TableChargeRecords())
         self.charge_ids: list[str] = []
         self.refunds = 0
 
@@ -627,7 +630,7 @@ def test_a_crash_between_claim_and_send_is_sent_once_after_the_lease_expires(cra
     crash_outbox(sender)
     booking_id = hold(api, start).body["bookingId"]
     with pytest.raises(SimulatedCrash):
-        confirm(api, booking_id)  # the invocation dies after the commit, inside the first send
+        confirm(api, booking_id)  # the StreamFunction's invocation dies inside the first send (the confirm committed)
     assert booking_item(booking_id).status == "confirmed"  # committed before the crash
     claimed = {email.recipient: email for email in pending_emails(booking_id)}
     assert set(claimed) == {MENTEE["email"], MENTOR_EMAIL} and sender.sent == []
@@ -666,7 +669,7 @@ def test_a_crash_between_send_and_mark_repeats_that_email_at_most_once(crash_out
     monkeypatch.setattr(delivery, "mark_done", mark_done_crashing_once)
     booking_id = hold(api, start).body["bookingId"]
     with pytest.raises(SimulatedCrash):
-        confirm(api, booking_id)
+        confirm(api, booking_id)  # the StreamFunction's invocation dies between SES and the mark
     assert booking_item(booking_id).status == "confirmed"
     assert sender.sent == [MENTEE["email"]]  # handed over, but not marked
 

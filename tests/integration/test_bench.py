@@ -44,6 +44,15 @@ def test_a_mentor_profile_takes_at_most_three_requests(measured):
         assert result.costs[PROFILE_ROUTE].requests <= 3, result.costs[PROFILE_ROUTE]
 
 
+def test_the_booking_writes_stay_within_three_requests_and_leave_sending_to_the_stream(measured):
+    for result in measured.values():
+        assert result.costs["POST /bookings (60-minute hold)"].requests <= 3
+        confirm = result.costs["POST /bookings/{id}/confirm (visa)"]
+        assert confirm.requests <= 3 and confirm.operations.get("TransactWriteItems") == 1
+        # The confirm's two emails and two pushes: a lease and a sent mark each, in the stream.
+        assert result.costs["StreamFunction per confirm (its stream records)"].operations == {"UpdateItem": 8}
+
+
 @pytest.mark.parametrize("route", [spec.name for spec in ROUTES])
 def test_items_read_do_not_grow_with_the_table(measured, route):
     small, large = measured[SMALL].costs[route], measured[LARGE].costs[route]
@@ -63,10 +72,13 @@ def test_a_reminder_run_costs_what_is_due_whatever_the_bookings(reminder_runs):
         assert result.due_reminders == 2 * reminder_scale.DUE_BOOKINGS
         assert (result.emails_sent, result.pushes_sent) == (result.due_reminders, result.due_reminders)
         assert result.run.scans == 0
-        # 7 requests per due reminder and a Query per DueWork shard; it reads the due reminders
-        # and their bookings, nothing else.
+        # 3 requests per due reminder (lease, booking, transaction) and a Query per DueWork shard;
+        # it reads the due reminders and their bookings, nothing else. The StreamFunction then
+        # sends the email and the push: a lease and a mark each, reading nothing.
         assert result.run.operations["Query"] == result.idle.requests == 4
-        assert result.run.requests == 7 * result.due_reminders + 4
+        assert result.run.requests == 3 * result.due_reminders + 4
+        assert result.stream.operations == {"UpdateItem": 4 * result.due_reminders}
+        assert result.stream.items_read == 0
         assert result.run.items_read == 2 * result.due_reminders
         assert result.idle.items_read == 0
     assert few.run == many.run
@@ -89,12 +101,13 @@ def test_the_report_and_chart_are_written(measured, reminder_runs, tmp_path):
     write_chart(chart, results, reminder_runs)
     assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     cold = {"import boto3 (baseline)": 100.0, "MentorsFunction": 180.0, "BookingFunction": 200.0,
-            "RemindersFunction": 120.0}
+            "RemindersFunction": 120.0, "StreamFunction": 110.0}
     report = document(
         results, RunInfo("make bench", NOW, 1.0), {}, cold, 5, reminders=reminder_runs, chart=chart.name
     )
     assert "| GET /mentors/{id} |" in report and "| MentorsFunction | 180 (1.80) |" in report
     assert "| RemindersFunction | 120 (1.20) |" in report
+    assert "| StreamFunction | 110 (1.10) |" in report  # its rows: the stream records of a hold and a confirm
     assert "![DynamoDB cost against data size](benchmarks.png)" in report
     assert "| 100 bookings | 2,000 bookings | ratio |" in report
     assert "| **items read** | 20 | 20 | 1.00 |" in report

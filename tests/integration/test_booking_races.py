@@ -140,3 +140,37 @@ def test_one_mentee_racing_for_more_than_three_holds_gets_three(mentor):
     assert len(held) == 3
     assert all(isinstance(o, (TooManyHolds, SlotUnavailable)) for o in outcomes if isinstance(o, Exception))
     assert sum(isinstance(o, TooManyHolds) for o in outcomes) == 3
+
+
+def test_a_confirm_racing_a_cancel_answers_what_the_confirm_did(mentor):
+    """Either the confirm won (it answers the confirmed booking, whatever the cancel did after)
+    or the cancel released the hold first (the confirm answers 409 invalid_state and its charge
+    is refunded); never a confirm that answers a cancelled or released booking."""
+    from mentorship.services import sessions
+
+    outcomes_seen = set()
+    for round_number in range(ROUNDS):
+        who = mentee(round_number)
+        held = hold_call(who, FIRST_SLOT + timedelta(hours=round_number), 30)()
+        confirmed, cancelled = race(
+            [
+                lambda: bookings.confirm_booking(held.booking_id, who.user_id, "pm_card_visa", NOW),
+                lambda: sessions.cancel_booking(held.booking_id, who.user_id, None, NOW),
+            ]
+        )
+        charge = Charge.get(booking_pk(held.booking_id), "CHARGE", consistent_read=True) if Charge.count(
+            booking_pk(held.booking_id), consistent_read=True
+        ) else None
+        if isinstance(confirmed, Exception):
+            assert isinstance(confirmed, InvalidState), repr(confirmed)
+            assert cancelled.status == "released"
+            assert charge is None or charge.outcome == "refunded"
+            outcomes_seen.add("cancel won")
+        else:
+            assert confirmed.status == "confirmed" and confirmed.meeting_url
+            assert bookings.status_of(confirmed, NOW).value == "confirmed"
+            assert charge.outcome == "succeeded"
+            # The cancel saw a hold and lost (409), or saw the confirmed session and cancelled it.
+            assert isinstance(cancelled, InvalidState) or cancelled.status == "cancelled", repr(cancelled)
+            outcomes_seen.add("confirm won")
+    assert outcomes_seen, "no round ran"

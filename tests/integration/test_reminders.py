@@ -27,6 +27,7 @@ from tests.integration.test_booking_flow import MENTEE, MENTOR_CLAIMS, confirm, 
 from tests.integration.test_booking_races import race
 from tests.support.factories import add_booking, add_mentor, add_slots
 from tests.support.lambda_helpers import LambdaContext
+from tests.support.streams import deliver
 
 NOW = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)  # the clock fixture's start
 START = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)  # two days ahead
@@ -58,9 +59,12 @@ def book(booking_api, start: datetime = START, minutes: int = 60) -> dict:
 
 
 def run_at(clock, moment: datetime, event_time: datetime | None = None) -> dict:
-    """The scheduled run for `event_time` (default: `moment`) with the clock reading `moment`."""
+    """The scheduled run for `event_time` (default: `moment`) with the clock reading `moment`,
+    then the StreamFunction on what it recorded (the reminders' emails and pushes)."""
     clock.moment = moment
-    return scheduled_run({"time": (event_time or moment).strftime("%Y-%m-%dT%H:%M:%SZ")}, LambdaContext())
+    report = scheduled_run({"time": (event_time or moment).strftime("%Y-%m-%dT%H:%M:%SZ")}, LambdaContext())
+    deliver()
+    return report
 
 
 def reminder_emails(outbox, address: str | None = None) -> list[Message]:
@@ -378,11 +382,16 @@ def test_a_push_failure_keeps_the_inbox_entry_and_a_later_run_pushes_it_once(men
     assert sent_counts(outbox) == (2, 2)
 
 
-def run_crashing_in(step: str, clock, moment: datetime) -> None:
-    """The run at `moment`, dying when it reaches `mentorship.services.reminders.<step>`."""
+def run_crashing_in(step: str, clock, moment: datetime, after: bool = False) -> None:
+    """The run at `moment`, dying when it reaches `mentorship.services.reminders.<step>` (or,
+    with `after`, right after that step's first call returned)."""
     from mentorship.services import reminders
 
+    real_step = getattr(reminders, step)
+
     def crash(*args, **kwargs):
+        if after:
+            real_step(*args, **kwargs)
         raise RuntimeError("crash")
 
     with pytest.MonkeyPatch.context() as patch:
@@ -405,12 +414,14 @@ def test_a_run_that_crashes_before_recording_leaves_the_reminder_to_a_later_run(
     assert len(reminder_emails(outbox, MENTEE_EMAIL)) == 1 and len(reminder_emails(outbox, MENTOR_EMAIL)) == 1
 
 
-def test_a_run_that_crashes_after_recording_leaves_the_messages_to_a_later_run(
+def test_a_run_that_crashes_after_recording_leaves_the_messages_to_the_stream(
     mentor, booking_api, outbox, clock
 ):
     book(booking_api)
-    run_crashing_in("deliver_now", clock, DAY_BEFORE)  # dies right after the first reminder's transaction
+    run_crashing_in("_record", clock, DAY_BEFORE, after=True)  # dies right after the first reminder's transaction
     assert sent_counts(outbox) == (0, 0)
+    deliver()  # the StreamFunction sends what that transaction recorded
+    assert sent_counts(outbox) == (1, 1)
     assert len(reminder_inbox(booking_api, MENTEE) + reminder_inbox(booking_api, MENTOR_CLAIMS)) == 1  # recorded
     run_at(clock, DAY_BEFORE + timedelta(minutes=1))
     run_at(clock, DAY_BEFORE + timedelta(minutes=2))
@@ -431,6 +442,7 @@ def test_overlapping_runs_for_the_same_minute_send_nothing_twice(local_mentor, b
         run = lambda: run_due_work(moment, DueWorkStore().due(moment), DUE_WORK_HANDLERS)  # noqa: E731
         outcomes = race([run] * runs)
         assert [o for o in outcomes if isinstance(o, Exception)] == []
+        deliver()  # the StreamFunction sends what the runs recorded
 
     overlapping_runs(DAY_BEFORE + timedelta(minutes=30))  # both bookings' 24-hour reminders
     assert sent_counts(outbox) == (4, 4)

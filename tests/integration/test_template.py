@@ -28,6 +28,7 @@ from tooling.template import (
     load_template,
     resources_of_type,
     schedules,
+    stream_sources,
     table_definitions,
 )
 from mentorship.api.resolver import BEARER
@@ -57,10 +58,10 @@ LAYER_ID = "CommonLayer"
 SES_SENDER = "ses:FromAddress=SenderEmail"
 NEEDED_RESOURCES = {
     "MentorsFunction": {"MentorshipTable", "MentorshipTable/index/*"},
-    "BookingFunction": {
-        "MentorshipTable", "MentorshipTable/index/*", "IdempotencyTable", "PushTopic", SES_SENDER
-    },
+    # Answers without sending: what a change owes goes out from the StreamFunction.
+    "BookingFunction": {"MentorshipTable", "MentorshipTable/index/*", "IdempotencyTable"},
     "RemindersFunction": {"MentorshipTable", "MentorshipTable/index/DueWork", "PushTopic", SES_SENDER},
+    "StreamFunction": {"MentorshipTable", "MentorshipTable/stream", "StreamFailures", "PushTopic", SES_SENDER},
 }
 # Actions no function may hold: Scan, and PartiQL SELECT (which scans when it names no key).
 FORBIDDEN_ACTIONS = {"dynamodb:scan", "dynamodb:partiqlselect"}
@@ -80,6 +81,8 @@ MUST_NOT_IMPORT = {
     "BookingFunction": EMAIL_ONLY,
     "MentorsFunction": EMAIL_ONLY,
     "RemindersFunction": ("aws_lambda_powertools.event_handler", "pydantic", *EMAIL_ONLY),
+    # Sends MIME built when the change was recorded: no HTTP code, no email building.
+    "StreamFunction": ("aws_lambda_powertools.event_handler", "pydantic", *EMAIL_ONLY),
 }
 
 
@@ -304,9 +307,11 @@ def as_list(value: Any) -> list:
 
 
 def resource_name(value: Any) -> str:
-    """!GetAtt T.Arn -> "T"; !Sub "${T.Arn}/index/X" -> "T/index/X"; !Ref R -> "R"; "*" -> "*"."""
+    """!GetAtt T.Arn -> "T"; !GetAtt T.StreamArn -> "T/stream"; !Sub "${T.Arn}/index/X" -> "T/index/X";
+    !Ref R -> "R"; "*" -> "*"."""
     if isinstance(value, Tag) and value.name == "GetAtt":
-        return (value.value.split(".") if isinstance(value.value, str) else value.value)[0]
+        resource, attribute = value.value.split(".") if isinstance(value.value, str) else value.value
+        return f"{resource}/stream" if attribute == "StreamArn" else resource
     if isinstance(value, Tag) and value.name == "Sub" and isinstance(value.value, str):
         return re.sub(r"\$\{([A-Za-z0-9]+)(?:\.Arn)?\}", r"\1", value.value)
     return ref_target(value) or str(value)
@@ -378,3 +383,14 @@ def test_samconfig_overrides_only_template_parameters_with_allowed_values():
     assert "CAPABILITY_IAM" in capabilities
     if resources_of_type("AWS::Serverless::Application", TEMPLATE):
         assert "CAPABILITY_AUTO_EXPAND" in capabilities
+
+
+def test_the_table_stream_feeds_the_stream_function_with_partial_failures_and_bounded_retries():
+    assert properties("MentorshipTable")["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    (source,) = stream_sources()
+    assert (source.function, source.table) == ("StreamFunction", "MentorshipTable")
+    assert source.reports_item_failures and source.bisect_on_error
+    assert 0 <= source.maximum_retry_attempts <= 10, "retries must be bounded (-1 retries until expiry)"
+    event = properties("StreamFunction")["Events"][source.event]["Properties"]
+    assert resource_name(event["DestinationConfig"]["OnFailure"]["Destination"]) == "StreamFailures"
+    assert TEMPLATE["Resources"]["StreamFailures"]["Type"] == "AWS::SQS::Queue"

@@ -6,14 +6,14 @@ import uuid
 from datetime import datetime
 
 from mentorship.domain.calendar import Party
-from mentorship.domain.instants import format_utc
+from mentorship.domain.instants import epoch_seconds
 from mentorship.services.availability import refresh_next_open
 from mentorship.services.profiles import ProfileFacts, build_profile
 from mentorship.store.bookings import new_booking
 from mentorship.store.mentors import MentorStore
-from mentorship.store.models import Booking, MentorProfile, Review, SlotLock, mentor_pk
-from mentorship.store.reviews import review_sk
-from mentorship.store.slots import SlotStore, lock_sk
+from mentorship.store.models import Booking, MentorProfile, Review
+from mentorship.store.reviews import new_review
+from mentorship.store.slots import SlotStore, new_lock
 
 
 def add_mentor(
@@ -46,25 +46,20 @@ def add_slots(mentor_id: str, starts: list[datetime], now: datetime) -> None:
 
 def lock_slot(mentor_id: str, start: datetime, *, booked: bool = False, hold_expires_at: datetime | None = None) -> None:
     """Mark a published slot held (until `hold_expires_at`) or booked, as a booking would."""
-    SlotLock(
-        pk=mentor_pk(mentor_id),
-        sk=lock_sk(format_utc(start)),
-        mentor_id=mentor_id,
-        start=start,
+    new_lock(
+        mentor_id,
+        start,
         booking_id=uuid.uuid4().hex,
         holder_id="someone",
         booked=booked,
-        hold_expires_at=int(hold_expires_at.timestamp()) if hold_expires_at else None,
+        hold_expires_at=epoch_seconds(hold_expires_at) if hold_expires_at else None,
     ).save()
 
 
 def add_review(mentor_id: str, rating: int, created_at: datetime, comment: str = "Very helpful") -> Review:
-    review_id = uuid.uuid4().hex
-    review = Review(
-        pk=mentor_pk(mentor_id),
-        sk=review_sk(created_at, review_id),
-        review_id=review_id,
-        mentor_id=mentor_id,
+    review = new_review(
+        mentor_id,
+        review_id=uuid.uuid4().hex,
         booking_id=uuid.uuid4().hex,
         author_id="mentee",
         author_name="A. Mentee",

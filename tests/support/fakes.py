@@ -39,3 +39,143 @@ class RecordingPushSender:
             raise self.failure
         self.published.append({"userId": user_id, "notificationId": notification_id, "title": title, "url": url})
         return f"push-{len(self.published)}"
+
+
+class InMemoryBookingRepository:
+    """The booking repository's rules kept in memory, for unit tests of the use cases: published
+    slots, who holds or booked each, the mentee's three hold places, and what each change
+    recorded. (The real conditions run inside DynamoDB; their races are tested on DynamoDB Local.)"""
+
+    MAX_ACTIVE_HOLDS = 3
+
+    def __init__(self, published: dict[str, list] | None = None) -> None:
+        self.published = {mentor: set(starts) for mentor, starts in (published or {}).items()}
+        self.bookings: dict = {}
+        self.locks: dict = {}  # (mentor_id, start) -> (booking_id, booked, hold_expires_at epoch or None)
+        self.recorded: list = []  # messages, in the order the changes recorded them
+        self.reviews: list = []
+
+    @staticmethod
+    def _copy(booking):
+        return type(booking).from_raw_data(booking.serialize())
+
+    def _lock_is_free(self, mentor_id, start, now) -> bool:
+        lock = self.locks.get((mentor_id, start))
+        return lock is None or (not lock[1] and lock[2] <= now.timestamp())
+
+    def get(self, booking_id):
+        booking = self.bookings.get(booking_id)
+        return self._copy(booking) if booking is not None else None
+
+    def hold(self, booking, slot_starts, now) -> None:
+        from mentorship.errors import SlotUnavailable, TooManyHolds
+
+        if any(
+            start not in self.published.get(booking.mentor_id, set()) or not self._lock_is_free(booking.mentor_id, start, now)
+            for start in slot_starts
+        ):
+            raise SlotUnavailable("that time is no longer available")
+        active = [
+            b for b in self.bookings.values()
+            if b.mentee_id == booking.mentee_id and b.status == "held" and b.hold_expires_at > now.timestamp()
+        ]
+        if len(active) >= self.MAX_ACTIVE_HOLDS:
+            raise TooManyHolds("three holds already")
+        booking.hold_place = len(active)
+        for start in slot_starts:
+            self.locks[(booking.mentor_id, start)] = (booking.booking_id, False, int(booking.hold_expires_at))
+        self.bookings[booking.booking_id] = self._copy(booking)
+
+    def confirm(self, booking, slot_starts, confirmation, now):
+        from mentorship.errors import HoldExpired, InvalidState
+
+        stored = self.bookings[booking.booking_id]
+        if stored.status != "held":
+            raise InvalidState("this booking is no longer held")
+        for start in slot_starts:
+            lock = self.locks.get((booking.mentor_id, start))
+            if lock is None or lock[0] != booking.booking_id or lock[1] or lock[2] <= now.timestamp():
+                raise HoldExpired("the 5-minute hold has expired")
+        for start in slot_starts:
+            self.locks[(booking.mentor_id, start)] = (booking.booking_id, True, None)
+        stored.status, stored.meeting_url = "confirmed", confirmation.meeting_url
+        stored.payment_reference, stored.hold_expires_at, stored.updated_at = confirmation.charge_id, None, now
+        self.recorded += confirmation.messages
+        return self._copy(stored)
+
+    def release(self, booking, slot_starts, new_status, now):
+        from mentorship.errors import InvalidState
+
+        stored = self.bookings[booking.booking_id]
+        if stored.status != "held":
+            raise InvalidState("this booking is no longer held")
+        for start in slot_starts:
+            lock = self.locks.get((booking.mentor_id, start))
+            if lock is not None and lock[0] == booking.booking_id and not lock[1]:
+                del self.locks[(booking.mentor_id, start)]
+        stored.status, stored.hold_expires_at, stored.updated_at = new_status, None, now
+        return self._copy(stored)
+
+    def _unchanged(self, booking):
+        from mentorship.errors import InvalidState
+
+        stored = self.bookings[booking.booking_id]
+        if stored.status != "confirmed" or stored.start != booking.start:
+            raise InvalidState("this booking changed meanwhile; read it again")
+        return stored
+
+    def cancel(self, booking, slot_starts, cancellation, now):
+        stored = self._unchanged(booking)
+        for start in slot_starts:
+            self.locks.pop((booking.mentor_id, start), None)
+        stored.status, stored.cancelled_by, stored.cancel_reason = "cancelled", cancellation.by, cancellation.reason
+        stored.calendar_sequence, stored.updated_at = booking.calendar_sequence, now
+        self.recorded += cancellation.messages
+        return self._copy(stored)
+
+    def reschedule(self, booking, move, now):
+        from mentorship.errors import SlotUnavailable
+
+        moved, old_starts, new_starts = move.moved, move.old_starts, move.new_starts
+        stored = self._unchanged(booking)
+        for start in set(new_starts) - set(old_starts):
+            if start not in self.published.get(booking.mentor_id, set()) or not self._lock_is_free(booking.mentor_id, start, now):
+                raise SlotUnavailable("the new time is not available; the booking is unchanged")
+        for start in set(old_starts) - set(new_starts):
+            self.locks.pop((booking.mentor_id, start), None)
+        for start in new_starts:
+            self.locks[(booking.mentor_id, start)] = (booking.booking_id, True, None)
+        stored.start, stored.end, stored.calendar_sequence, stored.updated_at = moved.start, moved.end, moved.calendar_sequence, now
+        self.recorded += move.messages
+        return self._copy(stored)
+
+    def review(self, booking, review) -> None:
+        from mentorship.errors import AlreadyReviewed
+
+        stored = self.bookings[booking.booking_id]
+        if stored.reviewed:
+            raise AlreadyReviewed("this session has been reviewed already")
+        stored.reviewed = True
+        self.reviews.append(review)
+
+
+class RecordingPayments:
+    """A payment gateway in memory: idempotent on its key like the mock one, and counting."""
+
+    def __init__(self) -> None:
+        self.charges: dict[str, tuple[str, str]] = {}  # key -> (charge id, outcome)
+
+    def charge(self, key, amount, currency, payment_method, now):
+        from mentorship.gateways.payment import ChargeResult, is_declined_card
+
+        if key not in self.charges:
+            outcome = "declined" if is_declined_card(payment_method) else "succeeded"
+            self.charges[key] = (f"ch_{len(self.charges) + 1}", outcome)
+        charge_id, outcome = self.charges[key]
+        return ChargeResult(charge_id=charge_id, succeeded=outcome == "succeeded")
+
+    def refund(self, key, now) -> bool:
+        if self.charges.get(key, (None, None))[1] != "succeeded":
+            return False
+        self.charges[key] = (self.charges[key][0], "refunded")
+        return True

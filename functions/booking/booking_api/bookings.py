@@ -8,13 +8,13 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from booking_api.schemas import Booking, CancelIn, ConfirmIn, HoldIn, MeetingLink, RescheduleIn, ReviewIn
+from booking_api.schemas import BookingView, CancelIn, ConfirmIn, HoldIn, MeetingLink, RescheduleIn, ReviewIn
 from mentorship import clock
 from mentorship.api.caller import Caller, caller_zone, require_caller
 from mentorship.api.idempotency import idempotent
 from mentorship.api.pagination import TimeZoneName
 from mentorship.api.resolver import BEARER
-from mentorship.api.schemas import Review, responses
+from mentorship.api.schemas import ReviewView, responses
 from mentorship.domain.calendar import Party
 from mentorship.services import booking as bookings
 from mentorship.services import sessions
@@ -29,12 +29,12 @@ IDEMPOTENCY_NOTE = (
 )
 
 
-def _view(item: BookingItem, caller: Caller, tz: str | None = None) -> Booking:
+def _view(item: BookingItem, caller: Caller, tz: str | None = None) -> BookingView:
     zone_name, zone = caller_zone(tz, caller)
-    return Booking.from_item(item, zone_name, zone, clock.now())
+    return BookingView.from_item(item, zone_name, zone, clock.now())
 
 
-def _json(model: Booking) -> dict:
+def _json(model: BookingView) -> dict:
     return model.model_dump(by_alias=True, mode="json")
 
 
@@ -49,7 +49,7 @@ def _run(caller: Caller, route: str, body: dict | None, compute) -> Response:
     description="Holds the 1-3 consecutive slots a 30/60/90-minute session needs for 5 minutes "
     "(`holdExpiresAt`) while the mentee pays. 409 `slot_unavailable` if any is taken; 429 with 3 active "
     "holds; a mentor cannot book themself (422)." + IDEMPOTENCY_NOTE,
-    responses=responses(Booking, 400, 401, 404, 409, 422, 429, 503, status=201, description="Held"),
+    responses=responses(BookingView, 400, 401, 404, 409, 422, 429, 503, status=201, description="Held"),
     security=BEARER,
     tags=["Bookings"],
 )
@@ -71,7 +71,7 @@ def hold(body: HoldIn) -> Response[dict]:
     description="Charges the card (mock gateway: `pm_card_visa` succeeds, any `pm_card_*Declined` declines) "
     "and confirms the booking with its meeting URL. Declined: 402 and the slots are free again. "
     "After the hold expired: 410 and nothing changes. Not held: 409." + IDEMPOTENCY_NOTE,
-    responses=responses(Booking, 400, 401, 402, 403, 404, 409, 410, 422, 503),
+    responses=responses(BookingView, 400, 401, 402, 403, 404, 409, 410, 422, 503),
     security=BEARER,
     tags=["Bookings"],
 )
@@ -91,11 +91,11 @@ def confirm(booking_id: BookingId, body: ConfirmIn) -> Response[dict]:
     description="Either party: a held booking is released; a confirmed one that has not started is "
     "cancelled (its slots open again, both parties get a METHOD:CANCEL invite, the other party is "
     "notified). 409 otherwise.",
-    responses=responses(Booking, 400, 401, 404, 409, 422, 503),
+    responses=responses(BookingView, 400, 401, 404, 409, 422, 503),
     security=BEARER,
     tags=["Bookings"],
 )
-def cancel(booking_id: BookingId, body: CancelIn) -> Booking:
+def cancel(booking_id: BookingId, body: CancelIn) -> BookingView:
     caller = require_caller(router.current_event)
     item = sessions.cancel_booking(booking_id, caller.user_id, body.reason, clock.now())
     return _view(item, caller)
@@ -107,11 +107,11 @@ def cancel(booking_id: BookingId, body: CancelIn) -> Booking:
     description="Either party moves a confirmed session that has not started to another start of the same "
     "mentor: same id, duration and meeting URL; the new slots are taken and the old ones freed at once. "
     "409 `slot_unavailable` leaves the booking unchanged.",
-    responses=responses(Booking, 400, 401, 404, 409, 422, 503),
+    responses=responses(BookingView, 400, 401, 404, 409, 422, 503),
     security=BEARER,
     tags=["Bookings"],
 )
-def reschedule(booking_id: BookingId, body: RescheduleIn) -> Booking:
+def reschedule(booking_id: BookingId, body: RescheduleIn) -> BookingView:
     caller = require_caller(router.current_event)
     item = sessions.reschedule_booking(booking_id, caller.user_id, body.start, clock.now())
     return _view(item, caller)
@@ -135,25 +135,25 @@ def join(booking_id: BookingId) -> MeetingLink:
     summary="Review a session",
     description="Only the mentee, only after the session ended, once (409 `already_reviewed`); "
     "rating 1-5, comment up to 2,000 characters.",
-    responses=responses(Review, 400, 401, 403, 404, 409, 422, 503, status=201, description="Created"),
+    responses=responses(ReviewView, 400, 401, 403, 404, 409, 422, 503, status=201, description="Created"),
     security=BEARER,
     tags=["Bookings"],
 )
-def review(booking_id: BookingId, body: ReviewIn) -> Response[Review]:
+def review(booking_id: BookingId, body: ReviewIn) -> Response[ReviewView]:
     caller = require_caller(router.current_event)
     item = sessions.review_session(booking_id, caller.user_id, body.rating, body.comment.strip(), clock.now())
-    return Response(status_code=201, content_type="application/json", body=Review.from_item(item))
+    return Response(status_code=201, content_type="application/json", body=ReviewView.from_item(item))
 
 
 @router.get(
     "/bookings/<bookingId>",
     summary="A booking",
     description="For its mentee or mentor; anyone else gets 404.",
-    responses=responses(Booking, 401, 404, 422),
+    responses=responses(BookingView, 401, 404, 422),
     security=BEARER,
     tags=["Bookings"],
 )
-def get_booking(booking_id: BookingId, tz: TimeZoneName = None) -> Booking:
+def get_booking(booking_id: BookingId, tz: TimeZoneName = None) -> BookingView:
     caller = require_caller(router.current_event)
     item = bookings.booking_for_participant(booking_id, caller.user_id)
     return _view(item, caller, tz)

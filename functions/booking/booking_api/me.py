@@ -8,7 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from booking_api.schemas import Booking, BookingList, Notification, NotificationList
+from booking_api.schemas import BookingList, BookingView, Notification, NotificationList
 from mentorship import clock
 from mentorship.api.caller import caller_zone, require_caller
 from mentorship.api.cursors import decode_cursor, encode_cursor
@@ -57,7 +57,7 @@ def list_my_bookings(
         role, caller.user_id, upcoming=scope is Scope.UPCOMING, now=now, limit=limit, start_after=start_after
     )
     return BookingList(
-        items=[Booking.from_item(item, zone_name, zone, now) for item in page.items],
+        items=[BookingView.from_item(item, zone_name, zone, now) for item in page.items],
         next_cursor=encode_cursor(page.last_key, cursor_scope),
     )
 

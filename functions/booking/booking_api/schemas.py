@@ -16,7 +16,7 @@ from mentorship.store.models import Booking as BookingItem
 from mentorship.store.models import Notification as NotificationItem
 
 
-class Booking(ApiModel):
+class BookingView(ApiModel):
     booking_id: str
     status: BookingStatus
     mentor_id: str
@@ -36,7 +36,7 @@ class Booking(ApiModel):
     created_at: str
 
     @classmethod
-    def from_item(cls, item: BookingItem, zone_name: str, zone: ZoneInfo, now: datetime) -> "Booking":
+    def from_item(cls, item: BookingItem, zone_name: str, zone: ZoneInfo, now: datetime) -> "BookingView":
         status = status_of(item, now)
         held = status is BookingStatus.HELD
         return cls(
@@ -61,7 +61,7 @@ class Booking(ApiModel):
 
 
 class BookingList(ApiModel):
-    items: list[Booking]
+    items: list[BookingView]
     next_cursor: str | None
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from mentors_api.schemas import Availability, MentorCard, MentorDetail, MentorList, Review, ReviewList
+from mentors_api.schemas import Availability, MentorCard, MentorDetail, MentorList, ReviewList, ReviewView
 from mentorship import clock
 from mentorship.api.caller import caller_zone, viewer_zone_claim
 from mentorship.api.cursors import decode_cursor, encode_cursor
@@ -100,7 +100,7 @@ def get_mentor(mentor_id: MentorId, tz: TimeZoneName = None) -> MentorDetail:
         bio=profile.bio,
         specialties=list(profile.specialties or []),
         timezone=profile.timezone,
-        reviews=[Review.from_item(review) for review in reviews],
+        reviews=[ReviewView.from_item(review) for review in reviews],
         availability=Availability.build(slots, zone_name, zone, now),
     )
 
@@ -142,5 +142,5 @@ def list_reviews(
     _profile_or_404(mentor_id)
     page = ReviewStore().newest(mentor_id, limit, start_after)
     return ReviewList(
-        items=[Review.from_item(review) for review in page.items], next_cursor=encode_cursor(page.last_key, scope)
+        items=[ReviewView.from_item(review) for review in page.items], next_cursor=encode_cursor(page.last_key, scope)
     )

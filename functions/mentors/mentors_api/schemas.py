@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field
 
-from mentorship.api.schemas import ApiModel, Instant, Money, Review, ZoneName
+from mentorship.api.schemas import ApiModel, Instant, Money, ReviewView, ZoneName
 from mentorship.domain.instants import format_local, format_utc
 from mentorship.domain.mentors import ExperienceLevel
 from mentorship.domain.slots import SlotState
@@ -85,7 +85,7 @@ class Availability(ApiModel):
 
 
 class ReviewList(ApiModel):
-    items: list[Review]
+    items: list[ReviewView]
     next_cursor: str | None
 
 
@@ -93,7 +93,7 @@ class MentorDetail(MentorCard):
     bio: str
     specialties: list[str]
     timezone: str = Field(description="The mentor's own zone")
-    reviews: list[Review] = Field(description="The 10 most recent, newest first")
+    reviews: list[ReviewView] = Field(description="The 10 most recent, newest first")
     availability: Availability = Field(description="The next 30 days, in the caller's zone")
 
 

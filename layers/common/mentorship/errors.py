@@ -15,8 +15,22 @@ class FieldIssue:
     issue: str  # for humans
 
 
+# AWS error codes that mean "busy, try again shortly" (throttling, a transaction in the way):
+# the store retries them a few times; what remains is answered 503 with Retry-After.
+RETRYABLE_AWS_ERROR_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "TransactionConflictException",
+        "TransactionInProgressException",
+    }
+)
+
+
 class DomainError(Exception):
     code = "error"
+    retry_after_seconds: int | None = None  # set where the client should retry after a pause
 
     def __init__(self, message: str, details: list[FieldIssue] | None = None):
         super().__init__(message)
@@ -58,6 +72,13 @@ class AlreadyReviewed(Conflict):
 
 class IdempotencyKeyReused(Conflict):
     code = "idempotency_key_reused"
+
+
+class IdempotencyInProgress(Conflict):
+    """The first request with this Idempotency-Key has not answered yet."""
+
+    code = "idempotency_in_progress"
+    retry_after_seconds = 1
 
 
 class HoldExpired(DomainError):

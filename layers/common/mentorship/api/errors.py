@@ -36,17 +36,6 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.ServiceUnavailable: 503,
 }
 
-THROTTLING_CODES = frozenset(
-    {
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "RequestLimitExceeded",
-        "TransactionConflictException",
-        "TransactionInProgressException",
-    }
-)
-
-
 def error_body(code: str, message: str, details: list[dict[str, str]] | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"code": code, "message": message}
     if details:
@@ -78,10 +67,21 @@ def status_for(error: errors.DomainError) -> int:
 
 def domain_error_response(error: errors.DomainError) -> Response:
     headers = None
-    if isinstance(error, errors.ServiceUnavailable):
+    if error.retry_after_seconds is not None:
         headers = {"Retry-After": str(error.retry_after_seconds)}
     details = [{"field": d.field, "issue": d.issue} for d in error.details]
     return error_response(status_for(error), error.code, error.message, details, headers)
+
+
+def domain_error_result(error: errors.DomainError) -> dict[str, Any]:
+    """The same answer as a Lambda proxy result, for refusals made before the resolver runs."""
+    response = domain_error_response(error)
+    return {
+        "statusCode": response.status_code,
+        "headers": {"Content-Type": "application/json", **(response.headers or {})},
+        "body": response.body,
+        "isBase64Encoded": False,
+    }
 
 
 def _field_name(location: tuple | list) -> str:
@@ -94,14 +94,13 @@ def validation_error_response(error: RequestValidationError) -> Response:
         location = tuple(problem.get("loc") or ())
         kind = problem.get("type")
         if kind == "json_invalid":
-            return error_response(400, "bad_request", "the request body is not valid JSON")
+            return domain_error_response(errors.BadRequest("the request body is not valid JSON"))
         if location == ("body",) and kind in {"model_attributes_type", "dict_type", "missing", "model_type"}:
-            return error_response(400, "bad_request", "the request body must be a JSON object")
+            return domain_error_response(errors.BadRequest("the request body must be a JSON object"))
     details = [
-        {"field": _field_name(problem.get("loc") or ()), "issue": str(problem.get("msg", "invalid"))}
-        for problem in problems
+        errors.FieldIssue(_field_name(problem.get("loc") or ()), str(problem.get("msg", "invalid"))) for problem in problems
     ]
-    return error_response(422, "validation_error", "the request has invalid fields", details)
+    return domain_error_response(errors.ValidationFailed("the request has invalid fields", details))
 
 
 def register_error_handlers(app: "APIGatewayHttpResolver") -> None:
@@ -120,11 +119,11 @@ def register_error_handlers(app: "APIGatewayHttpResolver") -> None:
 
     @app.not_found
     def _not_found(_: NotFoundError) -> Response:
-        return error_response(404, "not_found", "no such route")
+        return domain_error_response(errors.NotFound("no such route"))
 
     @app.exception_handler(PynamoDBException)
     def _storage(error: PynamoDBException) -> Response:
-        if error.cause_response_code in THROTTLING_CODES:
+        if error.cause_response_code in errors.RETRYABLE_AWS_ERROR_CODES:
             logger.warning("storage throttled", extra={"code": error.cause_response_code})
             return domain_error_response(errors.ServiceUnavailable("the service is busy; retry shortly"))
         logger.exception("storage error")

@@ -13,8 +13,8 @@ from typing import Callable
 
 from aws_lambda_powertools.event_handler import Response
 
-from mentorship.api.errors import domain_error_response, error_body
-from mentorship.errors import DomainError, ServiceUnavailable, ValidationFailed
+from mentorship.api.errors import domain_error_response
+from mentorship.errors import DomainError, IdempotencyInProgress, IdempotencyKeyReused, ServiceUnavailable, ValidationFailed
 from mentorship.settings import get_settings
 
 HEADER = "idempotency-key"
@@ -74,15 +74,14 @@ def idempotent(headers: dict[str, str], caller_id: str, route: str, body: dict, 
     try:
         stored = run(request={"caller": caller_id, "route": route, "key": key, "body": body}, compute=compute)
     except IdempotencyValidationError:
-        return _response(409, error_body("idempotency_key_reused", "this Idempotency-Key was used with another request body"))
+        raise IdempotencyKeyReused("this Idempotency-Key was used with another request body") from None
     except IdempotencyPersistenceLayerError as error:  # its table throttled or unreachable
         raise ServiceUnavailable("the service is busy; retry shortly") from error
     except IdempotencyAlreadyInProgressError:
-        in_progress = error_body("idempotency_in_progress", "a request with this Idempotency-Key is still running; retry shortly")
-        return _response(409, in_progress, {"Retry-After": "1"})
+        raise IdempotencyInProgress("a request with this Idempotency-Key is still running; retry shortly") from None
     return _response(stored["status"], stored["body"])
 
 
-def _response(status: int, body: dict | None, headers: dict[str, str] | None = None) -> Response[dict]:
+def _response(status: int, body: dict | None) -> Response[dict]:
     """Bodies stay dicts: the route's response validation and serialization apply to them."""
-    return Response(status_code=status, content_type="application/json", body=body, headers=headers)
+    return Response(status_code=status, content_type="application/json", body=body)

@@ -10,7 +10,8 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from mentorship.api.errors import error_body, register_error_handlers
+from mentorship.api.errors import domain_error_result, register_error_handlers
+from mentorship.errors import BadRequest
 from mentorship.observability import logger, metrics, tracer
 
 
@@ -73,9 +74,4 @@ def _with_json_body(event: dict) -> tuple[dict, dict | None]:
 
 
 def _bad_request(message: str) -> dict:
-    return {
-        "statusCode": 400,
-        "headers": {"Content-Type": "application/json"},
-        "body": json.dumps(error_body("bad_request", message)),
-        "isBase64Encoded": False,
-    }
+    return domain_error_result(BadRequest(message))

@@ -44,7 +44,7 @@ class Money(ApiModel):
     currency: Annotated[str, Field(pattern="^[A-Z]{3}$")] = "USD"
 
 
-class Review(ApiModel):
+class ReviewView(ApiModel):
     review_id: str
     rating: int = Field(ge=1, le=5)
     comment: str
@@ -52,7 +52,7 @@ class Review(ApiModel):
     created_at: str
 
     @classmethod
-    def from_item(cls, item: ReviewItem) -> "Review":
+    def from_item(cls, item: ReviewItem) -> "ReviewView":
         return cls(
             review_id=item.review_id,
             rating=int(item.rating),

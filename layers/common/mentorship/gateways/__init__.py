@@ -41,8 +41,9 @@ def _sns_push() -> "PushSender":
 @cache
 def _mock_payments() -> "PaymentGateway":
     from mentorship.gateways.payment import MockPaymentGateway
+    from mentorship.store.charges import TableChargeRecords  # the mock keeps its records in the table
 
-    return MockPaymentGateway()
+    return MockPaymentGateway(TableChargeRecords())
 
 
 def email_sender() -> "EmailSender":

@@ -1,7 +1,8 @@
 """Payments. The product talks to a `PaymentGateway`; the one here is a mock with the test cards
 of a real provider: `pm_card_visa` (and any other `pm_card_*`) succeeds; `pm_card_chargeDeclined`
 and every `pm_card_*Declined*` (e.g. `pm_card_chargeDeclinedInsufficientFunds`) declines. Like a real provider it is idempotent on its key: the same key never charges twice,
-and it keeps its records in the table (its own item type) so every instance agrees.
+and it keeps its records where it is given (`ChargeRecords`; in the table, as its own item type, so
+every instance agrees), never importing the store itself.
 """
 
 from __future__ import annotations
@@ -10,11 +11,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
-
-from pynamodb.exceptions import PutError, UpdateError
-
-from mentorship.store.binding import ensure_bound
-from mentorship.store.models import Charge, booking_pk
 
 
 @dataclass(frozen=True)
@@ -34,42 +30,26 @@ def is_declined_card(payment_method: str) -> bool:
     return payment_method.startswith("pm_card_") and "Declined" in payment_method
 
 
+class ChargeRecords(Protocol):
+    """Where the mock keeps its charges (the table, `store.charges.TableChargeRecords`)."""
+
+    def first(
+        self, key: str, charge_id: str, amount: int, currency: str, payment_method: str, outcome: str, now: datetime
+    ) -> tuple[str, str]: ...
+
+    def refund(self, key: str) -> bool: ...
+
+
 class MockPaymentGateway:
-    def __init__(self) -> None:
-        ensure_bound()
+    def __init__(self, records: ChargeRecords) -> None:
+        self._records = records
 
     def charge(self, key: str, amount: int, currency: str, payment_method: str, now: datetime) -> ChargeResult:
-        record = Charge(
-            pk=booking_pk(key),
-            sk="CHARGE",
-            charge_id=f"ch_{secrets.token_hex(12)}",
-            amount=amount,
-            currency=currency,
-            payment_method=payment_method,
-            outcome="declined" if is_declined_card(payment_method) else "succeeded",
-            created_at=now,
+        outcome = "declined" if is_declined_card(payment_method) else "succeeded"
+        charge_id, outcome = self._records.first(
+            key, f"ch_{secrets.token_hex(12)}", amount, currency, payment_method, outcome, now
         )
-        try:
-            record.save(condition=Charge.pk.does_not_exist())
-        except PutError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise
-            record = Charge.get(booking_pk(key), "CHARGE", consistent_read=True)  # the first attempt's answer
-        return ChargeResult(charge_id=record.charge_id, succeeded=record.outcome == "succeeded")
+        return ChargeResult(charge_id=charge_id, succeeded=outcome == "succeeded")
 
     def refund(self, key: str, now: datetime) -> bool:
-        # Most holds that end unconfirmed were never charged: a read tells, cheaper than a write
-        # that fails its condition.
-        try:
-            charge = Charge.get(booking_pk(key), "CHARGE", consistent_read=True)
-        except Charge.DoesNotExist:
-            return False
-        if charge.outcome != "succeeded":
-            return False  # declined, or refunded already
-        try:
-            charge.update(actions=[Charge.outcome.set("refunded")], condition=Charge.outcome == "succeeded")
-        except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise
-            return False  # refunded meanwhile
-        return True
+        return self._records.refund(key)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from mentorship.domain.bookings import BookingStatus
 from mentorship.domain.slots import SlotState, check_publish_window, slot_starts
-from mentorship.store.models import MentorProfile
+from mentorship.services.stream import Change
+from mentorship.store.models import Booking, MentorProfile
 from mentorship.store.mentors import MentorStore
 from mentorship.store.slots import SlotStore
 
@@ -35,3 +37,23 @@ def refresh_due_profile(item: MentorProfile, now: datetime) -> bool:
     """DueWork handler: a profile whose next open slot may have changed by itself."""
     refresh_next_open(item.mentor_id, now)
     return True
+
+
+def takes_or_frees_slots(old: Booking | None, new: Booking) -> bool:
+    """Whether a booking change can move the mentor's next open slot: a new hold takes slots; a
+    release, expiry, decline or cancel frees them; a reschedule does both. A confirm turns held
+    slots into booked ones, which changes nothing for the directory."""
+    if old is None:
+        return True
+    if old.start != new.start:
+        return True
+    if old.status == new.status:
+        return False
+    return (old.status, new.status) != (BookingStatus.HELD.value, BookingStatus.CONFIRMED.value)
+
+
+def refresh_after_booking_change(change: Change, now: datetime) -> None:
+    """Stream handler: keep the directory's availability filter in step with holds, releases,
+    cancels and reschedules, off the request path."""
+    if isinstance(change.new, Booking) and takes_or_frees_slots(change.old, change.new):
+        refresh_next_open(change.new.mentor_id, now)

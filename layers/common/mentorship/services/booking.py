@@ -1,4 +1,10 @@
-"""Booking use cases: hold a session, confirm it with payment, release a hold, read a booking."""
+"""Booking use cases: hold a session, confirm it with payment, release a hold, read a booking.
+
+On the request path each answers within three DynamoDB requests: a hold reads the mentor and the
+mentee's hold places and writes one transaction; a confirm reads the booking, records the charge
+and writes one transaction (booking, locks and every message it owes); a release reads the
+booking, writes one transaction and looks for a charge to refund. What follows from a change
+(emails, pushes, the mentor's next open slot) is the StreamFunction's work.""" 
 
 from __future__ import annotations
 
@@ -11,17 +17,15 @@ from mentorship import gateways
 from mentorship.domain.bookings import BookingStatus, effective_status
 from mentorship.domain.calendar import Party
 from mentorship.domain.emails import EmailKind
-from mentorship.domain.instants import epoch_seconds, format_utc_precise, from_epoch_seconds
+from mentorship.domain.instants import epoch_seconds, from_epoch_seconds
 from mentorship.domain.sessions import HOLD_DURATION, check_session_request, clean_topic
 from mentorship.domain.slots import slots_for_session
 from mentorship.errors import Forbidden, HoldExpired, InvalidState, NotFound, PaymentDeclined, ValidationFailed
-from mentorship.services.availability import refresh_next_open
-from mentorship.services.delivery import deliver_now
 from mentorship.services.outbox_records import email_records, notification_record, reminder_records
 from mentorship.settings import get_settings
-from mentorship.store.booking_writes import BookingWrites
-from mentorship.store.bookings import BookingStore, new_booking
-from mentorship.store.due_work import due_shard_for
+from mentorship.store.booking_repository import booking_repository
+from mentorship.store.booking_writes import Confirmation
+from mentorship.store.bookings import new_booking
 from mentorship.store.mentors import MentorStore
 from mentorship.store.models import Booking
 
@@ -41,7 +45,7 @@ def status_of(booking: Booking, now: datetime) -> BookingStatus:
 
 def booking_for_participant(booking_id: str, user_id: str) -> Booking:
     """The booking if `user_id` takes part in it; NotFound otherwise (whether or not it exists)."""
-    booking = BookingStore().get(booking_id)
+    booking = booking_repository().get(booking_id)
     if booking is None or user_id not in (booking.mentee_id, booking.mentor_id):
         raise NotFound("no booking with that id")
     return booking
@@ -70,11 +74,10 @@ def hold_session(mentee: Party, request: SessionRequest, now: datetime) -> Booki
         now=now,
     )
     booking.hold_expires_at = epoch_seconds(now + HOLD_DURATION)
-    # In DueWork until confirmed or released, so the scheduled run tidies it up once it expires.
-    booking.due_shard = due_shard_for(booking.pk)
-    booking.due_at = format_utc_precise(now + HOLD_DURATION)
-    BookingWrites().hold(booking, slot_starts, now)
-    refresh_next_open(mentor.mentor_id, now)
+    # Chosen now, from the profile this hold reads anyway, so the confirm need not read it again;
+    # no answer shows it before the booking is confirmed.
+    booking.meeting_url = _meeting_url(mentor.video_provider, mentor.manual_meeting_url)
+    booking_repository().hold(booking, slot_starts, now)
     return booking
 
 
@@ -83,10 +86,9 @@ def _require_mentee(booking: Booking, user_id: str) -> None:
         raise Forbidden("only the mentee who holds this booking can pay for it")
 
 
-def _meeting_url(booking: Booking) -> str:
-    mentor = MentorStore().get_profile(booking.mentor_id)
-    if mentor is not None and mentor.video_provider == "manual" and mentor.manual_meeting_url:
-        return mentor.manual_meeting_url
+def _meeting_url(video_provider: str | None, manual_meeting_url: str | None) -> str:
+    if video_provider == "manual" and manual_meeting_url:
+        return manual_meeting_url
     return f"{get_settings().meeting_base_url.rstrip('/')}/{secrets.token_urlsafe(18)}"
 
 
@@ -104,14 +106,15 @@ def confirm_booking(booking_id: str, user_id: str, payment_method: str, now: dat
     payments = gateways.payment_gateway()
     charge = payments.charge(booking_id, int(booking.price_amount), booking.currency, payment_method, now)
     if not charge.succeeded:
-        BookingWrites().release(booking, slot_starts, BookingStatus.PAYMENT_FAILED.value, now)
-        refresh_next_open(booking.mentor_id, now)
+        booking_repository().release(booking, slot_starts, BookingStatus.PAYMENT_FAILED.value, now)
         raise PaymentDeclined("the card was declined; the slot has been released")
 
-    booking.meeting_url = _meeting_url(booking)
+    if not booking.meeting_url:  # a hold taken before holds chose the link
+        mentor = MentorStore().get_profile(booking.mentor_id)
+        booking.meeting_url = _meeting_url(mentor and mentor.video_provider, mentor and mentor.manual_meeting_url)
     booking.status = BookingStatus.CONFIRMED.value
     sender = get_settings().sender_email
-    records = [
+    messages = [
         *email_records(booking, EmailKind.CONFIRMED, sender, now),
         *reminder_records(booking, now),
         notification_record(
@@ -131,27 +134,17 @@ def confirm_booking(booking_id: str, user_id: str, payment_method: str, now: dat
             now,
         ),
     ]
-    actions = [
-        Booking.status.set(BookingStatus.CONFIRMED.value),
-        Booking.meeting_url.set(booking.meeting_url),
-        Booking.payment_reference.set(charge.charge_id),
-        Booking.hold_expires_at.remove(),
-        Booking.due_shard.remove(),
-        Booking.due_at.remove(),
-        Booking.updated_at.set(now),
-    ]
+    confirmation = Confirmation(charge_id=charge.charge_id, meeting_url=booking.meeting_url, messages=messages)
     try:
-        BookingWrites().confirm(booking, slot_starts, now, actions, records)
+        return booking_repository().confirm(booking, slot_starts, confirmation, now)
     except (HoldExpired, InvalidState):
-        current = BookingStore().get(booking_id)
+        current = booking_repository().get(booking_id)
         if current is not None and current.status == BookingStatus.CONFIRMED.value:
             # A concurrent confirm of this same booking won: its charge is the one that stands.
             raise InvalidState("this booking is already confirmed") from None
-        # The hold ended (expired, released, swept) between the check and the write.
+        # The hold ended (expired, released, cancelled, swept) between the check and the write.
         payments.refund(booking_id, now)
         raise
-    deliver_now(records, now)
-    return BookingStore().get(booking_id)
 
 
 def release_hold(booking_id: str, user_id: str, now: datetime) -> Booking:
@@ -161,10 +154,9 @@ def release_hold(booking_id: str, user_id: str, now: datetime) -> Booking:
     if status is not BookingStatus.HELD:
         raise InvalidState(f"this booking is {status.value}; only a held booking can be released here")
     slot_starts = slots_for_session(booking.start, int(booking.duration_minutes))
-    BookingWrites().release(booking, slot_starts, BookingStatus.RELEASED.value, now)
+    released = booking_repository().release(booking, slot_starts, BookingStatus.RELEASED.value, now)
     gateways.payment_gateway().refund(booking_id, now)  # a confirm in flight may have charged already
-    refresh_next_open(booking.mentor_id, now)
-    return BookingStore().get(booking_id)
+    return released
 
 
 def expire_hold(item: Booking, now: datetime) -> bool:
@@ -174,9 +166,8 @@ def expire_hold(item: Booking, now: datetime) -> bool:
     if status_of(item, now) is not BookingStatus.EXPIRED:
         return False
     try:
-        BookingWrites().release(item, slots_for_session(item.start, int(item.duration_minutes)), BookingStatus.EXPIRED.value, now)
+        booking_repository().release(item, slots_for_session(item.start, int(item.duration_minutes)), BookingStatus.EXPIRED.value, now)
     except InvalidState:
         return False  # confirmed or released meanwhile
     gateways.payment_gateway().refund(item.booking_id, now)  # a confirm that crashed after charging
-    refresh_next_open(item.mentor_id, now)
     return True

@@ -1,8 +1,9 @@
 """Sending what the outbox holds: emails through SES, notifications on the push channel.
 
-Called right after the change that recorded them (so messages go out at once) and by the
-scheduled run for whatever is still pending (a failed or interrupted send). The lease in
-`store.outbox` keeps two senders from sending the same item.
+The StreamFunction sends each one as soon as the change that recorded it is committed (it sees
+the item's INSERT); the scheduled run sends whatever is still pending (a failed send waiting for
+its retry, or anything the stream could not do). The lease in `store.outbox` keeps two senders
+(a stream retry, an overlapping run) from sending the same item.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from mentorship import gateways
+from mentorship.domain.instants import epoch_seconds, format_utc_precise
 from mentorship.gateways.errors import DeliveryFailed
 from mentorship.observability import logger
 from mentorship.store.models import Notification, PendingEmail, TableItem
+from mentorship.services.stream import Change
 from mentorship.store.outbox import claim, mark_done, retry_later
 
 RETRY_BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
@@ -54,10 +57,27 @@ def deliver_push(item: Notification, now: datetime) -> bool:
     )
 
 
-def deliver_now(records: list[TableItem], now: datetime) -> None:
-    """Best effort right after a change; anything that fails stays pending for the scheduled run."""
-    for record in records:
-        if isinstance(record, PendingEmail):
-            deliver_email(record, now)
-        elif isinstance(record, Notification):
-            deliver_push(record, now)
+def is_sendable(change: Change, now: datetime) -> bool:
+    """Pending (in DueWork) and under nobody's lease, as the record's image shows it, and either
+    just recorded (every message is recorded due at once: a run replayed for a later minute
+    records them due then, and they go out now) or made due again by `now`. The stream's own
+    records of a claim, a mark or a retry for later fail this, so they cost no request; the
+    claim's condition decides anyway."""
+    item = change.new
+    if item is None or item.due_shard is None or item.due_at is None:
+        return False
+    if change.event_name != "INSERT" and item.due_at > format_utc_precise(now):
+        return False
+    return item.claimed_until is None or int(item.claimed_until) < epoch_seconds(now)
+
+
+def send_due_email(change: Change, now: datetime) -> None:
+    """Stream handler: an email just recorded (or made due again) goes out now."""
+    if isinstance(change.new, PendingEmail) and is_sendable(change, now):
+        deliver_email(change.new, now)
+
+
+def push_due_notification(change: Change, now: datetime) -> None:
+    """Stream handler: an inbox entry just recorded (or made due again) goes out on the push channel now."""
+    if isinstance(change.new, Notification) and is_sendable(change, now):
+        deliver_push(change.new, now)

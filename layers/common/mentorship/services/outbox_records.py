@@ -11,7 +11,7 @@ from mentorship.domain.emails import EmailKind, RenderedEmail, render_email
 from mentorship.domain.instants import format_utc_precise
 from mentorship.domain.sessions import reminders_due
 from mentorship.store.due_work import due_shard_for
-from mentorship.store.models import Booking, Notification, PendingEmail, Reminder, TableItem, user_pk
+from mentorship.store.models import Booking, Notification, PendingEmail, Reminder, TableItem, reminder_sk, user_pk
 
 
 def parties(booking: Booking) -> tuple[Party, Party]:
@@ -81,7 +81,7 @@ def reminder_records(booking: Booking, confirmed_at: datetime) -> list[Reminder]
         make_due(
             Reminder(
                 pk=booking.pk,
-                sk=f"REMINDER#{kind}#{role}",
+                sk=reminder_sk(kind, role),
                 booking_id=booking.booking_id,
                 reminder_kind=kind,
                 recipient_role=role,

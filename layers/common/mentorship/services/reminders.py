@@ -16,8 +16,9 @@ inbox entry that also goes out on the push channel. Exactly once per booking, pa
    keys derive from the reminder, so no retry can record them twice); check that the booking is
    still confirmed at that start (a cancel or reschedule racing with the run wins). A commit
    cancelled only by contention is tried again a few times, then left for the next run.
-4. **deliver** both at once through `services.delivery` (their own lease each). A send that
-   fails leaves its item pending, and a later run retries it.
+4. **deliver**: the StreamFunction sees both INSERTs and sends them at once through
+   `services.delivery` (their own lease each). A send that fails leaves its item pending, and a
+   later run retries it.
 
 So a crash or failure never sends twice and never loses a reminder: before step 3 commits
 nothing is recorded and the lease expires (`store.outbox.LEASE`), so a later run does it all;
@@ -43,10 +44,9 @@ from mentorship.domain.sessions import REMINDER_LEADS
 from mentorship.errors import ServiceUnavailable
 from mentorship.observability import logger
 from mentorship.services.booking import status_of
-from mentorship.services.delivery import deliver_now
 from mentorship.services.outbox_records import notification_record, parties, pending_email, session_invite
 from mentorship.settings import get_settings
-from mentorship.store.bookings import BookingStore
+from mentorship.store.booking_repository import booking_repository
 from mentorship.store.models import Booking, Reminder, TableItem
 from mentorship.store.outbox import claim, mark_done, retry_later
 from mentorship.store.transactions import ConditionsFailed, Transaction, retry_on_contention
@@ -62,7 +62,7 @@ def deliver_reminder(item: Reminder, now: datetime) -> bool:
     lease = claim(item, now)
     if lease is None:
         return False  # another run holds it, or it is done already
-    booking = BookingStore().get(item.booking_id)
+    booking = booking_repository().get(item.booking_id)
     reason = _stale_reason(item, booking, now)
     if reason is not None:
         logger.info("reminder no longer wanted; retired unsent", extra=_log_fields(item, reason=reason))
@@ -89,7 +89,6 @@ def deliver_reminder(item: Reminder, now: datetime) -> bool:
     except ServiceUnavailable:
         retry_later(item, lease, now)  # contended throughout (e.g. a cancel at this instant): next run
         return False
-    deliver_now(records, now)
     return True
 
 

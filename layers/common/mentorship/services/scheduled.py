@@ -45,9 +45,11 @@ def run_due_work(
     now: datetime, due_items: Iterable[TableItem], handlers: dict[type[TableItem], DueWorkHandler]
 ) -> RunReport:
     """Hand each due item to the handler of its kind. A handler returns True when it did the work
-    and False when another run got there first (its conditional mark failed)."""
+    and False when another run got there first (its conditional mark failed). The run does what
+    was due when it started: the list is read before any handler runs, so the messages a handler
+    records (a reminder's email and push) are the StreamFunction's to send, not this run's."""
     report = RunReport(now=format_utc(now))
-    for item in due_items:
+    for item in list(due_items):
         report.due += 1
         handler = handlers.get(type(item))
         if handler is None:

@@ -1,4 +1,8 @@
-"""Managing a confirmed session: join, cancel, reschedule, review."""
+"""Managing a confirmed session: join, cancel, reschedule, review.
+
+Cancel and reschedule read the booking and write one transaction (the booking, its slots, its
+reminders and the messages it owes); the StreamFunction sends the messages and refreshes the
+mentor's next open slot."""
 
 from __future__ import annotations
 
@@ -7,18 +11,16 @@ from datetime import datetime, timedelta
 
 from mentorship.domain.bookings import BookingStatus
 from mentorship.domain.emails import EmailKind
-from mentorship.domain.sessions import REMINDER_LEADS, check_session_request
+from mentorship.domain.sessions import check_session_request
 from mentorship.domain.slots import slots_for_session
 from mentorship.errors import Forbidden, InvalidState
-from mentorship.services.availability import refresh_next_open
 from mentorship.services.booking import booking_for_participant, release_hold, status_of
-from mentorship.services.delivery import deliver_now
 from mentorship.services.outbox_records import email_records, notification_record, reminder_records
 from mentorship.settings import get_settings
-from mentorship.store.bookings import BookingStore
-from mentorship.store.models import Booking, Reminder, Review, mentor_pk
-from mentorship.store.reviews import review_sk
-from mentorship.store.session_changes import SessionChanges, moved_index_keys
+from mentorship.store.models import Booking, Review
+from mentorship.store.reviews import new_review
+from mentorship.store.booking_repository import booking_repository
+from mentorship.store.session_changes import Cancellation, Move
 
 
 def _role(booking: Booking, user_id: str) -> str:
@@ -30,12 +32,6 @@ def _other_party(booking: Booking, user_id: str) -> tuple[str, str]:
     if booking.mentee_id == user_id:
         return booking.mentor_id, booking.mentor_name
     return booking.mentee_id, booking.mentee_name
-
-
-def _all_reminders(booking: Booking) -> list[Reminder]:
-    return [
-        Reminder(pk=booking.pk, sk=f"REMINDER#{kind}#{role}") for kind in REMINDER_LEADS for role in ("mentee", "mentor")
-    ]
 
 
 def _require_upcoming_confirmed(booking: Booking, now: datetime) -> None:
@@ -67,19 +63,9 @@ def cancel_booking(booking_id: str, user_id: str, reason: str | None, now: datet
         *email_records(booking, EmailKind.CANCELLED, sender, now),
         notification_record(other_id, "booking_cancelled", "Session cancelled", f"{who} cancelled your session.", booking_id, now),
     ]
-    actions = [
-        Booking.status.set(BookingStatus.CANCELLED.value),
-        Booking.calendar_sequence.set(booking.calendar_sequence),
-        Booking.cancelled_by.set(_role(booking, user_id)),
-        Booking.updated_at.set(now),
-    ]
-    if reason:
-        actions.append(Booking.cancel_reason.set(reason))
     slot_starts = slots_for_session(booking.start, int(booking.duration_minutes))
-    SessionChanges().cancel(booking, slot_starts, actions, _all_reminders(booking), records)
-    refresh_next_open(booking.mentor_id, now)
-    deliver_now(records, now)
-    return BookingStore().get(booking_id)
+    cancellation = Cancellation(by=_role(booking, user_id), reason=reason or None, messages=records)
+    return booking_repository().cancel(booking, slot_starts, cancellation, now)
 
 
 def reschedule_booking(booking_id: str, user_id: str, new_start: datetime, now: datetime) -> Booking:
@@ -99,27 +85,13 @@ def reschedule_booking(booking_id: str, user_id: str, new_start: datetime, now: 
     moved.calendar_sequence = int(booking.calendar_sequence or 0) + 1
     sender = get_settings().sender_email
     other_id, _ = _other_party(booking, user_id)
-    new_reminders = reminder_records(moved, now)
-    kept = {reminder.sk for reminder in new_reminders}
     records = [
         *email_records(moved, EmailKind.RESCHEDULED, sender, now),
-        *new_reminders,
+        *reminder_records(moved, now),
         notification_record(other_id, "booking_rescheduled", "Session moved", "Your session has a new time.", booking_id, now),
     ]
-    actions = [
-        Booking.start.set(moved.start),
-        Booking.end.set(moved.end),
-        Booking.calendar_sequence.set(moved.calendar_sequence),
-        Booking.updated_at.set(now),
-        *moved_index_keys(booking_id, new_start),
-    ]
-    drop = [reminder for reminder in _all_reminders(booking) if reminder.sk not in kept]
-    SessionChanges().reschedule(
-        booking, old_starts, slots_for_session(new_start, minutes), actions, drop, records, now
-    )
-    refresh_next_open(booking.mentor_id, now)
-    deliver_now(records, now)
-    return BookingStore().get(booking_id)
+    move = Move(moved, old_starts, slots_for_session(new_start, minutes), records)
+    return booking_repository().reschedule(booking, move, now)
 
 
 def review_session(booking_id: str, user_id: str, rating: int, comment: str, now: datetime) -> Review:
@@ -133,12 +105,9 @@ def review_session(booking_id: str, user_id: str, rating: int, comment: str, now
         if status is BookingStatus.CONFIRMED:
             raise InvalidState("a session can be reviewed once it has ended")
         raise InvalidState(f"only a session that took place can be reviewed (this one is {status.value})")
-    review_id = uuid.uuid4().hex
-    review = Review(
-        pk=mentor_pk(booking.mentor_id),
-        sk=review_sk(now, review_id),
-        review_id=review_id,
-        mentor_id=booking.mentor_id,
+    review = new_review(
+        booking.mentor_id,
+        review_id=uuid.uuid4().hex,
         booking_id=booking_id,
         author_id=user_id,
         author_name=booking.mentee_name,
@@ -146,5 +115,5 @@ def review_session(booking_id: str, user_id: str, rating: int, comment: str, now
         comment=comment,
         created_at=now,
     )
-    SessionChanges().review(booking, review)
+    booking_repository().review(booking, review)
     return review

@@ -8,9 +8,10 @@ that are still this booking's.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from mentorship.domain.instants import epoch_seconds, format_utc, from_epoch_seconds
+from mentorship.domain.instants import epoch_seconds, format_utc, format_utc_precise, from_epoch_seconds
 from mentorship.errors import HoldExpired, InvalidState, SlotUnavailable, TooManyHolds
 from mentorship.store.binding import ensure_bound
 from mentorship.store.models import (
@@ -24,7 +25,8 @@ from mentorship.store.models import (
     slot_sk,
     user_pk,
 )
-from mentorship.store.slots import lock_is_free, lock_is_held_by, lock_sk
+from mentorship.store.due_work import due_shard_for
+from mentorship.store.slots import lock_is_free, lock_is_held_by, lock_sk, new_lock
 from mentorship.store.transactions import ConditionsFailed, Transaction, retry_on_contention
 
 MAX_ACTIVE_HOLDS = 3
@@ -35,6 +37,30 @@ TTL_GRACE = timedelta(days=1)
 
 def hold_place_sk(place: int) -> str:
     return f"{HOLD_PLACE_PREFIX}{place}"
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What a confirm writes besides the state: the charge that paid, the meeting link, and the
+    messages owed (emails, reminders, inbox entries), recorded with it, all or nothing."""
+
+    charge_id: str
+    meeting_url: str
+    messages: list[TableItem]
+
+
+def new_hold_place(
+    user_id: str, place: int, booking_id: str, hold_expires_at: int, expires_at: datetime | None = None
+) -> UserHold:
+    """One of the user's hold places, taken by `booking_id` until `hold_expires_at` (epoch s)."""
+    return UserHold(
+        pk=user_pk(user_id),
+        sk=hold_place_sk(place),
+        user_id=user_id,
+        booking_id=booking_id,
+        hold_expires_at=hold_expires_at,
+        expires_at=expires_at,
+    )
 
 
 def place_is_free(now: datetime):
@@ -60,6 +86,9 @@ class BookingWrites:
         """Lock every slot for `booking` until its hold expires, in one transaction, together with
         one of the mentee's hold places. SlotUnavailable if any slot is missing or taken;
         TooManyHolds if the mentee already has three active holds."""
+        # In DueWork until confirmed or released, so the scheduled run tidies it up once it expires.
+        booking.due_shard = due_shard_for(booking.pk)
+        booking.due_at = format_utc_precise(from_epoch_seconds(int(booking.hold_expires_at)))
         for _ in range(attempts):
             places = self.free_hold_places(booking.mentee_id, now)
             if not places:
@@ -82,11 +111,9 @@ class BookingWrites:
         for start in slot_starts:
             start_z = format_utc(start)
             transaction.condition_check(f"slot:{start_z}", Slot, partition, slot_sk(start_z), Slot.pk.exists())
-            lock = SlotLock(
-                pk=partition,
-                sk=lock_sk(start_z),
-                mentor_id=booking.mentor_id,
-                start=start,
+            lock = new_lock(
+                booking.mentor_id,
+                start,
                 booking_id=booking.booking_id,
                 holder_id=booking.mentee_id,
                 booked=False,
@@ -94,26 +121,26 @@ class BookingWrites:
                 expires_at=cleanup_after,
             )
             transaction.put(f"lock:{start_z}", lock, condition=lock_is_free(now))
-        place_item = UserHold(
-            pk=user_pk(booking.mentee_id),
-            sk=hold_place_sk(place),
-            user_id=booking.mentee_id,
-            booking_id=booking.booking_id,
-            hold_expires_at=expires,
-            expires_at=cleanup_after,
-        )
+        place_item = new_hold_place(booking.mentee_id, place, booking.booking_id, expires, cleanup_after)
         transaction.put("place", place_item, condition=place_is_free(now))
         transaction.put("booking", booking, condition=Booking.pk.does_not_exist())
         transaction.commit()
 
-    def confirm(
-        self, booking: Booking, slot_starts: list[datetime], now: datetime, booking_actions: list, records: list[TableItem]
-    ) -> None:
-        """Turn this booking's unexpired holds into booked slots, apply `booking_actions` to the
-        booking (status, meeting URL, ...), free the mentee's hold place, count the session on the
-        mentor and record `records` (emails, reminders, notifications), all or nothing.
+    def confirm(self, booking: Booking, slot_starts: list[datetime], confirmation: Confirmation, now: datetime) -> Booking:
+        """Turn this booking's unexpired holds into booked slots, confirm the booking with its
+        charge and meeting link, free the mentee's hold place, count the session on the mentor
+        and record the messages, all or nothing; the booking as written.
         HoldExpired if any lock is no longer this booking's unexpired hold; InvalidState if the
         booking is no longer held."""
+        booking_actions = [
+            Booking.status.set("confirmed"),
+            Booking.meeting_url.set(confirmation.meeting_url),
+            Booking.payment_reference.set(confirmation.charge_id),
+            Booking.hold_expires_at.remove(),
+            Booking.due_shard.remove(),
+            Booking.due_at.remove(),
+            Booking.updated_at.set(now),
+        ]
 
         def attempt() -> None:
             transaction = Transaction()
@@ -134,7 +161,7 @@ class BookingWrites:
                 actions=[MentorProfile.total_sessions.add(1)],
                 condition=MentorProfile.pk.exists(),
             )
-            for index, record in enumerate(records):
+            for index, record in enumerate(confirmation.messages):
                 transaction.put(f"record:{index}", record, condition=TableItem.pk.does_not_exist())
             transaction.commit()
 
@@ -146,28 +173,50 @@ class BookingWrites:
             if any(name.startswith("lock:") for name in failed.names) or "place" in failed.names:
                 raise HoldExpired("the 5-minute hold has expired; hold the slot again") from None
             raise
+        return _as_written(
+            booking,
+            status="confirmed",
+            meeting_url=confirmation.meeting_url,
+            payment_reference=confirmation.charge_id,
+            hold_expires_at=None,
+            due_shard=None,
+            due_at=None,
+            updated_at=now,
+        )
 
     @staticmethod
     def _place_of(booking: Booking) -> UserHold:
         return UserHold(pk=user_pk(booking.mentee_id), sk=hold_place_sk(int(booking.hold_place)))
 
-    def release(self, booking: Booking, slot_starts: list[datetime], new_status: str, now: datetime, attempts: int = 3) -> None:
+    def release(self, booking: Booking, slot_starts: list[datetime], new_status: str, now: datetime, attempts: int = 3) -> Booking:
         """End a held booking (released, payment_failed, expired): its slots are free at once.
-        Only locks and the hold place that are still this booking's are deleted."""
+        Only locks and the hold place that are still this booking's are deleted; the booking as
+        written. While the hold runs nobody else can take its locks or its place, so the first
+        attempt deletes them without reading; after its expiry (or when that attempt finds one
+        gone) it reads which are still ours."""
         partition = mentor_pk(booking.mentor_id)
-        for _ in range(attempts):
-            ours = {
-                lock.sk: lock
-                for lock in SlotLock.query(
-                    partition,
-                    SlotLock.sk.between(lock_sk(format_utc(slot_starts[0])), lock_sk(format_utc(slot_starts[-1]))),
-                    consistent_read=True,
+        hold_running = booking.hold_expires_at is not None and int(booking.hold_expires_at) > epoch_seconds(now)
+        for attempt in range(attempts):
+            if attempt == 0 and hold_running:
+                lock_keys = [lock_sk(format_utc(start)) for start in slot_starts]
+                place_is_ours = booking.hold_place is not None
+            else:
+                lock_keys = [
+                    lock.sk
+                    for lock in SlotLock.query(
+                        partition,
+                        SlotLock.sk.between(lock_sk(format_utc(slot_starts[0])), lock_sk(format_utc(slot_starts[-1]))),
+                        consistent_read=True,
+                    )
+                    if isinstance(lock, SlotLock) and lock.booking_id == booking.booking_id and not lock.booked
+                ]
+                place = self._place_of(booking)
+                place_is_ours = bool(
+                    UserHold.count(place.pk, UserHold.sk == place.sk, UserHold.booking_id == booking.booking_id, consistent_read=True)
                 )
-                if isinstance(lock, SlotLock) and lock.booking_id == booking.booking_id and not lock.booked
-            }
             transaction = Transaction()
-            for sk, lock in ours.items():
-                transaction.delete(f"lock:{sk}", lock, condition=SlotLock.booking_id == booking.booking_id)
+            for sk in lock_keys:
+                transaction.delete(f"lock:{sk}", SlotLock(pk=partition, sk=sk), condition=SlotLock.booking_id == booking.booking_id)
             transaction.update(
                 "booking",
                 booking,
@@ -180,14 +229,21 @@ class BookingWrites:
                 ],
                 condition=Booking.status == "held",
             )
-            place = self._place_of(booking)
-            if UserHold.count(place.pk, UserHold.sk == place.sk, UserHold.booking_id == booking.booking_id, consistent_read=True):
-                transaction.delete("place", place, condition=UserHold.booking_id == booking.booking_id)
+            if place_is_ours:
+                transaction.delete("place", self._place_of(booking), condition=UserHold.booking_id == booking.booking_id)
             try:
                 retry_on_contention(transaction.commit)
-                return
             except ConditionsFailed as failed:
                 if "booking" in failed.names:
                     raise InvalidState("this booking is no longer held") from None
-                # A lock or the hold place changed hands between the read and the write: read again.
+                continue  # a lock or the hold place changed hands (or was gone): read, then again
+            return _as_written(booking, status=new_status, updated_at=now, hold_expires_at=None, due_shard=None, due_at=None)
         raise InvalidState("this booking's hold changed while it was being released; try again")
+
+
+def _as_written(booking: Booking, **changes) -> Booking:
+    """A copy of `booking` with `changes`: what a transaction just wrote, without reading it back."""
+    written = Booking.from_raw_data(booking.serialize())
+    for name, value in changes.items():
+        setattr(written, name, value)
+    return written

@@ -155,6 +155,11 @@ def slot_sk(start_z: str) -> str:
     return f"SLOT#{start_z}"
 
 
+def reminder_sk(kind: str, role: str) -> str:
+    """A booking's reminder of `kind` ("24h" | "10m") to `role` ("mentee" | "mentor")."""
+    return f"REMINDER#{kind}#{role}"
+
+
 class MentorProfile(TableItem, discriminator="MentorProfile"):
     mentor_id = UnicodeAttribute()
     name = UnicodeAttribute()

@@ -17,6 +17,32 @@ def review_sk(created_at: datetime, review_id: str) -> str:
     return f"{REVIEW_PREFIX}{format_utc_precise(created_at)}#{review_id}"
 
 
+def new_review(
+    mentor_id: str,
+    *,
+    review_id: str,
+    booking_id: str,
+    author_id: str,
+    author_name: str,
+    rating: int,
+    comment: str,
+    created_at: datetime,
+) -> Review:
+    """A review item in its mentor's partition, ordered by when it was written."""
+    return Review(
+        pk=mentor_pk(mentor_id),
+        sk=review_sk(created_at, review_id),
+        review_id=review_id,
+        mentor_id=mentor_id,
+        booking_id=booking_id,
+        author_id=author_id,
+        author_name=author_name,
+        rating=rating,
+        comment=comment,
+        created_at=created_at,
+    )
+
+
 class ReviewStore:
     def __init__(self) -> None:
         ensure_bound()

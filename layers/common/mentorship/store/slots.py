@@ -29,6 +29,36 @@ def lock_sk(start_z: str) -> str:
     return slot_sk(start_z) + LOCK_SUFFIX
 
 
+def new_slot(mentor_id: str, start: datetime) -> Slot:
+    """A published 30-minute slot."""
+    return Slot(pk=mentor_pk(mentor_id), sk=slot_sk(format_utc(start)), mentor_id=mentor_id, start=start)
+
+
+def new_lock(
+    mentor_id: str,
+    start: datetime,
+    *,
+    booking_id: str,
+    holder_id: str,
+    booked: bool,
+    hold_expires_at: int | None = None,
+    expires_at: datetime | None = None,
+) -> SlotLock:
+    """A slot's lock: held by `booking_id` until `hold_expires_at` (epoch seconds), or booked.
+    `expires_at` lets TTL tidy an abandoned hold's lock away."""
+    return SlotLock(
+        pk=mentor_pk(mentor_id),
+        sk=lock_sk(format_utc(start)),
+        mentor_id=mentor_id,
+        start=start,
+        booking_id=booking_id,
+        holder_id=holder_id,
+        booked=booked,
+        hold_expires_at=hold_expires_at,
+        expires_at=expires_at,
+    )
+
+
 def _state(slot: Slot, lock: SlotLock | None) -> SlotState:
     if lock is None:
         return SlotState(start=slot.start)
@@ -128,7 +158,7 @@ class SlotStore:
         with Slot.batch_write() as batch:
             for start in starts:
                 if start not in existing:
-                    batch.save(Slot(pk=mentor_pk(mentor_id), sk=slot_sk(format_utc(start)), mentor_id=mentor_id, start=start))
+                    batch.save(new_slot(mentor_id, start))
 
     def remove_open_slot(self, mentor_id: str, start: datetime, now: datetime) -> None:
         """Delete a published slot unless it is held (unexpired) or booked, in one transaction."""

@@ -16,17 +16,11 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from mentorship.errors import ServiceUnavailable
+from mentorship.errors import RETRYABLE_AWS_ERROR_CODES, ServiceUnavailable
 from mentorship.store.models import TableItem
 
 CONDITION_FAILED = "ConditionalCheckFailed"
 _CONTENTION_REASONS = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
-_CONTENTION_ERRORS = {
-    "TransactionConflictException",
-    "TransactionInProgressException",
-    "ThrottlingException",
-    "ProvisionedThroughputExceededException",
-}
 
 
 class ConditionsFailed(Exception):
@@ -71,7 +65,7 @@ class Transaction:
                 pass
         except TransactWriteError as error:
             codes = [reason.code if reason else None for reason in (error.cancellation_reasons or [])]
-            if set(codes) & _CONTENTION_REASONS or error.cause_response_code in _CONTENTION_ERRORS:
+            if set(codes) & _CONTENTION_REASONS or error.cause_response_code in RETRYABLE_AWS_ERROR_CODES:
                 raise ServiceUnavailable("the service is busy with this item; retry shortly") from error
             failed = {name for name, code in zip(self._sent_order(), codes) if code == CONDITION_FAILED}
             if failed:

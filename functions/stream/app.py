@@ -1,0 +1,28 @@
+"""StreamFunction: the MentorshipTable's change stream (DynamoDB Streams, NEW_AND_OLD_IMAGES).
+
+What each kind of changed item sets off. Later handlers (webhooks, live availability, read
+models) are added here; each must be safe to run twice on one record (see services/stream.py).
+The per-minute RemindersFunction is the safety net for anything the stream could not do.
+"""
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from mentorship import clock
+from mentorship.observability import logger, metrics, tracer
+from mentorship.services.availability import refresh_after_booking_change
+from mentorship.services.delivery import push_due_notification, send_due_email
+from mentorship.services.stream import process_batch
+from mentorship.store.models import Booking, Notification, PendingEmail
+
+CHANGE_HANDLERS = {
+    PendingEmail: send_due_email,  # an email a change recorded: send it now
+    Notification: push_due_notification,  # an inbox entry: push it now
+    Booking: refresh_after_booking_change,  # slots taken or freed: the mentor's next open slot
+}
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return process_batch(event.get("Records") or [], CHANGE_HANDLERS, clock.now())

@@ -1,0 +1,69 @@
+"""The table's change stream: every record goes to the handler of its item kind.
+
+Lambda's event source mapping hands the StreamFunction batches of records in the order the
+changes happened (per item). `process_batch` turns each record's images back into items, runs
+the handler registered for that kind, and answers with Lambda's partial batch response: at the
+first record whose handler raises, it stops and names that record, so Lambda retries from it
+(records before it are done and never handed over again by that retry). Handlers must therefore
+be safe to run twice on the same record (a whole batch is retried after a timeout, and bisection
+re-sends halves): the delivery handlers are, through the outbox's lease and conditional marks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, Iterable, Mapping
+
+from mentorship.observability import logger
+from mentorship.store.models import TableItem
+
+
+@dataclass(frozen=True)
+class Change:
+    """One stream record: the item before and after (None where it did not exist)."""
+
+    event_name: str  # INSERT | MODIFY | REMOVE
+    old: TableItem | None
+    new: TableItem | None
+    sequence_number: str
+
+    @property
+    def item_kind(self) -> type[TableItem]:
+        return type(self.new if self.new is not None else self.old)
+
+
+ChangeHandler = Callable[[Change, datetime], None]
+
+
+def _item(image: dict | None) -> TableItem | None:
+    if not image or "kind" not in image:
+        return None
+    return TableItem.from_raw_data(image)  # the discriminator picks the item's class
+
+
+def change_of(record: Mapping) -> Change:
+    data = record["dynamodb"]
+    return Change(
+        event_name=record["eventName"],
+        old=_item(data.get("OldImage")),
+        new=_item(data.get("NewImage")),
+        sequence_number=data["SequenceNumber"],
+    )
+
+
+def process_batch(records: Iterable[Mapping], handlers: Mapping[type[TableItem], ChangeHandler], now: datetime) -> dict:
+    """Run each record's handler in order; Lambda's `batchItemFailures` answer."""
+    for record in records:
+        sequence_number = record["dynamodb"]["SequenceNumber"]
+        try:
+            change = change_of(record)
+            if change.new is None and change.old is None:
+                continue  # an item without a kind: nothing of ours
+            handler = handlers.get(change.item_kind)
+            if handler is not None:
+                handler(change, now)
+        except Exception:  # noqa: BLE001 - reported to Lambda, which retries from this record
+            logger.exception("stream record failed; Lambda retries from it", extra={"sequence_number": sequence_number})
+            return {"batchItemFailures": [{"itemIdentifier": sequence_number}]}
+    return {"batchItemFailures": []}

@@ -1,0 +1,83 @@
+"""The booking aggregate's repository: the one door services write bookings through.
+
+Services hand it typed intents (a new hold, a `Confirmation`, a release to a final state, a
+`Cancellation`, a `Move`, a review) together with the messages the change owes, and get back the
+booking as written. Key formats, index membership (ByMentee, ByMentor, DueWork) and each
+transaction stay behind it (`store.booking_writes`, `store.session_changes`, `store.bookings`).
+`use_booking_repository(fake)` swaps it, so the use cases get fast unit tests without DynamoDB
+(tests/support/fakes.py); races and transactions are tested on DynamoDB Local.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from mentorship.store.booking_writes import BookingWrites, Confirmation
+from mentorship.store.bookings import BookingStore
+from mentorship.store.models import Booking, Review
+from mentorship.store.session_changes import Cancellation, Move, SessionChanges
+
+
+class BookingRepository(Protocol):
+    def get(self, booking_id: str) -> Booking | None:
+        """The booking (strongly consistent), or None."""
+
+    def hold(self, booking: Booking, slot_starts: list[datetime], now: datetime) -> None:
+        """Lock the slots and take a hold place for a new held booking (SlotUnavailable, TooManyHolds)."""
+
+    def confirm(self, booking: Booking, slot_starts: list[datetime], confirmation: Confirmation, now: datetime) -> Booking:
+        """Book the held slots with the charge, link and messages (HoldExpired, InvalidState)."""
+
+    def release(self, booking: Booking, slot_starts: list[datetime], new_status: str, now: datetime) -> Booking:
+        """End a hold (released, payment_failed, expired) and free its slots (InvalidState)."""
+
+    def cancel(self, booking: Booking, slot_starts: list[datetime], cancellation: Cancellation, now: datetime) -> Booking:
+        """Cancel a confirmed session, free its slots, drop its reminders, record the messages."""
+
+    def reschedule(self, booking: Booking, move: Move, now: datetime) -> Booking:
+        """Move a confirmed session (SlotUnavailable, InvalidState)."""
+
+    def review(self, booking: Booking, review: Review) -> None:
+        """Record the review and the mentor's aggregates, once (AlreadyReviewed)."""
+
+
+class DynamoBookingRepository:
+    """The repository on the table."""
+
+    def __init__(self) -> None:
+        self._reads, self._writes, self._sessions = BookingStore(), BookingWrites(), SessionChanges()
+
+    def get(self, booking_id: str) -> Booking | None:
+        return self._reads.get(booking_id)
+
+    def hold(self, booking: Booking, slot_starts: list[datetime], now: datetime) -> None:
+        self._writes.hold(booking, slot_starts, now)
+
+    def confirm(self, booking: Booking, slot_starts: list[datetime], confirmation: Confirmation, now: datetime) -> Booking:
+        return self._writes.confirm(booking, slot_starts, confirmation, now)
+
+    def release(self, booking: Booking, slot_starts: list[datetime], new_status: str, now: datetime) -> Booking:
+        return self._writes.release(booking, slot_starts, new_status, now)
+
+    def cancel(self, booking: Booking, slot_starts: list[datetime], cancellation: Cancellation, now: datetime) -> Booking:
+        return self._sessions.cancel(booking, slot_starts, cancellation, now)
+
+    def reschedule(self, booking: Booking, move: Move, now: datetime) -> Booking:
+        return self._sessions.reschedule(booking, move, now)
+
+    def review(self, booking: Booking, review: Review) -> None:
+        self._sessions.review(booking, review)
+
+
+_override: BookingRepository | None = None
+
+
+def booking_repository() -> BookingRepository:
+    return _override or DynamoBookingRepository()
+
+
+def use_booking_repository(repository: BookingRepository | None) -> None:
+    """Swap the repository (a fake in unit tests); None restores the table's."""
+    global _override
+    _override = repository

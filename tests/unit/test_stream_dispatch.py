@@ -1,0 +1,67 @@
+"""The StreamFunction's dispatch: each record to the handler of its item kind, in order, and
+Lambda's partial batch answer naming the first record that failed."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime
+
+from mentorship.services.availability import takes_or_frees_slots
+from mentorship.services.stream import change_of, process_batch
+from mentorship.store.models import Booking, Slot
+from tests.support.lambda_helpers import EVENTS_DIR
+
+NOW = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
+
+
+def sample_record(sequence: str, **changes: dict) -> dict:
+    record = copy.deepcopy(json.loads((EVENTS_DIR / "table_stream.json").read_text())["Records"][0])
+    record["dynamodb"]["SequenceNumber"] = sequence
+    record["dynamodb"]["NewImage"].update(changes)
+    return record
+
+
+def slot_record(sequence: str) -> dict:
+    image = {"pk": {"S": "MENTOR#m"}, "sk": {"S": "SLOT#x"}, "kind": {"S": "Slot"}, "mentor_id": {"S": "m"},
+             "start": {"S": "2026-11-26T15:00:00.000000Z"}}
+    return {"eventName": "INSERT", "dynamodb": {"SequenceNumber": sequence, "NewImage": image}}
+
+
+def test_each_record_goes_to_its_kinds_handler_in_order():
+    seen = []
+    handlers = {Booking: lambda change, now: seen.append(("booking", change.new.booking_id)),
+                Slot: lambda change, now: seen.append(("slot", change.new.mentor_id))}
+    records = [sample_record("1"), slot_record("2"), sample_record("3", booking_id={"S": "b2"})]
+    assert process_batch(records, handlers, NOW) == {"batchItemFailures": []}
+    assert seen == [("booking", "b1"), ("slot", "m"), ("booking", "b2")]
+
+
+def test_the_first_failing_record_is_named_and_nothing_after_it_runs():
+    seen = []
+
+    def booking_handler(change, now):
+        if change.new.booking_id == "bad":
+            raise RuntimeError("throttled")
+        seen.append(change.new.booking_id)
+
+    records = [sample_record("1"), sample_record("2", booking_id={"S": "bad"}), sample_record("3", booking_id={"S": "b3"})]
+    assert process_batch(records, {Booking: booking_handler}, NOW) == {"batchItemFailures": [{"itemIdentifier": "2"}]}
+    assert seen == ["b1"]
+
+
+def test_kinds_without_a_handler_and_items_without_a_kind_are_passed_over():
+    no_kind = {"eventName": "INSERT", "dynamodb": {"SequenceNumber": "9", "NewImage": {"id": {"S": "x"}}}}
+    assert process_batch([slot_record("1"), no_kind], {}, NOW) == {"batchItemFailures": []}
+
+
+def test_a_confirm_does_not_move_the_next_open_slot_but_a_hold_a_release_and_a_move_do():
+    held = change_of(sample_record("1")).new
+    confirmed, released, moved = (change_of(sample_record("1")).new for _ in range(3))
+    confirmed.status, released.status = "confirmed", "released"
+    moved.status, moved.start = "confirmed", datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
+    assert takes_or_frees_slots(None, held)
+    assert not takes_or_frees_slots(held, confirmed)
+    assert takes_or_frees_slots(held, released)
+    assert takes_or_frees_slots(confirmed, moved)
+    assert not takes_or_frees_slots(confirmed, confirmed)
