@@ -13,7 +13,7 @@ from mentorship import clock
 from mentorship.api.caller import caller_zone, viewer_zone_claim
 from mentorship.api.cursors import decode_cursor, encode_cursor
 from mentorship.api.pagination import Cursor, Limit, TimeZoneName
-from mentorship.api.schemas import Instant, responses
+from mentorship.api.schemas import Instant, Text, responses
 from mentorship.domain.mentors import ExperienceLevel
 from mentorship.domain.slots import PROFILE_CALENDAR, AvailabilityFilter, availability_window, check_query_window
 from mentorship.errors import NotFound, ValidationFailed
@@ -55,7 +55,7 @@ def _profile_or_404(mentor_id: str) -> MentorProfile:
     tags=["Mentors"],
 )
 def list_mentors(
-    job_family: Annotated[str | None, Query(alias="jobFamily", min_length=1, max_length=100)] = None,
+    job_family: Annotated[Text | None, Query(alias="jobFamily", min_length=1, max_length=100)] = None,
     min_rate: Annotated[int | None, Query(alias="minRate", ge=0, description="Minor units, inclusive")] = None,
     max_rate: Annotated[int | None, Query(alias="maxRate", ge=0, description="Minor units, inclusive")] = None,
     experience_level: Annotated[ExperienceLevel | None, Query(alias="experienceLevel")] = None,
