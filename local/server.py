@@ -142,6 +142,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         detail = message or (status.phrase if status else "the request cannot be served")
         response = error_response(code, error_code, f"{detail} ({explain})" if explain else detail)
         self.log_error("answered %d by the HTTP server itself: %s", code, detail)
+        if self.request_version == "HTTP/0.9":  # a one-word request line: answer with a status line
+            self.request_version = self.protocol_version
         self.close_connection = True
         self._send(response)
 
