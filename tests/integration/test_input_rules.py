@@ -252,3 +252,52 @@ def test_an_unusable_zoneinfo_claim_falls_back_to_utc(mentor, booking_api, zone)
     status, booking = booking_api("POST", "/bookings", body=hold_body(), claims={**MENTEE, "zoneinfo": zone})
     assert status == 201, booking
     assert booking["timezone"] == "UTC" and booking["localStart"].endswith("+00:00")
+
+
+# --- cursors DynamoDB refuses as start keys (found probing the local stack) -----------------------
+
+
+@pytest.fixture
+def mentor_on_dynamodb_local(local_table, clock, outbox):
+    """moto does not check a start key against the query; the real engine refuses one outside it."""
+    add_mentor("mentor-grace", "Grace Hopper", NOW, timezone="America/Chicago")
+    add_slots("mentor-grace", [START + timedelta(minutes=30 * n) for n in range(6)], NOW)
+
+
+@pytest.mark.dynamodb_local
+def test_a_forged_cursor_with_a_valid_fingerprint_is_a_422_on_every_paged_route(mentor_on_dynamodb_local, mentors_api, booking_api):
+    """The fingerprint binds a cursor to its query but is no signature: anyone can compute it for
+    a key of their choosing. A key outside the query's partition is DynamoDB's ValidationException,
+    which was a 500."""
+    from mentorship.api.cursors import encode_cursor
+
+    sub = MENTEE["sub"]
+    foreign = {"pk": "USER#someone-else", "sk": "NOTIFICATION#x"}
+    answers = {
+        "GET /me/notifications": booking_api("GET", "/me/notifications", claims=MENTEE, query={
+            "cursor": encode_cursor(foreign, f"GET /me/notifications|{sub}")}),
+        "GET /me/bookings": booking_api("GET", "/me/bookings", claims=MENTEE, query={"cursor": encode_cursor(
+            {"pk": "BOOKING#x", "sk": "BOOKING", "mentee_pk": "MENTEE#someone-else", "mentee_sk": "2026-11-26T15:00:00Z#x"},
+            f"GET /me/bookings|{sub}|mentee|upcoming")}),
+        "GET /mentors/{mentorId}/reviews": mentors_api("GET", "/mentors/mentor-grace/reviews", route_key="GET /mentors/{mentorId}/reviews",
+                                                       query={"cursor": encode_cursor({"pk": "MENTOR#x", "sk": "REVIEW#x"}, "GET /mentors/mentor-grace/reviews")}),
+        "GET /mentors": mentors_api("GET", "/mentors", query={"cursor": encode_cursor(
+            {"pk": "MENTOR#x", "sk": "PROFILE", "directory_pk": "ELSEWHERE", "directory_sk": "x"}, "GET /mentors|None|None|None|None|None|None")}),
+    }
+    for route, answer in answers.items():
+        assert answer[0] == 422, (route, answer)
+        assert_error(answer, 422, "validation_error", "query.cursor")
+
+
+@pytest.mark.dynamodb_local
+def test_an_upcoming_cursor_the_clock_has_overtaken_is_a_422(mentor_on_dynamodb_local, booking_api, clock):
+    """Upcoming bookings are read from 90 minutes before now; a real cursor left for hours can
+    point before that, which DynamoDB refuses as a start key (a 500 for an honest client)."""
+    for start in (START, START + timedelta(hours=1)):
+        status, body = booking_api("POST", "/bookings", body=hold_body(start=start.isoformat(), durationMinutes=30), claims=MENTEE)
+        assert status == 201, body
+    status, page = booking_api("GET", "/me/bookings", claims=MENTEE, query={"limit": "1"})
+    assert status == 200 and page["nextCursor"], page
+    clock.advance(days=2, hours=3)
+    answer = booking_api("GET", "/me/bookings", claims=MENTEE, query={"limit": "1", "cursor": page["nextCursor"]})
+    assert_error(answer, 422, "validation_error", "query.cursor")
