@@ -301,3 +301,12 @@ def test_an_upcoming_cursor_the_clock_has_overtaken_is_a_422(mentor_on_dynamodb_
     clock.advance(days=2, hours=3)
     answer = booking_api("GET", "/me/bookings", claims=MENTEE, query={"limit": "1", "cursor": page["nextCursor"]})
     assert_error(answer, 422, "validation_error", "query.cursor")
+
+
+@pytest.mark.dynamodb_local
+@pytest.mark.parametrize("bound", ["minRate", "maxRate"])
+def test_a_rate_filter_beyond_any_rate_is_a_422_not_a_storage_error(mentor_on_dynamodb_local, mentors_api, bound):
+    """DynamoDB numbers hold 38 significant digits; a filter value with more was refused by the
+    engine (a 500). No hourly rate exceeds 100,000,000 minor units, so the filter stops there."""
+    answer = mentors_api("GET", "/mentors", query={bound: "1234567890123456789012345678901234567890"})
+    assert_error(answer, 422, "validation_error", f"query.{bound}")

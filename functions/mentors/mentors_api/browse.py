@@ -26,7 +26,9 @@ router = APIGatewayHttpRouter()
 
 RECENT_REVIEWS = 10
 MentorId = Annotated[str, Path(alias="mentorId", min_length=1, max_length=128)]
-Rate = Annotated[int | None, Query(ge=0, le=100_000_000, description="Minor units, inclusive")]
+# No hourly rate exceeds this (PUT /mentors/me allows 10,000,000); a larger filter value could
+# exceed the 38 significant digits a DynamoDB number holds, which the engine refuses.
+MAX_RATE_FILTER = 100_000_000
 
 
 def _zone(tz: str | None):
@@ -56,8 +58,12 @@ def _profile_or_404(mentor_id: str) -> MentorProfile:
 )
 def list_mentors(
     job_family: Annotated[Text | None, Query(alias="jobFamily", min_length=1, max_length=100)] = None,
-    min_rate: Annotated[int | None, Query(alias="minRate", ge=0, description="Minor units, inclusive")] = None,
-    max_rate: Annotated[int | None, Query(alias="maxRate", ge=0, description="Minor units, inclusive")] = None,
+    min_rate: Annotated[
+        int | None, Query(alias="minRate", ge=0, le=MAX_RATE_FILTER, description="Minor units, inclusive")
+    ] = None,
+    max_rate: Annotated[
+        int | None, Query(alias="maxRate", ge=0, le=MAX_RATE_FILTER, description="Minor units, inclusive")
+    ] = None,
     experience_level: Annotated[ExperienceLevel | None, Query(alias="experienceLevel")] = None,
     availability: Annotated[AvailabilityFilter | None, Query()] = None,
     limit: Limit = 20,
