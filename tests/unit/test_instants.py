@@ -18,6 +18,7 @@ from mentorship.domain.instants import (
     require_utc,
     resolve_zone,
     zone_names,
+    zone_or_utc,
 )
 
 
@@ -180,3 +181,10 @@ def test_every_listed_zone_resolves_and_utc_is_one():
     assert len(names) > 500
     for name in names:
         assert resolve_zone(name).key == name
+
+
+@pytest.mark.parametrize(("name", "expected"), [(None, "UTC"), ("", "UTC"), ("Factory", "UTC"), ("localtime", "UTC"),
+                                                ("Europe/Berlin", "Europe/Berlin")])
+def test_zone_names_that_are_data_fall_back_to_utc(name, expected):
+    shown, zone = zone_or_utc(name)
+    assert shown == expected and zone.key == expected

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from mentorship.api.json_input import decode_json
-from mentorship.domain.instants import UnknownTimeZone, resolve_zone
+from mentorship.domain.instants import UnknownTimeZone, resolve_zone, zone_or_utc
 from mentorship.domain.text import has_control_characters
 from mentorship.errors import Unauthorized, ValidationFailed
 
@@ -88,9 +88,4 @@ def caller_zone(tz_param: str | None, caller: Caller | str | None) -> tuple[str,
         except UnknownTimeZone as exc:
             raise ValidationFailed.on("query.tz", str(exc)) from None
     claim = caller.zoneinfo if isinstance(caller, Caller) else caller
-    if claim:
-        try:
-            return claim, resolve_zone(claim)
-        except UnknownTimeZone:
-            pass  # a bad claim is the identity provider's data, not the caller's input: fall back
-    return "UTC", resolve_zone("UTC")
+    return zone_or_utc(claim)  # a bad claim is the identity provider's data, not the caller's input

@@ -129,7 +129,7 @@ def responses(
 
 def _error_responses(statuses: tuple[int, ...]) -> dict[int, dict[str, Any]]:
     descriptions = {
-        400: "Body is not JSON or not an object",
+        400: "Body is not JSON, not an object, or nested deeper than 64 levels",
         401: "Missing or invalid bearer token",
         402: "Payment declined",
         403: "Authenticated but not allowed",

@@ -104,6 +104,16 @@ def resolve_zone(name: str) -> ZoneInfo:
         raise UnknownTimeZone(f"unknown time zone {name!r}: use an IANA name such as Europe/Berlin") from None
 
 
+def zone_or_utc(name: str | None) -> tuple[str, ZoneInfo]:
+    """The zone `name` names, or UTC when there is none or it is not one a request may name: for
+    zone names that are data, not input (a token's claim, a zone stored before the list was
+    narrowed), where a refusal would help nobody."""
+    try:
+        return (name, resolve_zone(name)) if name else ("UTC", resolve_zone("UTC"))
+    except UnknownTimeZone:
+        return "UTC", resolve_zone("UTC")
+
+
 def is_slot_aligned(moment: datetime) -> bool:
     """True on :00 and :30 exactly (UTC minutes; every IANA offset in use today is a multiple of
     15 minutes, and the product only offers zones whose :00/:30 fall on UTC :00/:30)."""
