@@ -101,3 +101,20 @@ def test_strings_of_every_unicode_class_decode_or_are_refused_as_lone_surrogates
         assert decode_json(encoded) == text
     except JsonInputError as refusal:
         assert "surrogate" in str(refusal) and any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 65 + '"' + '\\"' * 200_000,  # escaped quotes and no closing one: was quadratic (minutes)
+        "[" * 65 + '"' + "a\\" * 200_000,
+        '"[",' * 200_000,
+    ],
+)
+def test_the_nesting_scan_stays_linear_on_hostile_strings(text):
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(JsonInputError):
+        decode_json(text)
+    assert time.monotonic() - started < 10  # linear: well under a second; quadratic: many minutes

@@ -19,7 +19,10 @@ from typing import Any
 
 MAX_DEPTH = 64
 
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+# A string token, its closing quote optional: every match attempt succeeds, so the scan is linear
+# (with the quote required, a text of `\"` pairs and no closing quote retried from every quote:
+# quadratic). An unterminated string is invalid JSON anyway; the parser also reads to its end.
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
 _NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
 _DEPTH_CHANGE = {"[": 1, "{": 1, "]": -1, "}": -1}
 
