@@ -9,6 +9,7 @@ requestContext.authorizer.jwt.claims, with "scopes" null for an ID token.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import secrets
@@ -16,6 +17,9 @@ import time
 from typing import Any
 
 import jwt
+
+from mentorship.api.json_input import decode_json
+from mentorship.domain.text import CONTROL_CHARACTER_ISSUE, has_control_characters
 
 ISSUER = "mentor-booking-local"
 AUDIENCE = "mentor-booking-local-clients"
@@ -59,6 +63,7 @@ class LocalAuthorizer:
         scheme, _, token = authorization.strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise InvalidToken("the Authorization header must be `Bearer <token>`")
+        _check_json_segments(token.strip())
         try:
             return jwt.decode(
                 token.strip(),
@@ -72,6 +77,19 @@ class LocalAuthorizer:
             raise InvalidToken("the token has expired: get a new one from POST /_local/token") from None
         except jwt.InvalidTokenError as exc:
             raise InvalidToken(f"the token is not valid here ({exc})") from None
+
+
+def _check_json_segments(token: str) -> None:
+    """The header and payload must be JSON the API's own decoder takes (nesting bounded) before
+    PyJWT parses them, so a crafted token gets a plain 401, not a parser's complaint."""
+    segments = token.split(".")
+    if len(segments) != 3:
+        raise InvalidToken("the token is not a JWT (header.payload.signature)")
+    for segment in segments[:2]:
+        try:
+            decode_json(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+        except ValueError:  # not base64 (binascii.Error), or not JSON the API takes (JsonInputError)
+            raise InvalidToken("the token is not a JWT: its header or payload is not base64url JSON") from None
 
 
 def event_claims(claims: dict[str, Any]) -> dict[str, str]:
@@ -106,6 +124,8 @@ def token_request_problems(body: dict[str, Any]) -> list[dict[str, str]]:
         value = body.get(name)
         if not isinstance(value, str) or not value.strip():
             problems.append(_problem(f"body.{name}", "required: a non-empty string"))
+        elif has_control_characters(value):
+            problems.append(_problem(f"body.{name}", CONTROL_CHARACTER_ISSUE))
     if isinstance(body.get("email"), str) and body["email"].strip() and not _EMAIL.match(body["email"]):
         problems.append(_problem("body.email", "not an email address"))
     zoneinfo = body.get("zoneinfo")

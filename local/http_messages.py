@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from mentorship.api.json_input import JsonInputError, decode_json
+
 
 @dataclass(frozen=True)
 class HttpRequest:
@@ -39,11 +41,12 @@ class HttpRequest:
         return next((value for key, value in self.headers if key.lower() == wanted), None)
 
     def json_body(self) -> Any:
-        """The body parsed as JSON; `BodyError` if it is not JSON."""
+        """The body parsed as JSON (the API's own decoder, nesting bounded); `BodyError` if it
+        is not JSON the API takes."""
         try:
-            return json.loads(self.body.decode("utf-8")) if self.body.strip() else None
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise BodyError("the request body is not valid JSON") from None
+            return decode_json(self.body) if self.body.strip() else None
+        except JsonInputError as refusal:
+            raise BodyError(f"the request body is not JSON this API takes: {refusal}") from None
 
 
 class BodyError(ValueError):

@@ -2,12 +2,19 @@
 order, to CORS preflight handling, the local-only endpoints (/_local/*, /openapi.json, /docs, and
 the web client's static files at /app/), and the HTTP API emulation. Threads only carry requests;
 the functions run in worker processes.
+
+Built for bursts: the listen backlog holds LISTEN_BACKLOG connections not yet accepted (Python's
+default, 5, reset connections as soon as a few dozen arrived at once), each accepted connection
+gets its own thread, and a request waits for a free worker of its function (local.workers).
+Whatever the server answers itself, a request line or header too long, a malformed request or
+an unknown method, comes in the contract's error shape, never as an HTML page.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 
@@ -19,6 +26,7 @@ from local.http_messages import HttpRequest, HttpResponse, error_response
 log = logging.getLogger("local.server")
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+LISTEN_BACKLOG = 1024  # connections the kernel queues before accept (capped by net.core.somaxconn)
 _HOP_BY_HOP = {"connection", "content-length", "transfer-encoding", "keep-alive"}
 
 
@@ -116,7 +124,28 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD" and response.body:
             self.wfile.write(response.body)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_TRACE = do_QUERY = _handle
+    def __getattr__(self, name: str):
+        """Every method reaches the gateway (`do_GET`, `do_TRACE`, `do_FOO`...), which answers one
+        no route declares with 404 `not_found`, as API Gateway does for an unmatched route."""
+        if name.startswith("do_"):
+            return self._handle
+        raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """What http.server answers by itself (414 request line too long, 431 header too long or
+        too many headers, 400 malformed request, 505 protocol version), in the contract's shape."""
+        try:
+            status = HTTPStatus(code)
+            error_code = status.phrase.lower().replace("-", " ").replace(" ", "_")
+        except ValueError:
+            status, error_code = None, "error"
+        detail = message or (status.phrase if status else "the request cannot be served")
+        response = error_response(code, error_code, f"{detail} ({explain})" if explain else detail)
+        self.log_error("answered %d by the HTTP server itself: %s", code, detail)
+        if self.request_version == "HTTP/0.9":  # a one-word request line: answer with a status line
+            self.request_version = self.protocol_version
+        self.close_connection = True
+        self._send(response)
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - BaseHTTPRequestHandler's signature
         log.debug("%s - %s", self.address_string(), format % args)
@@ -128,6 +157,7 @@ class LocalHttpServer(ThreadingHTTPServer):
 
     daemon_threads = True  # a request still running at shutdown never blocks the exit
     allow_reuse_address = True
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(self, host: str, port: int):
         self.app: Callable[[HttpRequest], HttpResponse] = _not_ready

@@ -68,6 +68,7 @@ def build_document() -> dict:
     for operations in document["paths"].values():
         for operation in operations.values():
             _document_error_shapes(operation["responses"])
+            _no_content_without_a_body(operation["responses"])
             operation["responses"] = dict(sorted(operation["responses"].items()))
     _drop_unreferenced_schemas(document)
     for kind in document.get("components", {}):
@@ -85,6 +86,18 @@ def _document_error_shapes(responses: dict) -> None:
                 "description": "Validation error" if status == "422" else "Unexpected error on our side (logged)",
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}},
             }
+
+
+# Statuses whose answers never carry content (RFC 9110 §15.3.5, §15.4.5).
+NO_CONTENT_STATUSES = ("204", "304")
+
+
+def _no_content_without_a_body(responses: dict) -> None:
+    """Powertools documents a route's return annotation as the content of its success status,
+    even `Response[None]` (`{"type": "null"}` as application/json); a 204 or 304 has none."""
+    for status in NO_CONTENT_STATUSES:
+        if status in responses:
+            responses[status].pop("content", None)
 
 
 def _drop_unreferenced_schemas(document: dict) -> None:

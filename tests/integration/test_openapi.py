@@ -31,3 +31,20 @@ def test_protected_routes_document_401_and_every_route_documents_the_error_shape
             assert schema == {"$ref": "#/components/schemas/ErrorResponse"}
         if route.protected:
             assert "401" in operation["responses"], route.route_key
+
+
+def test_every_no_content_answer_is_documented_without_content():
+    """A 204 (or 304) carries no body; Powertools documents the return annotation of
+    `Response[None]` as `application/json` `null`, which a client generator and schemathesis read
+    as a promised body (issue 17)."""
+    document = build_document()
+    no_content = [
+        (path, method, status)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        for status, response in operation["responses"].items()
+        if status in ("204", "304")
+    ]
+    assert ("/mentors/me/availability/{start}", "delete", "204") in no_content
+    for path, method, status in no_content:
+        assert "content" not in document["paths"][path][method]["responses"][status], (method, path, status)

@@ -106,3 +106,10 @@ def test_names_and_topics_cannot_add_headers_or_markup(name):
     assert len(message.get_all("Subject")) == 1 and "\n" not in message["Subject"]
     html = message.get_body(("html",)).get_content()
     assert "<script>" not in html and "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
+
+
+def test_a_zone_stored_before_pseudo_zones_were_refused_shows_the_time_in_utc():
+    """Zone names such as `posixrules` were accepted before the input rules narrowed the list;
+    an email for such a booking still renders, in UTC, rather than failing in the outbox."""
+    _, message = email_for(Party("u1", "Ada Lovelace", "ada@example.com", "posixrules"), MENTOR)
+    assert "Thu 26 Nov 2026, 15:00–16:00 (UTC, UTC+0000)" in message.get_body(("plain",)).get_content()

@@ -3,10 +3,12 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mentorship.domain.instants import (
+    EARLIEST,
+    LATEST,
     InvalidInstant,
     UnknownTimeZone,
     format_local,
@@ -15,6 +17,8 @@ from mentorship.domain.instants import (
     parse_instant,
     require_utc,
     resolve_zone,
+    zone_names,
+    zone_or_utc,
 )
 
 
@@ -94,3 +98,93 @@ def test_parse_never_fails_with_anything_but_invalid_instant(text):
     except InvalidInstant:
         return
     assert parsed.tzinfo is UTC
+
+
+# --- Bounds: every client instant falls in [EARLIEST, LATEST] once its offset is applied ---------
+
+OFFSET_MINUTES = range(-12 * 60, 14 * 60 + 1, 15)  # every offset in use, -12:00 to +14:00
+offsets = st.sampled_from(list(OFFSET_MINUTES)).map(lambda minutes: timedelta(minutes=minutes))
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9999-12-31T23:30:00-12:00",  # past datetime.max once in UTC: was an OverflowError
+        "0001-01-01T00:00:00+14:00",  # before datetime.min once in UTC
+        "0001-01-01T00:00:00Z",
+        "1969-12-31T23:59:59Z",
+        "1970-01-01T00:59:59+01:00",  # 1969-12-31T23:59:59Z
+        "2200-01-01T00:00:00.000001Z",
+        "2200-01-01T00:00:01Z",
+        "2200-01-01T01:00:00+00:59",  # 2200-01-01T00:01:00Z
+    ],
+)
+def test_instants_outside_1970_to_2200_utc_are_refused(text):
+    with pytest.raises(InvalidInstant, match="between 1970-01-01T00:00:00Z and 2200-01-01T00:00:00Z"):
+        parse_instant(text)
+
+
+def test_the_bounds_themselves_are_accepted():
+    assert parse_instant("1970-01-01T00:00:00Z") == EARLIEST
+    assert parse_instant("1970-01-01T14:00:00+14:00") == EARLIEST
+    assert parse_instant("2200-01-01T00:00:00Z") == LATEST
+    assert parse_instant("2199-12-31T12:00:00-12:00") == LATEST
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+    offsets,
+)
+def test_any_instant_with_any_offset_parses_in_range_or_is_refused(local, offset):
+    """The whole calendar, every offset: never an OverflowError, never an instant out of range."""
+    text = _rfc3339(local.replace(tzinfo=timezone(offset)))
+    try:
+        parsed = parse_instant(text)
+    except InvalidInstant:
+        assert not EARLIEST <= local.replace(tzinfo=timezone(offset)) <= LATEST
+        return
+    assert parsed.tzinfo is UTC and EARLIEST <= parsed <= LATEST
+    assert parsed == local.replace(tzinfo=timezone(offset))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)), offsets)
+def test_every_allowed_instant_round_trips_through_every_offset(moment, offset):
+    """The whole allowed range, written with each offset from -12:00 to +14:00; the arithmetic the
+    API does on a client's instant (a 90-minute session, a 31-day window, a local rendering)
+    stays inside what datetime can hold."""
+    written = _rfc3339(moment.astimezone(timezone(offset)))
+    parsed = parse_instant(written)
+    assert parsed == moment
+    assert parsed + timedelta(days=31) > parsed
+    assert format_local(parsed + timedelta(minutes=90), resolve_zone("Pacific/Kiritimati"))
+    assert format_local(parsed, resolve_zone("Etc/GMT+12"))
+
+
+# --- Zone names: IANA zones a person could live in ---------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["localtime", "posixrules", "Factory", "posix/Europe/Berlin", "right/UTC", "SystemV/EST5"])
+def test_pseudo_zones_are_refused(name):
+    with pytest.raises(UnknownTimeZone):
+        resolve_zone(name)
+
+
+def test_every_listed_zone_resolves_and_utc_is_one():
+    names = zone_names()
+    assert "UTC" in names and "Europe/Berlin" in names and "Factory" not in names
+    assert len(names) > 500
+    for name in names:
+        assert resolve_zone(name).key == name
+
+
+@pytest.mark.parametrize(("name", "expected"), [(None, "UTC"), ("", "UTC"), ("Factory", "UTC"), ("localtime", "UTC"),
+                                                ("Europe/Berlin", "Europe/Berlin")])
+def test_zone_names_that_are_data_fall_back_to_utc(name, expected):
+    shown, zone = zone_or_utc(name)
+    assert shown == expected and zone.key == expected

@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field
 
-from mentorship.api.schemas import ApiModel, Instant, Money, ZoneName
+from mentorship.api.schemas import ApiModel, EnumValue, Instant, JsonInteger, Money, RequestModel, Text, ZoneName
 from mentorship.domain.bookings import BookingStatus
 from mentorship.domain.instants import format_local, format_utc, from_epoch_seconds
+from mentorship.gateways.payment import PaymentMethod
 from mentorship.services.booking import status_of
 from mentorship.store.models import Booking as BookingItem
 from mentorship.store.models import Notification as NotificationItem
@@ -65,23 +66,24 @@ class BookingList(ApiModel):
     next_cursor: str | None
 
 
-class HoldIn(ApiModel):
+class HoldIn(RequestModel):
     mentor_id: Annotated[str, Field(min_length=1, max_length=128)]
     start: Instant
-    duration_minutes: Literal[30, 60, 90]
-    topic: Annotated[str, Field(max_length=5000, description="10-1,000 characters after trimming")]
+    duration_minutes: Annotated[Literal[30, 60, 90], JsonInteger]
+    topic: Annotated[Text, Field(max_length=5000, description="10-1,000 characters after trimming")]
     timezone: ZoneName | None = Field(default=None, description="Your IANA zone for emails; default: token's zoneinfo, else UTC")
 
 
-class ConfirmIn(ApiModel):
+class ConfirmIn(RequestModel):
     payment_method: Annotated[
-        str,
-        Field(pattern=r"^pm_[A-Za-z0-9_]{1,64}$", examples=["pm_card_visa", "pm_card_chargeDeclined"]),
+        PaymentMethod,
+        EnumValue,
+        Field(description="A test method of the mock gateway: the `...Declined...` ones decline"),
     ]
 
 
-class CancelIn(ApiModel):
-    reason: Annotated[str | None, Field(max_length=500)] = None
+class CancelIn(RequestModel):
+    reason: Annotated[Text | None, Field(max_length=500)] = None
 
 
 class Notification(ApiModel):
@@ -113,10 +115,10 @@ class MeetingLink(ApiModel):
     meeting_url: str
 
 
-class RescheduleIn(ApiModel):
+class RescheduleIn(RequestModel):
     start: Instant
 
 
-class ReviewIn(ApiModel):
+class ReviewIn(RequestModel):
     rating: Annotated[int, Field(ge=1, le=5)]
-    comment: Annotated[str, Field(max_length=2000)]
+    comment: Annotated[Text, Field(max_length=2000)]

@@ -13,7 +13,7 @@ from mentorship import clock
 from mentorship.api.caller import caller_zone, viewer_zone_claim
 from mentorship.api.cursors import decode_cursor, encode_cursor
 from mentorship.api.pagination import Cursor, Limit, TimeZoneName
-from mentorship.api.schemas import Instant, responses
+from mentorship.api.schemas import Instant, Text, responses
 from mentorship.domain.mentors import ExperienceLevel
 from mentorship.domain.slots import PROFILE_CALENDAR, AvailabilityFilter, availability_window, check_query_window
 from mentorship.errors import NotFound, ValidationFailed
@@ -26,7 +26,9 @@ router = APIGatewayHttpRouter()
 
 RECENT_REVIEWS = 10
 MentorId = Annotated[str, Path(alias="mentorId", min_length=1, max_length=128)]
-Rate = Annotated[int | None, Query(ge=0, le=100_000_000, description="Minor units, inclusive")]
+# No hourly rate exceeds this (PUT /mentors/me allows 10,000,000); a larger filter value could
+# exceed the 38 significant digits a DynamoDB number holds, which the engine refuses.
+MAX_RATE_FILTER = 100_000_000
 
 
 def _zone(tz: str | None):
@@ -55,9 +57,13 @@ def _profile_or_404(mentor_id: str) -> MentorProfile:
     tags=["Mentors"],
 )
 def list_mentors(
-    job_family: Annotated[str | None, Query(alias="jobFamily", min_length=1, max_length=100)] = None,
-    min_rate: Annotated[int | None, Query(alias="minRate", ge=0, description="Minor units, inclusive")] = None,
-    max_rate: Annotated[int | None, Query(alias="maxRate", ge=0, description="Minor units, inclusive")] = None,
+    job_family: Annotated[Text | None, Query(alias="jobFamily", min_length=1, max_length=100)] = None,
+    min_rate: Annotated[
+        int | None, Query(alias="minRate", ge=0, le=MAX_RATE_FILTER, description="Minor units, inclusive")
+    ] = None,
+    max_rate: Annotated[
+        int | None, Query(alias="maxRate", ge=0, le=MAX_RATE_FILTER, description="Minor units, inclusive")
+    ] = None,
     experience_level: Annotated[ExperienceLevel | None, Query(alias="experienceLevel")] = None,
     availability: Annotated[AvailabilityFilter | None, Query()] = None,
     limit: Limit = 20,

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field
 
-from mentorship.api.schemas import ApiModel, Instant, Money, ReviewView, ZoneName
+from mentorship.api.schemas import ApiModel, EnumValue, Instant, Money, RequestModel, ReviewView, Text, ZoneName
 from mentorship.domain.instants import format_local, format_utc
 from mentorship.domain.mentors import ExperienceLevel
 from mentorship.domain.slots import SlotState
@@ -102,25 +102,25 @@ class VideoProvider(StrEnum):
     MANUAL = "manual"
 
 
-HttpsUrl = Annotated[str, Field(max_length=2048, pattern=r"^https://[^\s]+$")]
-ShortText = Annotated[str, Field(min_length=1, max_length=120)]
+HttpsUrl = Annotated[str, Field(max_length=2048, pattern=r"^https://[^\s\x00-\x1f\x7f-\x9f]+$")]
+ShortText = Annotated[Text, Field(min_length=1, max_length=120)]
 
 
-class RateIn(ApiModel):
-    amount: Annotated[int, Field(strict=True, ge=100, le=10_000_000, description="Hourly rate in minor units")]
+class RateIn(RequestModel):
+    amount: Annotated[int, Field(ge=100, le=10_000_000, description="Hourly rate in minor units")]
     currency: Annotated[str, Field(pattern="^USD$")] = "USD"
 
 
-class ProfileIn(ApiModel):
+class ProfileIn(RequestModel):
     company: ShortText
     job_title: ShortText
-    bio: Annotated[str, Field(min_length=1, max_length=5000)]
-    specialties: Annotated[list[Annotated[str, Field(min_length=1, max_length=60)]], Field(max_length=20)]
-    years_of_experience: Annotated[int, Field(strict=True, ge=0, le=70)]
+    bio: Annotated[Text, Field(min_length=1, max_length=5000)]
+    specialties: Annotated[list[Annotated[Text, Field(min_length=1, max_length=60)]], Field(max_length=20)]
+    years_of_experience: Annotated[int, Field(ge=0, le=70)]
     hourly_rate: RateIn
     timezone: ZoneName
     avatar_url: HttpsUrl | None = None
-    video_provider: VideoProvider = VideoProvider.GENERATED
+    video_provider: Annotated[VideoProvider, EnumValue] = VideoProvider.GENERATED
     manual_meeting_url: HttpsUrl | None = None
 
 class MentorProfileOut(MentorCard):
@@ -142,6 +142,6 @@ class MentorProfileOut(MentorCard):
         )
 
 
-class AvailabilityWindowIn(ApiModel):
+class AvailabilityWindowIn(RequestModel):
     start: Instant
     end: Instant

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import base64
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from mentorship.domain.instants import UnknownTimeZone, resolve_zone
+from mentorship.api.json_input import decode_json
+from mentorship.domain.instants import UnknownTimeZone, resolve_zone, zone_or_utc
+from mentorship.domain.text import has_control_characters
 from mentorship.errors import Unauthorized, ValidationFailed
 
 if TYPE_CHECKING:
@@ -38,8 +39,8 @@ def _unverified_zoneinfo(event: "APIGatewayProxyEventV2") -> str | None:
     if scheme.lower() != "bearer" or len(parts) != 3 or len(parts[1]) > 8192:
         return None
     try:
-        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except (ValueError, UnicodeDecodeError):
+        claims = decode_json(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except ValueError:  # not base64, or not JSON this API takes (JsonInputError)
         return None
     zone = claims.get("zoneinfo") if isinstance(claims, dict) else None
     return zone if isinstance(zone, str) else None
@@ -56,10 +57,17 @@ def optional_caller(event: "APIGatewayProxyEventV2") -> Caller | None:
     user_id = claims.get("sub")
     if not isinstance(user_id, str) or not user_id:
         return None
-    email = claims.get("email") if isinstance(claims.get("email"), str) else None
-    name = claims.get("name") if isinstance(claims.get("name"), str) and claims.get("name") else None
-    zone = claims.get("zoneinfo") if isinstance(claims.get("zoneinfo"), str) else None
+    email, name, zone = (_usable_text(claims.get(claim)) for claim in ("email", "name", "zoneinfo"))
     return Caller(user_id=user_id, email=email, name=name or email or user_id, zoneinfo=zone)
+
+
+def _usable_text(claim: object) -> str | None:
+    """A claim as text, or None when it is not usable text: the identity provider's data, shown
+    to other people and put in emails, so a claim with control characters falls back as a
+    missing one does (an unknown `zoneinfo` falls back to UTC in `caller_zone`)."""
+    if not isinstance(claim, str) or not claim or has_control_characters(claim):
+        return None
+    return claim
 
 
 def require_caller(event: "APIGatewayProxyEventV2") -> Caller:
@@ -80,9 +88,4 @@ def caller_zone(tz_param: str | None, caller: Caller | str | None) -> tuple[str,
         except UnknownTimeZone as exc:
             raise ValidationFailed.on("query.tz", str(exc)) from None
     claim = caller.zoneinfo if isinstance(caller, Caller) else caller
-    if claim:
-        try:
-            return claim, resolve_zone(claim)
-        except UnknownTimeZone:
-            pass  # a bad claim is the identity provider's data, not the caller's input: fall back
-    return "UTC", resolve_zone("UTC")
+    return zone_or_utc(claim)  # a bad claim is the identity provider's data, not the caller's input

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import json
 
+from mentorship.api.json_input import decode_json
 from mentorship.errors import ValidationFailed
 
 _FIELD = "query.cursor"
@@ -32,8 +33,8 @@ def decode_cursor(token: str | None, scope: str, key_fields: tuple[str, ...]) ->
         return None
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        payload = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        payload = decode_json(raw)
+    except ValueError:  # not base64, or not JSON this API takes (JsonInputError)
         raise ValidationFailed.on(_FIELD, "not a cursor this API issued") from None
     if not isinstance(payload, dict) or payload.get("q") != _fingerprint(scope):
         raise ValidationFailed.on(_FIELD, "this cursor belongs to another query; start again without it")

@@ -11,6 +11,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from mentorship.api.errors import domain_error_result, register_error_handlers
+from mentorship.api.json_input import JsonInputError, decode_json
 from mentorship.errors import BadRequest
 from mentorship.observability import logger, metrics, tracer
 
@@ -55,8 +56,9 @@ def http_handler(app: APIGatewayHttpResolver) -> Callable[[dict, LambdaContext],
 def _with_json_body(event: dict) -> tuple[dict, dict | None]:
     """A request body must be UTF-8 JSON sent as JSON (contract: else 400 `bad_request`).
     Powertools refuses other content types and undecodable bytes before any of our code runs,
-    with errors that would read as a 500, so the body is checked here first. A body without a
-    Content-Type is taken as JSON if it parses as JSON."""
+    with errors that would read as a 500, so the body is checked here first, by the decoder
+    that bounds nesting (`json_input`): what passes is safe for Powertools' own `json.loads`.
+    A body without a Content-Type is taken as JSON if it parses as JSON."""
     body = event.get("body")
     if not body:
         return event, None
@@ -67,7 +69,9 @@ def _with_json_body(event: dict) -> tuple[dict, dict | None]:
         return event, _bad_request(f"send the body as JSON (Content-Type: application/json), not {media_type[:60]}")
     try:
         text = base64.b64decode(body).decode("utf-8") if event.get("isBase64Encoded") else body
-        json.loads(text)
+        decode_json(text)
+    except JsonInputError as refusal:
+        return event, _bad_request(f"the request body is not JSON this API takes: {refusal}")
     except (ValueError, UnicodeDecodeError):
         return event, _bad_request("the request body is not valid UTF-8 JSON")
     return {**event, "headers": {**headers, "content-type": "application/json"}, "body": text, "isBase64Encoded": False}, None

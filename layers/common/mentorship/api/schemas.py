@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, WithJsonSchema
 from pydantic.alias_generators import to_camel
 
 from mentorship.domain.instants import format_utc, parse_instant, resolve_zone
+from mentorship.domain.text import CONTROL_CHARACTER_ISSUE, has_control_characters
 from mentorship.store.models import Review as ReviewItem
 
-# An RFC 3339 instant with an offset (any offset; none is a 422), as an aware UTC datetime.
+# An RFC 3339 instant with an offset (any offset; none is a 422), as an aware UTC datetime,
+# between 1970-01-01 and 2200-01-01 UTC (parse_instant bounds it).
 Instant = Annotated[
     datetime,
     BeforeValidator(parse_instant),
@@ -25,8 +27,37 @@ def _known_zone(name: str) -> str:
     return name
 
 
-# An IANA time zone name.
+# An IANA time zone a person could live in (domain.instants.zone_names says which).
 ZoneName = Annotated[str, Field(max_length=64, examples=["America/Chicago"]), AfterValidator(_known_zone)]
+
+
+def _refuse_control_characters(text: str) -> str:
+    if has_control_characters(text):
+        raise ValueError(CONTROL_CHARACTER_ISSUE)
+    return text
+
+
+# Free text from a client (topics, comments, reasons, bios, names, filters): stored, shown to
+# other people, put in emails and invites, so no control character but newline and tab.
+Text = Annotated[
+    str,
+    AfterValidator(_refuse_control_characters),
+    Field(json_schema_extra={"pattern": r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$"}),
+]
+
+
+def _json_integer(value: Any) -> Any:
+    if type(value) is not int:  # not a bool (an int subclass), a float such as 30.0, or a string
+        raise ValueError("must be a JSON integer")
+    return value
+
+
+# A JSON integer and nothing else, for a field whose type is a Literal of integers (a Literal
+# compares by equality, so 30.0 would pass where strict mode refuses it for a plain int).
+JsonInteger = BeforeValidator(_json_integer)
+# An enum field of a RequestModel: its JSON string value, as lax as an enum can be (strict mode
+# would want an enum instance, which JSON cannot carry).
+EnumValue = Strict(False)
 
 
 class ApiModel(BaseModel):
@@ -37,6 +68,14 @@ class ApiModel(BaseModel):
     model_config = ConfigDict(
         alias_generator=to_camel, populate_by_name=True, extra="forbid", defer_build=True
     )
+
+
+class RequestModel(ApiModel):
+    """A request body: strict JSON types (`"30"` or `true` is no integer, `4.5` or `5.0` no
+    integer either, a number is no string). Enum fields say `EnumValue`; a Literal of integers
+    says `JsonInteger`."""
+
+    model_config = ConfigDict(strict=True)
 
 
 class Money(ApiModel):
@@ -90,7 +129,7 @@ def responses(
 
 def _error_responses(statuses: tuple[int, ...]) -> dict[int, dict[str, Any]]:
     descriptions = {
-        400: "Body is not JSON or not an object",
+        400: "Body is not JSON, not an object, or nested deeper than 64 levels",
         401: "Missing or invalid bearer token",
         402: "Payment declined",
         403: "Authenticated but not allowed",

@@ -19,7 +19,7 @@ from email.utils import format_datetime, make_msgid
 from enum import StrEnum
 
 from mentorship.domain.calendar import InviteMethod, Party, SessionInvite, render_invite
-from mentorship.domain.instants import resolve_zone
+from mentorship.domain.instants import zone_or_utc
 
 
 class EmailKind(StrEnum):
@@ -60,7 +60,7 @@ def _one_line(text: str, limit: int = 80) -> str:
 
 
 def _when(invite: SessionInvite, zone_name: str) -> str:
-    zone = resolve_zone(zone_name)
+    zone_name, zone = zone_or_utc(zone_name)
     start, end = invite.start.astimezone(zone), invite.end.astimezone(zone)
     return f"{start:%a %d %b %Y, %H:%M}–{end:%H:%M} ({zone_name}, UTC{start:%z})"
 

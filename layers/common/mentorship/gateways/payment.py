@@ -1,8 +1,10 @@
 """Payments. The product talks to a `PaymentGateway`; the one here is a mock with the test cards
-of a real provider: `pm_card_visa` (and any other `pm_card_*`) succeeds; `pm_card_chargeDeclined`
-and every `pm_card_*Declined*` (e.g. `pm_card_chargeDeclinedInsufficientFunds`) declines. Like a real provider it is idempotent on its key: the same key never charges twice,
-and it keeps its records where it is given (`ChargeRecords`; in the table, as its own item type, so
-every instance agrees), never importing the store itself.
+of a real provider (`PaymentMethod`, the only methods a request may name): `pm_card_visa`,
+`pm_card_mastercard` and `pm_card_amex` succeed; `pm_card_chargeDeclined` and its
+`...InsufficientFunds` and `...ExpiredCard` variants decline. Like a real provider it is
+idempotent on its key: the same key never charges twice, and it keeps its records where it is
+given (`ChargeRecords`; in the table, as its own item type, so every instance agrees), never
+importing the store itself.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 
@@ -24,6 +27,17 @@ class PaymentGateway(Protocol):
 
     def refund(self, key: str, now: datetime) -> bool:
         """Give back a succeeded charge under `key`; False when there is none to give back."""
+
+
+class PaymentMethod(StrEnum):
+    """The mock gateway's test methods (CONTRACT.md); any other value is refused at the edge."""
+
+    VISA = "pm_card_visa"
+    MASTERCARD = "pm_card_mastercard"
+    AMEX = "pm_card_amex"
+    DECLINED = "pm_card_chargeDeclined"
+    DECLINED_INSUFFICIENT_FUNDS = "pm_card_chargeDeclinedInsufficientFunds"
+    DECLINED_EXPIRED_CARD = "pm_card_chargeDeclinedExpiredCard"
 
 
 def is_declined_card(payment_method: str) -> bool:

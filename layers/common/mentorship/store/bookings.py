@@ -9,7 +9,7 @@ from mentorship.domain.instants import epoch_seconds, format_utc
 from mentorship.domain.mentors import session_price
 from mentorship.store.binding import ensure_bound
 from mentorship.store.models import Booking, booking_pk
-from mentorship.store.paging import Page, take_page, to_start_key
+from mentorship.store.paging import Page, starting_after, take_page, to_start_key
 
 LONGEST_SESSION = timedelta(minutes=90)
 
@@ -130,4 +130,5 @@ class BookingStore:
             limit=limit + 1,
             last_evaluated_key=to_start_key(start_after),
         )
-        return take_page(results, limit, participant_key_fields(role))
+        with starting_after(start_after):
+            return take_page(results, limit, participant_key_fields(role))

@@ -12,7 +12,7 @@ from mentorship.domain.instants import format_utc_precise
 from mentorship.store.binding import ensure_bound
 from mentorship.store.due_work import due_shard_for
 from mentorship.store.models import DIRECTORY_PARTITION, MentorProfile, mentor_pk
-from mentorship.store.paging import Page, to_start_key
+from mentorship.store.paging import Page, starting_after, to_start_key
 
 DIRECTORY_KEY_FIELDS = ("pk", "sk", "directory_pk", "directory_sk")
 PROFILE_SK = "PROFILE"
@@ -72,13 +72,14 @@ class MentorStore:
         evaluated = 0
         while True:
             batch = min(limit + 1 - len(matches), MAX_EVALUATED_PER_PAGE - evaluated)
-            response = connection.query(
-                DIRECTORY_PARTITION,
-                index_name=MentorProfile.directory.Meta.index_name,
-                filter_condition=condition,
-                exclusive_start_key=exclusive_start,
-                limit=batch,
-            )
+            with starting_after(start_after):
+                response = connection.query(
+                    DIRECTORY_PARTITION,
+                    index_name=MentorProfile.directory.Meta.index_name,
+                    filter_condition=condition,
+                    exclusive_start_key=exclusive_start,
+                    limit=batch,
+                )
             evaluated += response.get("ScannedCount", 0)
             matches += [MentorProfile.from_raw_data(raw) for raw in response.get("Items", [])]
             exclusive_start = response.get("LastEvaluatedKey")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mentorship.store.binding import ensure_bound
 from mentorship.store.models import Notification, user_pk
-from mentorship.store.paging import Page, take_page, to_start_key
+from mentorship.store.paging import Page, starting_after, take_page, to_start_key
 
 NOTIFICATION_KEY_FIELDS = ("pk", "sk")
 
@@ -21,4 +21,5 @@ class NotificationStore:
             limit=limit + 1,
             last_evaluated_key=to_start_key(start_after),
         )
-        return take_page(results, limit, NOTIFICATION_KEY_FIELDS)
+        with starting_after(start_after):
+            return take_page(results, limit, NOTIFICATION_KEY_FIELDS)

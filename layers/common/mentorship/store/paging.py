@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Generic, Iterable, TypeVar
+from typing import Generic, Iterable, Iterator, TypeVar
 
+from pynamodb.exceptions import QueryError
 from pynamodb.models import Model
+
+from mentorship.errors import ValidationFailed
 
 ItemT = TypeVar("ItemT", bound=Model)
 
@@ -19,6 +23,21 @@ class Page(Generic[ItemT]):
 def to_start_key(key: dict[str, str] | None) -> dict | None:
     """A plain {attribute: string} key as DynamoDB's ExclusiveStartKey."""
     return None if key is None else {name: {"S": value} for name, value in key.items()}
+
+
+@contextmanager
+def starting_after(key: dict[str, str] | None) -> Iterator[None]:
+    """Around a query that continues after a client's cursor. DynamoDB refuses (ValidationException)
+    a start key outside the partition or key range the query reads: a cursor forged with a valid
+    fingerprint (the fingerprint is not a signature), or a real one whose range has moved on
+    (upcoming bookings start 90 minutes before now). The cursor is the one part of such a query
+    the client chose, so that refusal is a 422 on it, not a 500."""
+    try:
+        yield
+    except QueryError as error:
+        if key is None or error.cause_response_code != "ValidationException":
+            raise
+        raise ValidationFailed.on("query.cursor", "this cursor does not fit the query (any more): start again without it") from None
 
 
 def take_page(results: Iterable[ItemT], limit: int, key_fields: tuple[str, ...]) -> Page[ItemT]:

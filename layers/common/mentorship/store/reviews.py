@@ -7,7 +7,7 @@ from datetime import datetime
 from mentorship.domain.instants import format_utc_precise
 from mentorship.store.binding import ensure_bound
 from mentorship.store.models import Review, mentor_pk
-from mentorship.store.paging import Page, take_page, to_start_key
+from mentorship.store.paging import Page, starting_after, take_page, to_start_key
 
 REVIEW_KEY_FIELDS = ("pk", "sk")
 REVIEW_PREFIX = "REVIEW#"
@@ -55,4 +55,5 @@ class ReviewStore:
             limit=limit + 1,
             last_evaluated_key=to_start_key(start_after),
         )
-        return take_page(results, limit, REVIEW_KEY_FIELDS)
+        with starting_after(start_after):
+            return take_page(results, limit, REVIEW_KEY_FIELDS)
