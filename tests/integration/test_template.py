@@ -9,8 +9,11 @@ idempotency table from Powertools' own defaults.
 from __future__ import annotations
 
 import inspect
+import json
+import os
 import re
 import shlex
+import subprocess
 import sys
 import tomllib
 from typing import Any
@@ -76,9 +79,11 @@ RESOURCE_VARIABLES = {
 # Functions whose cold start must not pay for code they never run: the reminders function has no
 # HTTP edge, and only building an email loads icalendar and the email package's header machinery.
 EMAIL_ONLY = ("icalendar", "email.headerregistry", "email.policy")
+# The handler's context type is an annotation only; the HTTP edge never needs the module at run time.
+ANNOTATION_ONLY = ("aws_lambda_powertools.utilities.typing",)
 MUST_NOT_IMPORT = {
-    "BookingFunction": EMAIL_ONLY,
-    "MentorsFunction": EMAIL_ONLY,
+    "BookingFunction": (*EMAIL_ONLY, *ANNOTATION_ONLY),
+    "MentorsFunction": (*EMAIL_ONLY, *ANNOTATION_ONLY),
     "RemindersFunction": ("aws_lambda_powertools.event_handler", "pydantic", *EMAIL_ONLY),
 }
 
@@ -221,6 +226,39 @@ def test_function_imports_no_code_it_does_not_run(function_id):
     assert probe.handler_callable
     assert probe.loaded("mentorship"), "the probe did not import the function's code"
     assert [package for package in MUST_NOT_IMPORT[function_id] if probe.loaded(package)] == []
+
+
+# Prints the API models a fresh import of a handler left with a built validator.
+_BUILT_MODELS_PROBE = """
+import importlib, json, sys
+search_path, module_name = json.loads(sys.argv[1])
+sys.path[:0] = search_path
+importlib.import_module(module_name)
+from mentorship.api.schemas import ApiModel
+
+def subclasses(model):
+    for subclass in model.__subclasses__():
+        yield subclass
+        yield from subclasses(subclass)
+
+models = list(subclasses(ApiModel))
+print(json.dumps([len(models), sorted(m.__qualname__ for m in models if m.__pydantic_complete__)]))
+"""
+
+
+@pytest.mark.parametrize("function_id", sorted({route.function for route in http_routes()}))
+def test_http_functions_build_no_validator_at_import(function_id):
+    """A cold start builds the validators of the route it serves on first use (`defer_build`),
+    not every model's at import."""
+    spec = functions()[function_id]
+    payload = json.dumps([[str(path) for path in source_search_path(function_id)], spec.handler_module])
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", _BUILT_MODELS_PROBE, payload],
+        env={**os.environ, **lambda_environment(function_id)}, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    model_count, built = json.loads(result.stdout.strip().splitlines()[-1])
+    assert model_count > 5 and built == []
 
 
 def test_reminders_run_every_minute():
