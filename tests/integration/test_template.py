@@ -8,6 +8,7 @@ idempotency table from Powertools' own defaults.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import json
 import os
@@ -47,9 +48,11 @@ from scripts.check_build import (
     sam_cli,
     source_search_path,
 )
+from tooling.intrinsics import Resolver
 from tooling.openapi import build_document, load_function_module
 
 TEMPLATE = load_template()
+SNAPSTART_DEFAULT = 'SnapStart:\n    Type: String\n    Default: "false"'
 FUNCTION_IDS = sorted(functions())
 RUNTIME = "python3.13"
 HANDLER = "app.lambda_handler"
@@ -116,6 +119,52 @@ def test_sam_validate_lint_passes():
     result = run_sam("validate", "--lint", "--template-file", str(TEMPLATE_PATH), timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "is a valid SAM Template" in result.stdout + result.stderr
+
+
+# ------------------------------------------------------------------ SnapStart, both ways
+
+
+def with_parameter(name: str, value: str) -> dict:
+    """The template as deployed with `name=value` (the parameter's default replaced)."""
+    template = copy.deepcopy(TEMPLATE)
+    template["Parameters"][name]["Default"] = value
+    return template
+
+
+@pytest.mark.parametrize(("setting", "apply_on"), [("false", "None"), ("true", "PublishedVersions")])
+def test_snapstart_parameter_switches_every_function_behind_its_alias(setting, apply_on):
+    template = with_parameter("SnapStart", setting)
+    resolver = Resolver(template)
+    for function_id in FUNCTION_IDS:
+        assert resolver.resolve(function_property(template, function_id, "SnapStart")) == {"ApplyOn": apply_on}
+        # The API and the schedule invoke the alias, i.e. a published version (the only kind
+        # SnapStart restores), whatever the setting.
+        assert function_property(template, function_id, "AutoPublishAlias") == "live"
+        # The setting is in the version's description: switching it replaces the version.
+        description = function_property(template, function_id, "VersionDescription")
+        assert resolver.resolve(description) == f"SnapStart={setting}"
+
+
+def test_snapstart_is_off_by_default():
+    assert TEMPLATE["Parameters"]["SnapStart"]["Default"] == "false"
+
+
+def test_cfn_lint_reports_nothing_with_snapstart_on(tmp_path):
+    variant = tmp_path / "template.yaml"
+    variant.write_text(TEMPLATE_PATH.read_text().replace(SNAPSTART_DEFAULT, SNAPSTART_DEFAULT.replace("false", "true")))
+    assert load_template(variant)["Parameters"]["SnapStart"]["Default"] == "true"
+    matches = lint_file(variant)
+    assert not matches, "cfn-lint:\n" + "\n".join(str(match) for match in matches)
+
+
+@pytest.mark.sam
+def test_sam_validate_lint_passes_with_snapstart_on(tmp_path):
+    if sam_cli() is None:
+        pytest.skip(SAM_CLI_MISSING)
+    variant = tmp_path / "template.yaml"
+    variant.write_text(TEMPLATE_PATH.read_text().replace(SNAPSTART_DEFAULT, SNAPSTART_DEFAULT.replace("false", "true")))
+    result = run_sam("validate", "--lint", "--template-file", str(variant), timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 # ------------------------------------------------------------------ tables
