@@ -29,6 +29,10 @@ PIN_CLOCK = (
     "import datetime, mentorship.clock\n"
     f"mentorship.clock.now = lambda: datetime.datetime.fromisoformat({NOW.isoformat()!r})"
 )
+# The same route in an environment as SnapStart would resume it: init done and the
+# before-snapshot hook run (at publish, so untimed), then the after-restore hook.
+RESTORED = " (restored from a SnapStart snapshot)"
+SNAPSTART_LIFECYCLE = "from mentorship import snapstart\nsnapstart.before_snapshot()\nsnapstart.after_restore()"
 
 
 class MissingFirstRequest(RuntimeError):
@@ -43,6 +47,9 @@ def first_requests() -> list[FirstRequest]:
     for route in FIRST_REQUEST_ROUTES:
         call = specs[route].build()
         requests.append(FirstRequest(call.function, route, call.event, tables, PIN_CLOCK))
+        requests.append(
+            FirstRequest(call.function, route + RESTORED, call.event, tables, f"{PIN_CLOCK}\n{SNAPSTART_LIFECYCLE}")
+        )
     uncovered = {route.function for route in http_routes()} - {request.function for request in requests}
     if uncovered:
         raise MissingFirstRequest(f"no first-request route for {sorted(uncovered)}: add one to FIRST_REQUEST_ROUTES")

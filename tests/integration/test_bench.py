@@ -93,13 +93,17 @@ def test_the_report_and_chart_are_written(measured, reminder_runs, tmp_path):
     assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     imports = {BASELINE: 100.0, FLOOR: 160.0, "MentorsFunction": 180.0, "BookingFunction": 200.0,
                "RemindersFunction": 120.0}
-    first = [FirstRequestTiming("MentorsFunction", "GET /mentors", 180.0, 60.0, 6.0)]
+    first = [
+        FirstRequestTiming("MentorsFunction", "GET /mentors", 180.0, 60.0, 6.0),
+        FirstRequestTiming("MentorsFunction", "GET /mentors" + cold_start.RESTORED, 181.0, 40.0, 6.0),
+    ]
     cold = ColdStarts(5, imports, first)
     report = document(results, RunInfo("make bench", NOW, 1.0), {}, cold, reminders=reminder_runs, chart=chart.name)
     assert "| GET /mentors/{id} |" in report and "| MentorsFunction | 180 (1.80) |" in report
     assert "| RemindersFunction | 120 (1.20) |" in report
     assert "| MentorsFunction | 180 | 1.80 | 1.12 |" in report  # x boto3, x floor
     assert "| MentorsFunction | GET /mentors | 180 | 1.12 | 60.0 | 6.0 | 240 | 1.50 |" in report
+    assert "| MentorsFunction | GET /mentors | 40.0 | 60.0 | 6.0 |" in report  # after a SnapStart restore
     assert "![DynamoDB cost against data size](benchmarks.png)" in report
     assert "| 100 bookings | 2,000 bookings | ratio |" in report
     assert "| **items read** | 20 | 20 | 1.00 |" in report
