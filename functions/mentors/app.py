@@ -9,4 +9,4 @@ app.include_router(browse.router)
 app.include_router(self_service.router)
 
 lambda_handler = http_handler(app)
-snapstart.register()  # runtime hooks, when SnapStart is on (mentorship/snapstart.py)
+snapstart.register(app)  # runtime hooks, when SnapStart is on (mentorship/snapstart.py)

@@ -16,7 +16,7 @@ import pytest
 from mentorship import snapstart
 from mentorship.settings import get_settings
 from scripts.check_build import lambda_environment, source_search_path
-from tooling.template import functions
+from tooling.template import functions, http_routes
 
 
 def test_without_the_runtime_hook_module_nothing_is_registered(monkeypatch):
@@ -83,8 +83,10 @@ registered = {"before": [], "after": []}
 sys.modules["snapshot_restore_py"] = types.SimpleNamespace(
     register_before_snapshot=registered["before"].append, register_after_restore=registered["after"].append
 )
-importlib.import_module(module_name)
+module = importlib.import_module(module_name)
 from mentorship import snapstart
+resolver = getattr(module, "app", None)  # an HTTP function's Powertools resolver
+routes = resolver._static_routes + resolver._dynamic_routes if resolver is not None else []
 problems = snapstart.shared_state_problems()
 for hook in reversed(registered["before"]):
     hook()
@@ -96,7 +98,8 @@ print(json.dumps({
     "after": [hook.__qualname__ for hook in registered["after"]],
     "problems": problems,
     "left_unprimed": primed_later,
-    "http": "mentorship.api.schemas" in sys.modules,
+    "routes": len(routes),
+    "routes_unprimed": sum(route._dependant is None for route in routes),
 }))
 """
 
@@ -114,3 +117,5 @@ def test_every_function_registers_hooks_that_pass_on_its_init(function_id):
     assert report["before"] == ["before_snapshot"] and report["after"] == ["after_restore"]
     assert report["problems"] == []
     assert report["left_unprimed"] == 0  # every API model's validator is in the snapshot
+    assert report["routes_unprimed"] == 0  # and every route's validation (an HTTP function's)
+    assert (report["routes"] > 0) == any(route.function == function_id for route in http_routes())

@@ -9,7 +9,8 @@ in memory is shared by all of them, so:
   open socket. Our init creates neither (clients are made on first use); the check fails the
   publish if a change ever does. Then it primes what is the same everywhere and costs every
   first request: the validators of the HTTP functions' API models (built on first use
-  otherwise, `defer_build`).
+  otherwise, `defer_build`) and the resolver's per-route validation (Powertools builds it for a
+  route's first request; generating the OpenAPI document builds it for every route).
 - **After each restore** the hook remakes what must be unique: the `random` module is reseeded
   from the OS (a shared seed would make every restored environment draw the same retry jitter,
   botocore's and the store's, and retry in step), and the settings cache is dropped so the
@@ -26,14 +27,23 @@ import gc
 import random
 import socket
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+
+_resolvers: list[APIGatewayHttpResolver] = []  # primed before the snapshot
 
 
 class SnapshotUnsafe(RuntimeError):
     """Init left something in memory that every restored environment would share."""
 
 
-def register() -> bool:
-    """Register the hooks with the runtime; False where the runtime has no hook module."""
+def register(resolver: APIGatewayHttpResolver | None = None) -> bool:
+    """Register the hooks with the runtime; False where the runtime has no hook module. An HTTP
+    function passes its resolver, whose routes are primed before the snapshot."""
+    if resolver is not None:
+        _resolvers.append(resolver)
     try:
         from snapshot_restore_py import register_after_restore, register_before_snapshot
     except ImportError:
@@ -48,6 +58,8 @@ def before_snapshot() -> None:
     if problems:
         raise SnapshotUnsafe("; ".join(problems))
     prime_api_models()
+    for resolver in _resolvers:
+        resolver.get_openapi_schema()  # builds and caches each route's validation (its dependant)
 
 
 def after_restore() -> None:
