@@ -389,9 +389,10 @@ def _cold_start_section(cold: ColdStarts) -> list[str]:
             "With SnapStart (template parameter, off by default) the import and init are not paid by a cold "
             "start: Lambda resumes a snapshot taken after them, at a restore time of its own that this machine "
             "cannot measure. What the first request still pays there is measured in the same interpreters as "
-            "above, after the import, the before-snapshot hook (which primes the API models' validators) and "
-            "the after-restore hook (mentorship/snapstart.py): the clients are still made on first use, after "
-            "the restore, so none carries a connection or credentials across restores.",
+            "above, after the import, the before-snapshot hook (which primes the API models' validators and "
+            "each route's validation) and the after-restore hook (mentorship/snapstart.py): the clients are "
+            "still made on first use, after the restore, so none carries a connection or credentials across "
+            "restores.",
             "",
             restored_request_table(cold),
             "",
