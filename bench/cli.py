@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import reminder_scale
+from bench import cold_start, reminder_scale
 from bench.chart import write_chart
 from bench.dataset import Population
 from bench.report import RunInfo, document, now_utc
@@ -16,7 +16,6 @@ from bench.routes import ROUTES
 from bench.runner import log, run
 from tooling.dynamodb_local import DynamoDBLocal
 from tooling.template import ROOT
-from scripts.cold_imports import measure as measure_cold_imports
 
 DEFAULT_SIZES = (1_000, 100_000)
 DEFAULT_OUTPUT = ROOT / "docs" / "benchmarks.md"
@@ -62,7 +61,7 @@ def main(argv: list[str] | None = None) -> None:
         "--cold-import-runs",
         type=int,
         default=5,
-        help="fresh interpreters per module for the cold import table (0: none)",
+        help="rounds of fresh interpreters for the cold imports and first requests (0: none)",
     )
     parser.add_argument(
         "--output",
@@ -82,17 +81,14 @@ def main(argv: list[str] | None = None) -> None:
     with DynamoDBLocal() as engine:
         results = run(engine, args.sizes, Population(), ROUTES, args.latency_runs)
         reminders = [] if args.no_reminder_run else reminder_scale.run(engine, args.reminder_bookings)
-    cold = None
-    if args.cold_import_runs:
-        log(f"cold imports: median of {args.cold_import_runs} fresh interpreters per module")
-        cold = measure_cold_imports(args.cold_import_runs)
+        cold = cold_start.run(engine, args.cold_import_runs) if args.cold_import_runs else None
     arguments = sys.argv[1:] if argv is None else argv
     command = shlex.join(["python", "-m", "bench", *arguments]) if arguments else "make bench"
     info = RunInfo(command, started_at, time.perf_counter() - started)
     notes = {spec.name: spec.note for spec in ROUTES if spec.note}
     chart = None if args.no_output else args.output.with_suffix(CHART_SUFFIX)
     report = document(
-        results, info, notes, cold, args.cold_import_runs, reminders, chart.name if chart else None
+        results, info, notes, cold, reminders, chart.name if chart else None
     )
     print(report)
     if chart:

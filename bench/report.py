@@ -1,5 +1,5 @@
 """The benchmark's report, in markdown: what was run where, the cost of each route at each size,
-the datasets, and the cold import times."""
+the datasets, and the cold starts (imports and first requests)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ from datetime import UTC, datetime
 from importlib import metadata
 from operator import attrgetter
 
+from bench.cold_start import RESTORED
 from bench.dataset import MEASURED_MENTEE, MEASURED_MENTOR, NOW
 from bench.reminder_scale import DUE_BOOKINGS, ReminderScaleResult
 from bench.runner import SizeResult
 from tooling.dynamodb_local import find_engine_dir
-from scripts.cold_imports import BASELINE
+from scripts.cold_imports import ColdStarts
 
 GROWTH_TOLERANCE = 1.1  # items read at the largest size / smallest size above this is growth
 GROWTH_ALLOWANCE = 2  # ...beyond a couple of items
@@ -54,7 +55,7 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]
     return "\n".join(lines)
 
 
-def cost_table(results: Sequence[SizeResult], cold: dict[str, float] | None = None) -> str:
+def cost_table(results: Sequence[SizeResult], cold: ColdStarts | None = None) -> str:
     """route | requests and items read per size | ratio | scans | p50 / p99 at the timed size |
     the cold import of the function serving it, x a bare `import boto3` (when measured)."""
     small, large = results[0], results[-1]
@@ -83,8 +84,8 @@ def cost_table(results: Sequence[SizeResult], cold: dict[str, float] | None = No
             row += [f"{latency.p50_ms:.1f}", f"{latency.p99_ms:.1f}"] if latency else ["—", "—"]
         if cold:
             function = small.costs[route].function
-            measured = cold.get(function)
-            row += [function, f"{measured:.0f} ({measured / cold[BASELINE]:.2f})" if measured else "—"]
+            cold_import = cold.imports.get(function)
+            row += [function, f"{cold_import:.0f} ({cold_import / cold.baseline:.2f})" if cold_import else "—"]
         rows.append(row)
     right = set(range(1, len(header))) - ({header.index("function")} if cold else set())
     return _table(header, rows, right=right)
@@ -155,10 +156,60 @@ def dataset_table(results: Sequence[SizeResult]) -> str:
     return _table(header, rows, right=set(range(len(header) - 1)))
 
 
-def cold_import_table(cold: dict[str, float], runs: int) -> str:
-    baseline = cold[BASELINE]
-    rows = [[name, f"{value:.0f}", f"{value / baseline:.2f}"] for name, value in cold.items()]
-    return _table(["module", f"median ms ({runs} runs)", "x boto3"], rows, right={1, 2})
+def cold_import_table(cold: ColdStarts) -> str:
+    """Each import with its ratio to a bare `import boto3` and to the HTTP functions' floor."""
+    rows = [
+        [name, f"{value:.0f}", f"{value / cold.baseline:.2f}", f"{value / cold.floor:.2f}"]
+        for name, value in cold.imports.items()
+    ]
+    return _table(["module", f"median ms ({cold.runs} rounds)", "x boto3", "x floor"], rows, right={1, 2, 3})
+
+
+def first_request_table(cold: ColdStarts) -> str:
+    """Per HTTP function: its cold import and the first request after it, against the floor."""
+    header = [
+        "function",
+        "first request",
+        "cold import ms",
+        "x floor",
+        "first request ms",
+        "same request warm ms",
+        "import + first request ms",
+        "x floor",
+    ]
+    rows = [
+        [
+            timing.function,
+            timing.route.replace("|", "\\|"),
+            f"{timing.import_ms:.0f}",
+            f"{timing.import_ms / cold.floor:.2f}",
+            f"{timing.first_request_ms:.1f}",
+            f"{timing.warm_request_ms:.1f}",
+            f"{timing.cold_ms:.0f}",
+            f"{timing.cold_ms / cold.floor:.2f}",
+        ]
+        for timing in cold.first_requests
+        if not timing.route.endswith(RESTORED)
+    ]
+    return _table(header, rows, right=set(range(2, len(header))))
+
+
+def restored_request_table(cold: ColdStarts) -> str:
+    """The first request in an environment SnapStart resumed, next to the same after a cold import."""
+    cold_first = {timing.route: timing for timing in cold.first_requests}
+    header = ["function", "first request", "after a restore ms", "after a cold import ms", "warm ms"]
+    rows = [
+        [
+            timing.function,
+            timing.route.removesuffix(RESTORED).replace("|", "\\|"),
+            f"{timing.first_request_ms:.1f}",
+            f"{cold_first[timing.route.removesuffix(RESTORED)].first_request_ms:.1f}",
+            f"{timing.warm_request_ms:.1f}",
+        ]
+        for timing in cold.first_requests
+        if timing.route.endswith(RESTORED)
+    ]
+    return _table(header, rows, right=set(range(2, len(header))))
 
 
 def _cpu_model() -> str:
@@ -184,7 +235,7 @@ def machine() -> str:
 
 
 def _cost_section(
-    results: Sequence[SizeResult], notes: dict[str, str], cold: dict[str, float] | None = None
+    results: Sequence[SizeResult], notes: dict[str, str], cold: ColdStarts | None = None
 ) -> list[str]:
     timed = next((result for result in reversed(results) if result.latency), None)
     latency = (
@@ -207,7 +258,7 @@ def _cost_section(
         f"about 1 means the cost follows what the route returns, not how much the table holds.{latency}"
         + (
             " The last columns name the function that served the route and its cold import, measured in "
-            "the same run (see Cold imports)."
+            "the same run (see Cold starts)."
             if cold
             else ""
         ),
@@ -306,28 +357,55 @@ def _reminder_scale_section(results: Sequence[ReminderScaleResult]) -> list[str]
     ]
 
 
-def _cold_import_section(cold: dict[str, float], runs: int) -> list[str]:
-    return [
-        "## Cold imports",
+def _cold_start_section(cold: ColdStarts) -> list[str]:
+    section = [
+        "## Cold starts",
         "",
-        "`scripts.cold_imports`: each function's handler module imported in a fresh interpreter "
-        "(its code directory and the layer on sys.path, as Lambda does), next to a bare `import boto3` "
-        "and to the libraries' own floor for an HTTP function: boto3 with the validating Powertools "
-        "resolver both API functions build, before any code of ours. Bytecode is warm, as in a package "
-        "`make build` wrote (`scripts/compile_build.py`; without it each function's import from the built "
-        "artifacts is about 3 times slower: `python -m scripts.cold_imports --build DIR` measures both).",
+        "`scripts.cold_imports` through `bench.cold_start`: each function's handler module imported in a fresh "
+        "interpreter (its code directory and the layer on sys.path, as Lambda does), next to a bare "
+        "`import boto3` and to the libraries' own floor for an HTTP function (**x floor**): boto3 with the "
+        "validating Powertools resolver both API functions build, before any code of ours. Every row comes "
+        f"from the same {cold.runs} rounds (one fresh interpreter per row and round, round-robin), medians. "
+        "Bytecode is warm, as in a package `make build` wrote (`scripts/compile_build.py`; without it each "
+        "function's import from the built artifacts is about 3 times slower: "
+        "`python -m scripts.cold_imports --build DIR` measures both).",
         "",
-        cold_import_table(cold, runs),
+        cold_import_table(cold),
         "",
     ]
+    if cold.first_requests:
+        section += [
+            "The first request after a cold import, in the same interpreters: the handler imported, then one "
+            "route of the table above invoked against a seeded table in DynamoDB Local (clock pinned as "
+            "there), then the same request again. The first request builds what is built on first use "
+            "(botocore's client and its endpoint data, the route's validators); the warm one shows what any "
+            "request costs. **import + first request** is what a cold start costs before its answer, "
+            "without Lambda's own start of the runtime.",
+            "",
+            first_request_table(cold),
+            "",
+        ]
+    if any(timing.route.endswith(RESTORED) for timing in cold.first_requests):
+        section += [
+            "With SnapStart (template parameter, off by default) the import and init are not paid by a cold "
+            "start: Lambda resumes a snapshot taken after them, at a restore time of its own that this machine "
+            "cannot measure. What the first request still pays there is measured in the same interpreters as "
+            "above, after the import, the before-snapshot hook (which primes the API models' validators and "
+            "each route's validation) and the after-restore hook (mentorship/snapstart.py): the clients are "
+            "still made on first use, after the restore, so none carries a connection or credentials across "
+            "restores.",
+            "",
+            restored_request_table(cold),
+            "",
+        ]
+    return section
 
 
 def document(
     results: Sequence[SizeResult],
     info: RunInfo,
     notes: dict[str, str],
-    cold: dict[str, float] | None = None,
-    cold_runs: int = 0,
+    cold: ColdStarts | None = None,
     reminders: Sequence[ReminderScaleResult] = (),
     chart: str | None = None,
 ) -> str:
@@ -343,7 +421,7 @@ def document(
         *_cost_section(results, notes, cold),
         *(_reminder_scale_section(reminders) if reminders else []),
         *_dataset_section(results),
-        *(_cold_import_section(cold, cold_runs) if cold else []),
+        *(_cold_start_section(cold) if cold else []),
     ]
     return "\n".join(parts)
 

@@ -1,6 +1,7 @@
 """BookingFunction: holds, payment, the session lifecycle, reviews and the inbox (all authenticated)."""
 
 from booking_api import bookings, me
+from mentorship import snapstart
 from mentorship.api.resolver import build_resolver, http_handler
 
 app = build_resolver()
@@ -8,3 +9,4 @@ app.include_router(bookings.router)
 app.include_router(me.router)
 
 lambda_handler = http_handler(app)
+snapstart.register(app)  # runtime hooks, when SnapStart is on (mentorship/snapstart.py)

@@ -1,6 +1,7 @@
 """MentorsFunction: browse mentors and profiles (public), mentor self-service (authenticated)."""
 
 from mentors_api import browse, self_service
+from mentorship import snapstart
 from mentorship.api.resolver import build_resolver, http_handler
 
 app = build_resolver()
@@ -8,3 +9,4 @@ app.include_router(browse.router)
 app.include_router(self_service.router)
 
 lambda_handler = http_handler(app)
+snapstart.register(app)  # runtime hooks, when SnapStart is on (mentorship/snapstart.py)

@@ -5,7 +5,7 @@ It imports no HTTP code: its cold start pays only for the store and what the wor
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from mentorship import clock
+from mentorship import clock, snapstart
 from mentorship.observability import logger, metrics, tracer
 from mentorship.services.availability import refresh_due_profile
 from mentorship.services.booking import expire_hold
@@ -23,6 +23,8 @@ DUE_WORK_HANDLERS = {
     Notification: deliver_push,  # not pushed yet
     Reminder: deliver_reminder,  # 24 h / 10 min before a session: email + inbox + push, once
 }
+
+snapstart.register()  # runtime hooks, when SnapStart is on (mentorship/snapstart.py)
 
 
 @logger.inject_lambda_context

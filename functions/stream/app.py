@@ -7,7 +7,7 @@ The per-minute RemindersFunction is the safety net for anything the stream could
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from mentorship import clock
+from mentorship import clock, snapstart
 from mentorship.observability import logger, metrics, tracer
 from mentorship.services.availability import refresh_after_booking_change
 from mentorship.services.delivery import push_due_notification, send_due_email
@@ -19,6 +19,8 @@ CHANGE_HANDLERS = {
     Notification: push_due_notification,  # an inbox entry: push it now
     Booking: refresh_after_booking_change,  # slots taken or freed: the mentor's next open slot
 }
+
+snapstart.register()  # runtime hooks, when SnapStart is on (mentorship/snapstart.py)
 
 
 @logger.inject_lambda_context

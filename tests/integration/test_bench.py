@@ -5,21 +5,24 @@ DynamoDB reports, and the report and its chart are written."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import boto3
 import pytest
 
-from bench import counting, reminder_scale
+from bench import cold_start, counting, reminder_scale
 from bench.chart import write_chart
 from bench.dataset import MEASURED_MENTEE, MEASURED_MENTOR, NOW, Population, build
 from bench.report import RunInfo, document, grows
 from bench.routes import ROUTES
 from bench.runner import run_size
 from tooling.dynamodb_local import LOCAL_CREDENTIALS
+from tooling.template import http_routes
 from mentorship.domain.instants import format_utc_precise
 from mentorship.store.models import MentorProfile, Review, mentor_pk
 from mentorship.store.reviews import review_sk
+from scripts.cold_imports import BASELINE, FLOOR, ColdStarts, FirstRequestTiming, ProbeFailed, round_robin_medians
 
 pytestmark = pytest.mark.dynamodb_local
 
@@ -100,14 +103,20 @@ def test_the_report_and_chart_are_written(measured, reminder_runs, tmp_path):
     chart = tmp_path / "benchmarks.png"
     write_chart(chart, results, reminder_runs)
     assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
-    cold = {"import boto3 (baseline)": 100.0, "MentorsFunction": 180.0, "BookingFunction": 200.0,
-            "RemindersFunction": 120.0, "StreamFunction": 110.0}
-    report = document(
-        results, RunInfo("make bench", NOW, 1.0), {}, cold, 5, reminders=reminder_runs, chart=chart.name
-    )
+    imports = {BASELINE: 100.0, FLOOR: 160.0, "MentorsFunction": 180.0, "BookingFunction": 200.0,
+               "RemindersFunction": 120.0, "StreamFunction": 110.0}
+    first = [
+        FirstRequestTiming("MentorsFunction", "GET /mentors", 180.0, 60.0, 6.0),
+        FirstRequestTiming("MentorsFunction", "GET /mentors" + cold_start.RESTORED, 181.0, 40.0, 6.0),
+    ]
+    cold = ColdStarts(5, imports, first)
+    report = document(results, RunInfo("make bench", NOW, 1.0), {}, cold, reminders=reminder_runs, chart=chart.name)
     assert "| GET /mentors/{id} |" in report and "| MentorsFunction | 180 (1.80) |" in report
     assert "| RemindersFunction | 120 (1.20) |" in report
     assert "| StreamFunction | 110 (1.10) |" in report  # its rows: the stream records of a hold and a confirm
+    assert "| MentorsFunction | 180 | 1.80 | 1.12 |" in report  # x boto3, x floor
+    assert "| MentorsFunction | GET /mentors | 180 | 1.12 | 60.0 | 6.0 | 240 | 1.50 |" in report
+    assert "| MentorsFunction | GET /mentors | 40.0 | 60.0 | 6.0 |" in report  # after a SnapStart restore
     assert "![DynamoDB cost against data size](benchmarks.png)" in report
     assert "| 100 bookings | 2,000 bookings | ratio |" in report
     assert "| **items read** | 20 | 20 | 1.00 |" in report
@@ -176,3 +185,23 @@ def test_gets_count_the_item_found_and_scans_are_told_apart(local_table, dynamod
         ("Scan", 2),
     ]
     assert recorded.scans == 1
+
+
+def test_each_http_function_has_a_first_request_timed_after_its_cold_import(local_table):
+    requests = cold_start.first_requests()
+    routed = {route.function for route in http_routes()}
+    assert {request.function for request in requests} == routed
+    medians = round_robin_medians([request.probe() for request in requests], runs=1)
+    for request in requests:
+        import_ms, first_ms, warm_ms = medians[f"{request.function} {request.route}"]
+        assert import_ms > 0 and warm_ms > 0
+        # The first request builds botocore's client and the route's validators; the repeat does not.
+        assert first_ms > warm_ms, (request.route, first_ms, warm_ms)
+
+
+def test_a_first_request_that_fails_fails_the_measurement(local_table):
+    request = cold_start.first_requests()[0]
+    event = {**request.event, "rawPath": "/nowhere", "routeKey": "GET /nowhere"}
+    event["requestContext"] = {**event["requestContext"], "http": {**event["requestContext"]["http"], "path": "/nowhere"}}
+    with pytest.raises(ProbeFailed, match="404"):
+        replace(request, event=event).probe().sample()

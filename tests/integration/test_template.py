@@ -8,9 +8,13 @@ idempotency table from Powertools' own defaults.
 
 from __future__ import annotations
 
+import copy
 import inspect
+import json
+import os
 import re
 import shlex
+import subprocess
 import sys
 import tomllib
 from typing import Any
@@ -45,9 +49,11 @@ from scripts.check_build import (
     sam_cli,
     source_search_path,
 )
+from tooling.intrinsics import Resolver
 from tooling.openapi import build_document, load_function_module
 
 TEMPLATE = load_template()
+SNAPSTART_DEFAULT = 'SnapStart:\n    Type: String\n    Default: "false"'
 FUNCTION_IDS = sorted(functions())
 RUNTIME = "python3.13"
 HANDLER = "app.lambda_handler"
@@ -77,9 +83,11 @@ RESOURCE_VARIABLES = {
 # Functions whose cold start must not pay for code they never run: the reminders function has no
 # HTTP edge, and only building an email loads icalendar and the email package's header machinery.
 EMAIL_ONLY = ("icalendar", "email.headerregistry", "email.policy")
+# The handler's context type is an annotation only; the HTTP edge never needs the module at run time.
+ANNOTATION_ONLY = ("aws_lambda_powertools.utilities.typing",)
 MUST_NOT_IMPORT = {
-    "BookingFunction": EMAIL_ONLY,
-    "MentorsFunction": EMAIL_ONLY,
+    "BookingFunction": (*EMAIL_ONLY, *ANNOTATION_ONLY),
+    "MentorsFunction": (*EMAIL_ONLY, *ANNOTATION_ONLY),
     "RemindersFunction": ("aws_lambda_powertools.event_handler", "pydantic", *EMAIL_ONLY),
     # Sends MIME built when the change was recorded: no HTTP code, no email building.
     "StreamFunction": ("aws_lambda_powertools.event_handler", "pydantic", *EMAIL_ONLY),
@@ -114,6 +122,52 @@ def test_sam_validate_lint_passes():
     result = run_sam("validate", "--lint", "--template-file", str(TEMPLATE_PATH), timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "is a valid SAM Template" in result.stdout + result.stderr
+
+
+# ------------------------------------------------------------------ SnapStart, both ways
+
+
+def with_parameter(name: str, value: str) -> dict:
+    """The template as deployed with `name=value` (the parameter's default replaced)."""
+    template = copy.deepcopy(TEMPLATE)
+    template["Parameters"][name]["Default"] = value
+    return template
+
+
+@pytest.mark.parametrize(("setting", "apply_on"), [("false", "None"), ("true", "PublishedVersions")])
+def test_snapstart_parameter_switches_every_function_behind_its_alias(setting, apply_on):
+    template = with_parameter("SnapStart", setting)
+    resolver = Resolver(template)
+    for function_id in FUNCTION_IDS:
+        assert resolver.resolve(function_property(template, function_id, "SnapStart")) == {"ApplyOn": apply_on}
+        # The API and the schedule invoke the alias, i.e. a published version (the only kind
+        # SnapStart restores), whatever the setting.
+        assert function_property(template, function_id, "AutoPublishAlias") == "live"
+        # The setting is in the version's description: switching it replaces the version.
+        description = function_property(template, function_id, "VersionDescription")
+        assert resolver.resolve(description) == f"SnapStart={setting}"
+
+
+def test_snapstart_is_off_by_default():
+    assert TEMPLATE["Parameters"]["SnapStart"]["Default"] == "false"
+
+
+def test_cfn_lint_reports_nothing_with_snapstart_on(tmp_path):
+    variant = tmp_path / "template.yaml"
+    variant.write_text(TEMPLATE_PATH.read_text().replace(SNAPSTART_DEFAULT, SNAPSTART_DEFAULT.replace("false", "true")))
+    assert load_template(variant)["Parameters"]["SnapStart"]["Default"] == "true"
+    matches = lint_file(variant)
+    assert not matches, "cfn-lint:\n" + "\n".join(str(match) for match in matches)
+
+
+@pytest.mark.sam
+def test_sam_validate_lint_passes_with_snapstart_on(tmp_path):
+    if sam_cli() is None:
+        pytest.skip(SAM_CLI_MISSING)
+    variant = tmp_path / "template.yaml"
+    variant.write_text(TEMPLATE_PATH.read_text().replace(SNAPSTART_DEFAULT, SNAPSTART_DEFAULT.replace("false", "true")))
+    result = run_sam("validate", "--lint", "--template-file", str(variant), timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 # ------------------------------------------------------------------ tables
@@ -224,6 +278,39 @@ def test_function_imports_no_code_it_does_not_run(function_id):
     assert probe.handler_callable
     assert probe.loaded("mentorship"), "the probe did not import the function's code"
     assert [package for package in MUST_NOT_IMPORT[function_id] if probe.loaded(package)] == []
+
+
+# Prints the API models a fresh import of a handler left with a built validator.
+_BUILT_MODELS_PROBE = """
+import importlib, json, sys
+search_path, module_name = json.loads(sys.argv[1])
+sys.path[:0] = search_path
+importlib.import_module(module_name)
+from mentorship.api.schemas import ApiModel
+
+def subclasses(model):
+    for subclass in model.__subclasses__():
+        yield subclass
+        yield from subclasses(subclass)
+
+models = list(subclasses(ApiModel))
+print(json.dumps([len(models), sorted(m.__qualname__ for m in models if m.__pydantic_complete__)]))
+"""
+
+
+@pytest.mark.parametrize("function_id", sorted({route.function for route in http_routes()}))
+def test_http_functions_build_no_validator_at_import(function_id):
+    """A cold start builds the validators of the route it serves on first use (`defer_build`),
+    not every model's at import."""
+    spec = functions()[function_id]
+    payload = json.dumps([[str(path) for path in source_search_path(function_id)], spec.handler_module])
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", _BUILT_MODELS_PROBE, payload],
+        env={**os.environ, **lambda_environment(function_id)}, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    model_count, built = json.loads(result.stdout.strip().splitlines()[-1])
+    assert model_count > 5 and built == []
 
 
 def test_reminders_run_every_minute():

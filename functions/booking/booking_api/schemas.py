@@ -1,7 +1,5 @@
 """Request and response shapes of the booking routes (the OpenAPI document is generated from these)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo

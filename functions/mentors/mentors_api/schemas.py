@@ -1,7 +1,5 @@
 """Request and response shapes of the mentor routes (the OpenAPI document is generated from these)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from mentorship.api.errors import domain_error_result, register_error_handlers
 from mentorship.api.json_input import JsonInputError, decode_json
 from mentorship.errors import BadRequest
 from mentorship.observability import logger, metrics, tracer
+
+if TYPE_CHECKING:  # an annotation only: the cold start does not load the typing package
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
 SECURITY_SCHEMES = {

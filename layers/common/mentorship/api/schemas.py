@@ -1,7 +1,5 @@
 """Base shapes of the HTTP contract: camelCase JSON, unknown request fields refused, errors."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated, Any
 
