@@ -61,6 +61,9 @@ NEEDED_RESOURCES = {
         "MentorshipTable", "MentorshipTable/index/*", "IdempotencyTable", "PushTopic", SES_SENDER
     },
     "RemindersFunction": {"MentorshipTable", "MentorshipTable/index/DueWork", "PushTopic", SES_SENDER},
+    "DirectoryFunction": {
+        "MentorshipTable", "MentorshipTable/index/Directory", "MentorshipTable/index/DirectoryChanges"
+    },
 }
 # Actions no function may hold: Scan, and PartiQL SELECT (which scans when it names no key).
 FORBIDDEN_ACTIONS = {"dynamodb:scan", "dynamodb:partiqlselect"}
@@ -80,6 +83,7 @@ MUST_NOT_IMPORT = {
     "BookingFunction": EMAIL_ONLY,
     "MentorsFunction": EMAIL_ONLY,
     "RemindersFunction": ("aws_lambda_powertools.event_handler", "pydantic", *EMAIL_ONLY),
+    "DirectoryFunction": ("aws_lambda_powertools.event_handler", "pydantic", *EMAIL_ONLY),
 }
 
 
@@ -223,9 +227,10 @@ def test_function_imports_no_code_it_does_not_run(function_id):
     assert [package for package in MUST_NOT_IMPORT[function_id] if probe.loaded(package)] == []
 
 
-def test_reminders_run_every_minute():
+def test_reminders_and_directory_compaction_run_every_minute():
     assert {(schedule.function, schedule.expression, schedule.enabled) for schedule in schedules()} == {
-        ("RemindersFunction", "rate(1 minute)", True)
+        ("RemindersFunction", "rate(1 minute)", True),
+        ("DirectoryFunction", "rate(1 minute)", True),
     }
 
 
