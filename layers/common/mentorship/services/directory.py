@@ -131,16 +131,16 @@ def compact(now: datetime, store: DirectoryStore | None = None, force: bool = Fa
         cards = {card.mentor_id: card for card in map(card_from_profile, store.all_profiles())}
         changes, reason = 0, "first snapshot" if head is None else "snapshot unusable: rebuilt from the profiles"
     else:
-        changed = [card_from_profile(profile) for profile in store.changed_since(head.built_at - SYNC_OVERLAP, now)]
-        if not force and len(changed) < COMPACT_AFTER_CHANGES and now - head.built_at < COMPACT_AFTER_AGE:
-            return CompactionReport(False, "not due", len(snapshot.cards), len(changed))
         cards = {card.mentor_id: card for card in snapshot.cards}
-        changes = 0
-        for card in changed:
-            current = cards.get(card.mentor_id)
-            if current is None or current.version < card.version:
-                cards[card.mentor_id] = card
-                changes += 1
+        newer = [
+            card
+            for card in map(card_from_profile, store.changed_since(head.built_at - SYNC_OVERLAP, now))
+            if card.mentor_id not in cards or cards[card.mentor_id].version < card.version
+        ]
+        changes = len(newer)
+        if not force and changes < COMPACT_AFTER_CHANGES and now - head.built_at < COMPACT_AFTER_AGE:
+            return CompactionReport(False, "not due", len(snapshot.cards), changes)
+        cards.update((card.mentor_id, card) for card in newer)
         reason = "forced" if force else "due"
     written = store.write_snapshot(sorted(cards.values(), key=_by_id), now, replaces=head)
     if written is None:
