@@ -13,6 +13,8 @@ from importlib import metadata
 from operator import attrgetter
 
 from bench.dataset import MEASURED_MENTEE, MEASURED_MENTOR, NOW
+from bench.directory_report import section as directory_section
+from bench.directory_scale import DirectoryScaleResult
 from bench.reminder_scale import DUE_BOOKINGS, ReminderScaleResult
 from bench.runner import SizeResult
 from tooling.dynamodb_local import find_engine_dir
@@ -328,6 +330,7 @@ def document(
     cold_runs: int = 0,
     reminders: Sequence[ReminderScaleResult] = (),
     chart: str | None = None,
+    directory: Sequence[DirectoryScaleResult] = (),
 ) -> str:
     """The whole report; `notes` are the routes' own remarks (RouteSpec.note) by route name,
     `chart` the chart's path relative to the report."""
@@ -340,6 +343,7 @@ def document(
         *([f"![DynamoDB cost against data size]({chart})", ""] if chart else []),
         *_cost_section(results, notes, cold),
         *(_reminder_scale_section(reminders) if reminders else []),
+        *(directory_section(directory) if directory else []),
         *_dataset_section(results),
         *(_cold_import_section(cold, cold_runs) if cold else []),
     ]

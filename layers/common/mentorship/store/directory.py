@@ -163,6 +163,7 @@ class DirectoryStore:
             snapshot_id=snapshot_id,
             chunk_count=len(chunks),
             card_count=len(cards),
+            byte_count=len(blob),
             built_at=built_at,
             previous_ids=[f"{replaces.snapshot_id}:{int(replaces.chunk_count)}"] if replaces else [],
         )

@@ -329,6 +329,7 @@ class DirectorySnapshotHead(TableItem, discriminator="DirectorySnapshotHead"):
     snapshot_id = UnicodeAttribute()
     chunk_count = NumberAttribute()
     card_count = NumberAttribute()
+    byte_count = NumberAttribute(default=0)  # compressed size over all chunks
     built_at = InstantAttribute()
     previous_ids = ListAttribute(of=UnicodeAttribute, default=list)  # older snapshots, deleted later
 
