@@ -24,6 +24,7 @@ from array import array
 from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Callable, Iterable
 
 from mentorship.domain.text import fold, words
@@ -75,18 +76,29 @@ class DirectoryCard:
 
     def field_words(self) -> dict[str, Iterable[str]]:
         return {
-            "name": words(self.name),
-            "title": words(self.job_title),
-            "specialties": [word for specialty in self.specialties for word in words(specialty)],
-            "company": words(self.company),
+            "name": _words_of(self.name),
+            "title": _words_of(self.job_title),
+            "specialties": [word for specialty in self.specialties for word in _words_of(specialty)],
+            "company": _words_of(self.company),
             "bio": self.bio_words,
         }
+
+
+@lru_cache(maxsize=65_536)
+def _words_of(text: str) -> tuple[str, ...]:
+    """Folded words of a short field; titles, companies and specialties repeat across mentors."""
+    return tuple(sys.intern(word) for word in words(text))
+
+
+@lru_cache(maxsize=65_536)
+def _folded(text: str) -> str:
+    return fold(text).strip()
 
 
 # ---------------------------------------------------------------- orders
 
 def _name_key(card: DirectoryCard) -> tuple:
-    return (fold(card.name), card.mentor_id)
+    return (_folded(card.name), card.mentor_id)
 
 
 def _rating_key(card: DirectoryCard) -> tuple:
@@ -107,6 +119,10 @@ def _availability_key(card: DirectoryCard) -> tuple:
     if card.next_open_at is None:
         return (1, 0, card.mentor_id)
     return (0, card.next_open_at, card.mentor_id)
+
+
+def _id_key(card: DirectoryCard) -> tuple:
+    return (card.mentor_id,)
 
 
 ORDER_KEYS: dict[DirectorySort, Callable[[DirectoryCard], tuple]] = {
@@ -196,8 +212,7 @@ class DirectoryIndex:
         """Bulk load into an empty index: the orders and the vocabulary are sorted once at the end."""
         for card in cards:
             self.upsert(card, bulk=True)
-        for sort, column in self._orders.items():
-            key = ORDER_KEYS[sort]
+        for key, column in self._columns():
             pairs = sorted((key(self._cards[doc]), doc) for doc in self._live)
             column.keys = [pair[0] for pair in pairs]
             column.docs = [pair[1] for pair in pairs]
@@ -214,6 +229,7 @@ class DirectoryIndex:
         self._levels: dict[str, set[int]] = {level: set() for level in LEVELS}
         self._titles: dict[str, set[int]] = {}
         self._orders = {sort: _SortedColumn() for sort in ORDER_KEYS}
+        self._by_id = _SortedColumn()  # for ties inside a relevance score
         self._dead = 0
 
     # ------------------------------------------------------------ changes
@@ -243,10 +259,10 @@ class DirectoryIndex:
         self._levels.setdefault(card.experience_level, set()).add(doc)
         self._titles.setdefault(card.job_title.casefold(), set()).add(doc)
         for specialty in card.specialties:
-            self._specialties.setdefault(fold(specialty).strip(), set()).add(doc)
+            self._specialties.setdefault(_folded(specialty), set()).add(doc)
         if not bulk:
-            for sort, column in self._orders.items():
-                column.add(ORDER_KEYS[sort](card), doc)
+            for key, column in self._columns():
+                column.add(key(card), doc)
         for name, field_words in card.field_words().items():
             postings = self._postings[name]
             for word in dict.fromkeys(field_words):
@@ -269,10 +285,13 @@ class DirectoryIndex:
         self._levels.get(card.experience_level, set()).discard(doc)
         self._titles.get(card.job_title.casefold(), set()).discard(doc)
         for specialty in card.specialties:
-            self._specialties.get(fold(specialty).strip(), set()).discard(doc)
-        for sort, column in self._orders.items():
-            column.remove(ORDER_KEYS[sort](card))
+            self._specialties.get(_folded(specialty), set()).discard(doc)
+        for key, column in self._columns():
+            column.remove(key(card))
         self._dead += 1  # its postings stay until the next rebuild
+
+    def _columns(self) -> list[tuple[Callable[[DirectoryCard], tuple], _SortedColumn]]:
+        return [(ORDER_KEYS[sort], column) for sort, column in self._orders.items()] + [(_id_key, self._by_id)]
 
     def _rebuild(self) -> None:
         live = self.cards()
@@ -382,11 +401,7 @@ class DirectoryIndex:
 
     def _count_open(self, base: set[int], window: tuple[int, int]) -> int:
         docs = self._orders[DirectorySort.AVAILABILITY].between((0, window[0]), (0, window[1]))
-        if base is self._live:
-            return len(docs)
-        if len(base) < len(docs):
-            return len(base & set(docs))
-        return sum(1 for doc in docs if doc in base)
+        return len(docs) if base is self._live else len(base.intersection(docs))
 
     def _page_by_relevance(
         self, matches: set[int], groups: list[tuple[float, set[int]]], query: DirectoryQuery
@@ -395,17 +410,33 @@ class DirectoryIndex:
         wanted = query.limit + 1
         page: list[tuple[tuple, DirectoryCard]] = []
         for score, docs in groups:
-            docs = docs & matches
             if query.after is not None and (-score, _HIGHEST) < query.after:
                 continue  # the whole group sorts before the cursor
-            ids = ((self._cards[doc].mentor_id, doc) for doc in docs)
-            if query.after is not None and -score == query.after[0]:
-                ids = (entry for entry in ids if entry[0] > query.after[1])
-            for mentor_id, doc in heapq.nsmallest(wanted - len(page), ids):
+            docs = docs & matches
+            after_id = query.after[1] if query.after is not None and -score == query.after[0] else None
+            for mentor_id, doc in self._smallest_ids(docs, after_id, wanted - len(page)):
                 page.append(((-score, mentor_id), self._cards[doc]))
             if len(page) == wanted:
                 break
         return page
+
+    def _smallest_ids(self, docs: set[int], after_id: str | None, count: int) -> list[tuple[str, int]]:
+        """The `count` documents of `docs` with the smallest mentorIds above `after_id`: sorted
+        directly when few, else walked in the id column from the cursor."""
+        if len(docs) * 8 < len(self._live):
+            ids = ((self._cards[doc].mentor_id, doc) for doc in docs)
+            if after_id is not None:
+                ids = (entry for entry in ids if entry[0] > after_id)
+            return heapq.nsmallest(count, ids)
+        column = self._by_id
+        position = bisect_right(column.keys, (after_id,)) if after_id is not None else 0
+        found: list[tuple[str, int]] = []
+        while position < len(column.docs) and len(found) < count:
+            doc = column.docs[position]
+            if doc in docs:
+                found.append((column.keys[position][0], doc))
+            position += 1
+        return found
 
     def _page_in_order(self, matches: set[int], query: DirectoryQuery) -> list:
         """The next `limit + 1` matches after the cursor: sorted directly when few match, else
