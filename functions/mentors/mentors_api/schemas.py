@@ -14,6 +14,7 @@ from mentorship.domain.directory import DirectoryCard, DirectoryPage
 from mentorship.domain.instants import format_local, format_utc, from_epoch_seconds
 from mentorship.domain.mentors import ExperienceLevel
 from mentorship.domain.slots import SlotState
+from mentorship.store.directory import card_from_profile
 from mentorship.store.models import MentorProfile
 
 
@@ -36,23 +37,9 @@ class MentorCard(ApiModel):
 
     @staticmethod
     def card_fields(profile: MentorProfile, now: datetime) -> dict:
-        review_count = int(profile.review_count)
-        next_open = profile.next_open_at
-        return {
-            "mentor_id": profile.mentor_id,
-            "name": profile.name,
-            "avatar_url": profile.avatar_url,
-            "company": profile.company,
-            "job_title": profile.job_title,
-            "years_of_experience": int(profile.years_of_experience),
-            "experience_level": ExperienceLevel(profile.experience_level),
-            "hourly_rate": Money(amount=int(profile.hourly_rate), currency=profile.currency),
-            "average_rating": round(float(profile.rating_total) / review_count, 2) if review_count else None,
-            "review_count": review_count,
-            "total_sessions": int(profile.total_sessions),
-            "specialties": list(profile.specialties or []),
-            "next_available": format_utc(next_open) if next_open and next_open > now else None,
-        }
+        """The card's fields of a stored profile (as the directory shows it), for the views that
+        extend the card."""
+        return dict(MentorCard.from_card(card_from_profile(profile), now))
 
     @classmethod
     def from_card(cls, card: DirectoryCard, now: datetime) -> "MentorCard":
