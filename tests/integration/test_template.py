@@ -383,3 +383,30 @@ def test_samconfig_overrides_only_template_parameters_with_allowed_values():
     assert "CAPABILITY_IAM" in capabilities
     if resources_of_type("AWS::Serverless::Application", TEMPLATE):
         assert "CAPABILITY_AUTO_EXPAND" in capabilities
+
+
+# ------------------------------------------------------------------ edge cache of the public reads
+
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # AWS managed cache policy
+
+
+def test_public_mentor_reads_are_cached_by_query_string_and_the_mentors_own_routes_never():
+    policy = properties("DirectoryCachePolicy")["CachePolicyConfig"]
+    keyed = policy["ParametersInCacheKeyAndForwardedToOrigin"]
+    assert keyed["QueryStringsConfig"]["QueryStringBehavior"] == "all"
+    assert keyed["CookiesConfig"]["CookieBehavior"] == "none"
+    assert keyed["HeadersConfig"]["Headers"] == ["Authorization"]  # the zone claim of a token
+    assert (policy["MinTTL"], policy["DefaultTTL"], policy["MaxTTL"]) == (0, 300, 300)
+
+    behaviours = properties("DirectoryDistribution")["DistributionConfig"]["CacheBehaviors"]
+    by_path = {behaviour["PathPattern"]: behaviour for behaviour in behaviours}
+    for path in ("/mentors", "/mentors/*"):
+        assert ref_target(by_path[path]["CachePolicyId"]) == "DirectoryCachePolicy"
+        assert by_path[path]["AllowedMethods"] == ["GET", "HEAD"]
+    own = by_path["/mentors/me*"]
+    order = [behaviour["PathPattern"] for behaviour in behaviours]
+    assert order.index("/mentors/me*") < order.index("/mentors/*"), "CloudFront takes the first match"
+    assert own["CachePolicyId"] == CACHING_DISABLED
+    assert "Authorization" in properties("HttpApi")["CorsConfiguration"]["AllowHeaders"]
+    assert "ETag" in properties("HttpApi")["CorsConfiguration"]["ExposeHeaders"]
+    assert "If-None-Match" in properties("HttpApi")["CorsConfiguration"]["AllowHeaders"]
