@@ -33,3 +33,14 @@ def test_each_shape_costs_the_same_at_both_sizes(results):
     assert large.shapes[0].total == 3_000 and small.shapes[0].total == 1_000
     # The cold load reads one head, the snapshot's chunks and the recent changes.
     assert small.load.requests == large.load.requests
+
+
+def test_the_report_section_shows_every_shape_and_the_cold_load(results):
+    from bench.directory_report import section
+
+    text = "\n".join(section(list(results.values())))
+    assert "## The directory at scale" in text
+    assert "Query costs that grow with the mentors: none." in text
+    for shape in results[1_000].shapes:
+        assert f"| {shape.name} | " in text
+    assert "| 3,000 | " in text and "(1 BatchGetItem, 1 GetItem, 8 Query)" in text
