@@ -322,23 +322,42 @@ class DirectoryIndex:
                 hits.append((weight * PREFIX_FACTOR, longer))
         return hits
 
-    def _text_matches(self, query_words: tuple[str, ...]) -> tuple[set[int], list[tuple[float, set[int]]]]:
-        """Live documents matching every word, and the same documents grouped by relevance score
-        (disjoint groups, best first)."""
+    def _text_matches(
+        self, query_words: tuple[str, ...], scored: bool
+    ) -> tuple[set[int], list[tuple[float, set[int]]]]:
+        """Live documents matching every word and, when `scored`, the same documents grouped by
+        relevance score (disjoint groups, best first)."""
         per_word = []
         matches = self._live
         for word in dict.fromkeys(query_words):
-            groups, matched = [], set()
-            for weight, docs in sorted(self._word_hits(word), key=lambda hit: -hit[0]):
-                docs = docs - matched  # each document counts its best field only
-                if docs:
-                    groups.append((weight, docs))
-                    matched |= docs
-            per_word.append(groups)
+            if scored:
+                groups, matched = self._best_field_groups(word)
+                per_word.append(groups)
+            else:
+                matched = self._any_field(word)
             matches = matches & matched
             if not matches:
                 return set(), []
-        return matches, _score_groups(per_word, matches)
+        return matches, _score_groups(per_word, matches) if scored else []
+
+    def _best_field_groups(self, word: str) -> tuple[list[tuple[float, set[int]]], set[int]]:
+        groups: list[tuple[float, set[int]]] = []
+        matched: set[int] = set()
+        for weight, docs in sorted(self._word_hits(word), key=lambda hit: -hit[0]):
+            docs = docs - matched  # each document counts its best field only
+            if docs:
+                groups.append((weight, docs))
+                matched |= docs
+        return groups, matched
+
+    def _any_field(self, word: str) -> set[int]:
+        matched: set[int] = set()
+        for candidate in self._prefix_words(word):
+            for postings in self._postings.values():
+                docs = postings.get(candidate)
+                if docs:
+                    matched.update(docs)
+        return matched
 
     def _job_family(self, needle: str) -> set[int]:
         docs: set[int] = set()
@@ -360,7 +379,7 @@ class DirectoryIndex:
         groups: list[tuple[float, set[int]]] = []
         narrowing: list[set[int]] = []
         if query.words:
-            text_matches, groups = self._text_matches(query.words)
+            text_matches, groups = self._text_matches(query.words, scored=query.sort is DirectorySort.RELEVANCE)
             narrowing.append(text_matches)
         if query.specialty is not None:
             narrowing.append(self._specialties.get(query.specialty, set()))
