@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import cold_start, reminder_scale
+from bench import cold_start, directory_scale, reminder_scale
 from bench.chart import write_chart
 from bench.dataset import Population
 from bench.report import RunInfo, document, now_utc
@@ -52,6 +52,13 @@ def main(argv: list[str] | None = None) -> None:
         "--no-reminder-run", action="store_true", help="skip the reminder run against confirmed bookings"
     )
     parser.add_argument(
+        "--directory-mentors",
+        type=_sizes,
+        default=directory_scale.DEFAULT_MENTORS,
+        help="mentors in the directory at scale, comma-separated (default: 1000,20000,100000)",
+    )
+    parser.add_argument("--no-directory", action="store_true", help="skip the directory at scale")
+    parser.add_argument(
         "--latency-runs",
         type=int,
         default=50,
@@ -81,6 +88,11 @@ def main(argv: list[str] | None = None) -> None:
     with DynamoDBLocal() as engine:
         results = run(engine, args.sizes, Population(), ROUTES, args.latency_runs)
         reminders = [] if args.no_reminder_run else reminder_scale.run(engine, args.reminder_bookings)
+        directory = (
+            []
+            if args.no_directory
+            else directory_scale.run(engine, args.directory_mentors, runs=min(args.latency_runs, 30))
+        )
         cold = cold_start.run(engine, args.cold_import_runs) if args.cold_import_runs else None
     arguments = sys.argv[1:] if argv is None else argv
     command = shlex.join(["python", "-m", "bench", *arguments]) if arguments else "make bench"
@@ -88,7 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     notes = {spec.name: spec.note for spec in ROUTES if spec.note}
     chart = None if args.no_output else args.output.with_suffix(CHART_SUFFIX)
     report = document(
-        results, info, notes, cold, reminders, chart.name if chart else None
+        results, info, notes, cold, reminders, chart.name if chart else None, directory
     )
     print(report)
     if chart:

@@ -14,6 +14,8 @@ from operator import attrgetter
 
 from bench.cold_start import RESTORED
 from bench.dataset import MEASURED_MENTEE, MEASURED_MENTOR, NOW
+from bench.directory_report import section as directory_section
+from bench.directory_scale import DirectoryScaleResult
 from bench.reminder_scale import DUE_BOOKINGS, ReminderScaleResult
 from bench.runner import SizeResult
 from tooling.dynamodb_local import find_engine_dir
@@ -408,6 +410,7 @@ def document(
     cold: ColdStarts | None = None,
     reminders: Sequence[ReminderScaleResult] = (),
     chart: str | None = None,
+    directory: Sequence[DirectoryScaleResult] = (),
 ) -> str:
     """The whole report; `notes` are the routes' own remarks (RouteSpec.note) by route name,
     `chart` the chart's path relative to the report."""
@@ -420,6 +423,7 @@ def document(
         *([f"![DynamoDB cost against data size]({chart})", ""] if chart else []),
         *_cost_section(results, notes, cold),
         *(_reminder_scale_section(reminders) if reminders else []),
+        *(directory_section(directory) if directory else []),
         *_dataset_section(results),
         *(_cold_start_section(cold) if cold else []),
     ]

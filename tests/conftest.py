@@ -35,6 +35,8 @@ TEST_ENVIRONMENT = {
     "POWERTOOLS_METRICS_NAMESPACE": "MentorBookingTests",
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
+    # Each request reads the directory's changes (tests of the freshness bound set their own).
+    "DIRECTORY_SYNC_SECONDS": "0",
 }
 os.environ.update(TEST_ENVIRONMENT)
 os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)

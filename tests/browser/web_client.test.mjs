@@ -232,6 +232,30 @@ step('a mentee signs in from the picker of seeded users', async () => {
   await submit();
 });
 
+step('the search box and sort query the directory; each filter option shows how many mentors it gives', async () => {
+  const { page } = mentee;
+  await open(mentee);
+  await resultCount(page).filter({ hasText: 'on page 1' }).waitFor();
+  const levels = await page.getByLabel('Experience level', { exact: true }).locator('option').allTextContents();
+  assert.ok(levels.slice(1).every((label) => /\(\d+\)$/.test(label)), `facet counts beside the levels: ${levels}`);
+  await page.locator('.result-total').filter({ hasText: /^\d+ mentors in all\.$/ }).waitFor();
+
+  await page.getByLabel('Keywords', { exact: true }).fill('ENGINEER');
+  await page.getByLabel('Sort by', { exact: true }).selectOption('price');
+  const searched = page.waitForRequest((request) => /\/mentors\?/.test(request.url()) && request.url().includes('q=ENGINEER'));
+  await page.getByRole('button', { name: 'Search' }).click();
+  const query = new URL((await searched).url()).searchParams;
+  assert.equal(query.get('sort'), 'price');
+  await resultCount(page).filter({ hasText: 'match your filters' }).waitFor();
+  const texts = await page.locator('.mentor-card').allTextContents();
+  assert.ok(texts.length > 0);
+  const rates = texts.map((text) => Number(/\$([\d,.]+) \/ hour/.exec(text)[1].replace(/,/g, '')));
+  assert.deepEqual(rates, [...rates].sort((a, b) => a - b), 'cheapest first');
+  const total = Number(/^(\d+) mentors? in all/.exec(await page.locator('.result-total').textContent())[1]);
+  assert.ok(total >= texts.length, `${total} in all, ${texts.length} on the page`);
+  await shot(mentee, 'directory-search');
+});
+
 step('the four filters narrow the directory (dollars sent as minor units); no match shows the empty state', async () => {
   const { page } = mentee;
   await open(mentee);

@@ -11,7 +11,11 @@ from tests.support.lambda_helpers import LambdaContext, response_json
 NOW = datetime(2026, 11, 24, 14, tzinfo=UTC)
 CARD_FIELDS = {
     "mentorId", "name", "avatarUrl", "company", "jobTitle", "yearsOfExperience", "experienceLevel",
-    "hourlyRate", "averageRating", "reviewCount", "totalSessions",
+    "hourlyRate", "averageRating", "reviewCount", "totalSessions", "specialties", "nextAvailable",
+}
+NO_FACETS = {
+    "experienceLevel": {"junior": 0, "mid": 0, "senior": 0, "staff": 0},
+    "availability": {"today": 0, "week": 0, "month": 0},
 }
 
 
@@ -21,7 +25,9 @@ def get(http_event, query=None):
 
 
 def test_empty_directory_is_200_with_no_items(table, http_event):
-    assert get(http_event) == (200, {"items": [], "count": 0, "nextCursor": None})
+    assert get(http_event) == (
+        200, {"items": [], "count": 0, "total": 0, "facets": NO_FACETS, "nextCursor": None}
+    )
 
 
 def test_pages_walk_the_whole_directory_in_name_order(table, http_event):
@@ -57,6 +63,7 @@ def test_cards_have_exactly_the_contract_fields(table, http_event):
     assert card["experienceLevel"] == "staff"
     assert card["hourlyRate"] == {"amount": 12_345, "currency": "USD"}
     assert (card["averageRating"], card["reviewCount"], card["totalSessions"]) == (None, 0, 0)
+    assert (card["specialties"], card["nextAvailable"]) == (["career growth"], None)
 
 
 @pytest.mark.parametrize("limit", ["0", "101", "-1", "ten", "1.5"])

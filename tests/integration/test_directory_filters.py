@@ -98,7 +98,8 @@ def test_filters_combine_with_and(directory, mentors_api):
 
 def test_no_match_is_an_empty_page(directory, mentors_api):
     status, body = mentors_api("GET", "/mentors", query={"jobFamily": "astronaut"})
-    assert (status, body) == (200, {"items": [], "count": 0, "nextCursor": None})
+    assert status == 200
+    assert (body["items"], body["count"], body["total"], body["nextCursor"]) == ([], 0, 0, None)
 
 
 def test_paging_a_filtered_listing_to_the_end(directory, mentors_api):
@@ -142,5 +143,5 @@ def test_bad_filters_are_422(moto_table, clock, mentors_api, query, field):
 
 
 def test_unknown_query_parameters_are_ignored(directory, mentors_api):
-    status, body = mentors_api("GET", "/mentors", query={"sort": "price", "limit": "2"})
+    status, body = mentors_api("GET", "/mentors", query={"colour": "blue", "limit": "2"})
     assert status == 200 and body["count"] == 2

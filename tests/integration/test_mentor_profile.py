@@ -9,7 +9,7 @@ from tests.support.factories import add_mentor, add_review, add_slots, lock_slot
 NOW = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
 DETAIL_FIELDS = {
     "mentorId", "name", "avatarUrl", "company", "jobTitle", "yearsOfExperience", "experienceLevel", "hourlyRate",
-    "averageRating", "reviewCount", "totalSessions", "bio", "specialties", "timezone", "reviews", "availability",
+    "averageRating", "reviewCount", "totalSessions", "bio", "specialties", "timezone", "reviews", "availability", "nextAvailable",
 }
 
 

@@ -68,6 +68,9 @@ NEEDED_RESOURCES = {
     "BookingFunction": {"MentorshipTable", "MentorshipTable/index/*", "IdempotencyTable"},
     "RemindersFunction": {"MentorshipTable", "MentorshipTable/index/DueWork", "PushTopic", SES_SENDER},
     "StreamFunction": {"MentorshipTable", "MentorshipTable/stream", "StreamFailures", "PushTopic", SES_SENDER},
+    "DirectoryFunction": {
+        "MentorshipTable", "MentorshipTable/index/Directory", "MentorshipTable/index/DirectoryChanges"
+    },
 }
 # Actions no function may hold: Scan, and PartiQL SELECT (which scans when it names no key).
 FORBIDDEN_ACTIONS = {"dynamodb:scan", "dynamodb:partiqlselect"}
@@ -91,6 +94,7 @@ MUST_NOT_IMPORT = {
     "RemindersFunction": ("aws_lambda_powertools.event_handler", "pydantic", *EMAIL_ONLY),
     # Sends MIME built when the change was recorded: no HTTP code, no email building.
     "StreamFunction": ("aws_lambda_powertools.event_handler", "pydantic", *EMAIL_ONLY),
+    "DirectoryFunction": ("aws_lambda_powertools.event_handler", "pydantic", *EMAIL_ONLY),
 }
 
 
@@ -313,9 +317,10 @@ def test_http_functions_build_no_validator_at_import(function_id):
     assert model_count > 5 and built == []
 
 
-def test_reminders_run_every_minute():
+def test_reminders_and_directory_compaction_run_every_minute():
     assert {(schedule.function, schedule.expression, schedule.enabled) for schedule in schedules()} == {
-        ("RemindersFunction", "rate(1 minute)", True)
+        ("RemindersFunction", "rate(1 minute)", True),
+        ("DirectoryFunction", "rate(1 minute)", True),
     }
 
 
@@ -481,3 +486,28 @@ def test_the_table_stream_feeds_the_stream_function_with_partial_failures_and_bo
     event = properties("StreamFunction")["Events"][source.event]["Properties"]
     assert resource_name(event["DestinationConfig"]["OnFailure"]["Destination"]) == "StreamFailures"
     assert TEMPLATE["Resources"]["StreamFailures"]["Type"] == "AWS::SQS::Queue"
+# ------------------------------------------------------------------ edge cache of the public reads
+
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # AWS managed cache policy
+
+
+def test_public_mentor_reads_are_cached_by_query_string_and_the_mentors_own_routes_never():
+    policy = properties("DirectoryCachePolicy")["CachePolicyConfig"]
+    keyed = policy["ParametersInCacheKeyAndForwardedToOrigin"]
+    assert keyed["QueryStringsConfig"]["QueryStringBehavior"] == "all"
+    assert keyed["CookiesConfig"]["CookieBehavior"] == "none"
+    assert keyed["HeadersConfig"]["Headers"] == ["Authorization"]  # the zone claim of a token
+    assert (policy["MinTTL"], policy["DefaultTTL"], policy["MaxTTL"]) == (0, 300, 300)
+
+    behaviours = properties("DirectoryDistribution")["DistributionConfig"]["CacheBehaviors"]
+    by_path = {behaviour["PathPattern"]: behaviour for behaviour in behaviours}
+    for path in ("/mentors", "/mentors/*"):
+        assert ref_target(by_path[path]["CachePolicyId"]) == "DirectoryCachePolicy"
+        assert by_path[path]["AllowedMethods"] == ["GET", "HEAD"]
+    own = by_path["/mentors/me*"]
+    order = [behaviour["PathPattern"] for behaviour in behaviours]
+    assert order.index("/mentors/me*") < order.index("/mentors/*"), "CloudFront takes the first match"
+    assert own["CachePolicyId"] == CACHING_DISABLED
+    assert "Authorization" in properties("HttpApi")["CorsConfiguration"]["AllowHeaders"]
+    assert "ETag" in properties("HttpApi")["CorsConfiguration"]["ExposeHeaders"]
+    assert "If-None-Match" in properties("HttpApi")["CorsConfiguration"]["AllowHeaders"]

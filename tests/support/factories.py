@@ -25,15 +25,18 @@ def add_mentor(
     years: int = 5,
     rate: int = 10_000,
     timezone: str = "UTC",
+    company: str = "Acme",
+    bio: str | None = None,
+    specialties: tuple[str, ...] = ("career growth",),
 ) -> MentorProfile:
     facts = ProfileFacts(
-        company="Acme",
+        company=company,
         job_title=job_title,
-        bio=f"{name} mentors engineers.",
+        bio=bio if bio is not None else f"{name} mentors engineers.",
         years_of_experience=years,
         hourly_rate=rate,
         timezone=timezone,
-        specialties=["career growth"],
+        specialties=list(specialties),
     )
     profile = build_profile(mentor_id, name, f"{mentor_id}@example.com", facts, now)
     return MentorStore().save_profile(profile)

@@ -50,9 +50,12 @@ export function createApi({ baseUrl = '', getToken = () => null, onUnauthorized 
 
     let response;
     try {
+      // The public reads may be cached (Cache-Control max-age, with an ETag): the client always
+      // revalidates, so a slot just taken shows at once while an unchanged answer is a bodiless 304.
       response = await fetch(url, {
         method,
         headers,
+        cache: 'no-cache',
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (cause) {

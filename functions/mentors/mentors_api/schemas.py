@@ -8,9 +8,11 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 
 from mentorship.api.schemas import ApiModel, EnumValue, Instant, Money, RequestModel, ReviewView, Text, ZoneName
-from mentorship.domain.instants import format_local, format_utc
+from mentorship.domain.directory import DirectoryCard, DirectoryPage
+from mentorship.domain.instants import format_local, format_utc, from_epoch_seconds
 from mentorship.domain.mentors import ExperienceLevel
 from mentorship.domain.slots import SlotState
+from mentorship.store.directory import card_from_profile
 from mentorship.store.models import MentorProfile
 
 
@@ -26,33 +28,75 @@ class MentorCard(ApiModel):
     average_rating: float | None = Field(description="Mean of all ratings, null before the first review")
     review_count: int
     total_sessions: int
+    specialties: list[str]
+    next_available: str | None = Field(
+        description="Start of the earliest open, unheld slot (UTC), null when none is published"
+    )
 
     @staticmethod
-    def card_fields(profile: MentorProfile) -> dict:
-        review_count = int(profile.review_count)
-        return {
-            "mentor_id": profile.mentor_id,
-            "name": profile.name,
-            "avatar_url": profile.avatar_url,
-            "company": profile.company,
-            "job_title": profile.job_title,
-            "years_of_experience": int(profile.years_of_experience),
-            "experience_level": ExperienceLevel(profile.experience_level),
-            "hourly_rate": Money(amount=int(profile.hourly_rate), currency=profile.currency),
-            "average_rating": round(float(profile.rating_total) / review_count, 2) if review_count else None,
-            "review_count": review_count,
-            "total_sessions": int(profile.total_sessions),
-        }
+    def card_fields(profile: MentorProfile, now: datetime) -> dict:
+        """The card's fields of a stored profile (as the directory shows it), for the views that
+        extend the card."""
+        return dict(MentorCard.from_card(card_from_profile(profile), now))
 
     @classmethod
-    def from_profile(cls, profile: MentorProfile) -> "MentorCard":
-        return cls(**cls.card_fields(profile))
+    def from_card(cls, card: DirectoryCard, now: datetime) -> "MentorCard":
+        next_open = card.next_open_at
+        return cls(
+            mentor_id=card.mentor_id,
+            name=card.name,
+            avatar_url=card.avatar_url,
+            company=card.company,
+            job_title=card.job_title,
+            years_of_experience=card.years_of_experience,
+            experience_level=ExperienceLevel(card.experience_level),
+            hourly_rate=Money(amount=card.hourly_rate, currency=card.currency),
+            average_rating=card.average_rating,
+            review_count=card.review_count,
+            total_sessions=card.total_sessions,
+            specialties=list(card.specialties),
+            next_available=format_utc(from_epoch_seconds(next_open)) if next_open and next_open > now.timestamp() else None,
+        )
+
+
+class LevelCounts(ApiModel):
+    junior: int
+    mid: int
+    senior: int
+    staff: int
+
+
+class AvailabilityCounts(ApiModel):
+    today: int
+    week: int
+    month: int
+
+
+class Facets(ApiModel):
+    experience_level: LevelCounts = Field(description="Matches per level, with every filter but experienceLevel")
+    availability: AvailabilityCounts = Field(description="Matches per availability choice, with every filter but availability")
 
 
 class MentorList(ApiModel):
     items: list[MentorCard]
     count: int = Field(description="Number of items in this page")
+    total: int = Field(description="Number of mentors matching the query, over every page")
+    facets: Facets
     next_cursor: str | None
+
+    @classmethod
+    def from_page(cls, page: DirectoryPage, now: datetime, next_cursor: str | None) -> "MentorList":
+        cards = [MentorCard.from_card(card, now) for card in page.cards]
+        return cls(
+            items=cards,
+            count=len(cards),
+            total=page.total,
+            facets=Facets(
+                experience_level=LevelCounts(**page.level_facets),
+                availability=AvailabilityCounts(**page.availability_facets),
+            ),
+            next_cursor=next_cursor,
+        )
 
 
 class Slot(ApiModel):
@@ -89,7 +133,6 @@ class ReviewList(ApiModel):
 
 class MentorDetail(MentorCard):
     bio: str
-    specialties: list[str]
     timezone: str = Field(description="The mentor's own zone")
     reviews: list[ReviewView] = Field(description="The 10 most recent, newest first")
     availability: Availability = Field(description="The next 30 days, in the caller's zone")
@@ -123,17 +166,15 @@ class ProfileIn(RequestModel):
 
 class MentorProfileOut(MentorCard):
     bio: str
-    specialties: list[str]
     timezone: str
     video_provider: VideoProvider
     manual_meeting_url: str | None
 
     @classmethod
-    def from_profile(cls, profile: MentorProfile) -> "MentorProfileOut":
+    def from_profile(cls, profile: MentorProfile, now: datetime) -> "MentorProfileOut":
         return cls(
-            **MentorCard.card_fields(profile),
+            **MentorCard.card_fields(profile, now),
             bio=profile.bio,
-            specialties=list(profile.specialties or []),
             timezone=profile.timezone,
             video_provider=VideoProvider(profile.video_provider),
             manual_meeting_url=profile.manual_meeting_url,

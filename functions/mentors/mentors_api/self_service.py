@@ -45,7 +45,7 @@ def get_profile() -> MentorProfileOut:
     profile = MentorStore().get_profile(caller.user_id)
     if profile is None:
         raise NotFound("you have no mentor profile yet: create it with PUT /mentors/me")
-    return MentorProfileOut.from_profile(profile)
+    return MentorProfileOut.from_profile(profile, clock.now())
 
 
 @router.put(
@@ -74,8 +74,9 @@ def put_profile(body: ProfileIn) -> MentorProfileOut:
         video_provider=body.video_provider.value,
         manual_meeting_url=body.manual_meeting_url,
     )
-    profile = build_profile(caller.user_id, caller.name, caller.email, facts, clock.now())
-    return MentorProfileOut.from_profile(MentorStore().save_profile(profile))
+    now = clock.now()
+    profile = build_profile(caller.user_id, caller.name, caller.email, facts, now)
+    return MentorProfileOut.from_profile(MentorStore().save_profile(profile), now)
 
 
 @router.post(

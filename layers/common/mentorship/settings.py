@@ -19,6 +19,8 @@ class Settings:
     push_topic_arn: str
     region: str
     meeting_base_url: str = "https://meet.mentor-booking.example"
+    # How often a warm instance reads what changed in the directory (services/directory.py).
+    directory_sync_seconds: float = 10.0
 
     @classmethod
     def from_environ(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -33,7 +35,12 @@ class Settings:
         if missing:
             raise ConfigurationError(f"missing environment variables: {', '.join(missing)}")
         region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
-        optional = {"meeting_base_url": env["MEETING_BASE_URL"]} if env.get("MEETING_BASE_URL") else {}
+        optional: dict = {"meeting_base_url": env["MEETING_BASE_URL"]} if env.get("MEETING_BASE_URL") else {}
+        if env.get("DIRECTORY_SYNC_SECONDS"):
+            try:
+                optional["directory_sync_seconds"] = max(0.0, float(env["DIRECTORY_SYNC_SECONDS"]))
+            except ValueError:
+                raise ConfigurationError("DIRECTORY_SYNC_SECONDS must be a number of seconds") from None
         return cls(region=region, **optional, **{field: env[var] for field, var in names.items()})
 
 

@@ -1,5 +1,6 @@
-// The mentor directory: four filters (job family, rate range in dollars, experience level,
-// availability), the result count, an empty state and cursor paging.
+// The mentor directory: a search box, four filters (job family, rate range in dollars, experience
+// level, availability) with the number of matches each choice would give (the API's facets),
+// sort, the result count and total, an empty state and cursor paging.
 
 import { errorBox, field, h, replace, spinner, uid } from '../dom.js';
 import {
@@ -31,6 +32,24 @@ const AVAILABILITY = [
   ['week', 'In the next 7 days'],
   ['month', 'In the next 30 days'],
 ];
+const SORTS = [
+  ['relevance', 'Best match'],
+  ['name', 'Name'],
+  ['rating', 'Rating'],
+  ['price', 'Price: low to high'],
+  ['-price', 'Price: high to low'],
+  ['availability', 'Soonest available'],
+];
+
+// Shows beside each option of a facet's select how many mentors that choice would give.
+export function showFacetCounts(selectElement, options, counts) {
+  for (const option of selectElement.options) {
+    const label = options.find(([value]) => value === option.value);
+    if (!label) continue;
+    const count = counts?.[option.value];
+    option.textContent = count === undefined ? label[1] : `${label[1]} (${count})`;
+  }
+}
 
 function select(name, emptyLabel, options, value) {
   return h(
@@ -70,6 +89,7 @@ export function mentorCard(card) {
         h('div', {}, h('dt', {}, 'Rating'), h('dd', {}, ratingText(card))),
         h('div', {}, h('dt', {}, 'Sessions'), h('dd', {}, String(card.totalSessions))),
       ),
+      card.specialties?.length ? h('p', { class: 'muted specialties' }, card.specialties.join(' · ')) : null,
     ),
   );
 }
@@ -79,6 +99,7 @@ export async function renderDirectory(view) {
   view.heading('Find a mentor');
 
   const filters = {
+    q: query.get('q') || '',
     jobFamily: query.get('jobFamily') || '',
     minRate: query.get('minRate') || '',
     maxRate: query.get('maxRate') || '',
@@ -86,10 +107,16 @@ export async function renderDirectory(view) {
     availability: query.get('availability') || '',
   };
 
+  const sort = query.get('sort') || '';
   const listId = uid('families');
   const form = h(
     'form',
     { class: 'filters', role: 'search', 'aria-label': 'Filter mentors', novalidate: true },
+    field(
+      'Keywords',
+      h('input', { name: 'q', type: 'search', value: filters.q, maxlength: '100', autocomplete: 'off' }),
+      { hint: 'Words in a name, company, title, specialty or bio, e.g. "kubernetes" or "señor".' },
+    ),
     field(
       'Job family',
       h('input', { name: 'jobFamily', type: 'search', value: filters.jobFamily, list: listId, autocomplete: 'off' }),
@@ -107,6 +134,7 @@ export async function renderDirectory(view) {
     field('Available', select('availability', 'Any time', AVAILABILITY, filters.availability), {
       hint: `Has an open slot in this window (your time zone: ${app.tz}).`,
     }),
+    field('Sort by', select('sort', filters.q ? 'Best match' : 'Name', SORTS, sort)),
     h(
       'div',
       { class: 'actions' },
@@ -116,8 +144,9 @@ export async function renderDirectory(view) {
   );
   const formErrors = h('div', { class: 'form-errors' });
   const status = h('p', { class: 'result-count', role: 'status', 'aria-live': 'polite', tabindex: '-1' });
+  const total = h('p', { class: 'result-total muted' });
   const results = h('div', { class: 'results' });
-  view.mount(form, formErrors, h('section', { 'aria-label': 'Results' }, status, results));
+  view.mount(form, formErrors, h('section', { 'aria-label': 'Results' }, status, total, results));
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -135,7 +164,7 @@ export async function renderDirectory(view) {
       return;
     }
     const params = new URLSearchParams();
-    for (const name of Object.keys(filters)) {
+    for (const name of [...Object.keys(filters), 'sort']) {
       const value = String(data.get(name) || '').trim();
       if (value) params.set(name, value);
     }
@@ -143,6 +172,8 @@ export async function renderDirectory(view) {
   });
 
   const apiQuery = {
+    q: filters.q.trim(),
+    sort,
     jobFamily: filters.jobFamily.trim(),
     minRate: dollarsToMinor(filters.minRate),
     maxRate: dollarsToMinor(filters.maxRate),
@@ -169,6 +200,9 @@ export async function renderDirectory(view) {
     }
     if (!view.alive()) return;
     cursors[page + 1] = answer.nextCursor;
+    showFacetCounts(form.elements.experienceLevel, EXPERIENCE_LEVELS, answer.facets?.experienceLevel);
+    showFacetCounts(form.elements.availability, AVAILABILITY, answer.facets?.availability);
+    replace(total, answer.total === undefined ? '' : `${answer.total} ${answer.total === 1 ? 'mentor' : 'mentors'} in all.`);
     const filtered = Object.values(filters).some(Boolean);
     if (!answer.items.length && page === 0) {
       replace(status, 'No mentors found.');

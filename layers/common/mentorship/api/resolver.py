@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Callable
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 
+from mentorship.api.caching import conditional_get
 from mentorship.api.errors import domain_error_result, register_error_handlers
 from mentorship.api.json_input import JsonInputError, decode_json
 from mentorship.errors import BadRequest
@@ -43,14 +44,15 @@ BEARER = [{"bearerAuth": []}]
 
 def http_handler(app: APIGatewayHttpResolver) -> Callable[[dict, LambdaContext], dict]:
     """The Lambda entry point of an HTTP function: the resolver under the observability decorators
-    (correlation id from the API Gateway request id, traces, metrics flushed per invocation)."""
+    (correlation id from the API Gateway request id, traces, metrics flushed per invocation), its
+    cacheable answers given an ETag (and a 304 when the client holds that version)."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
     @tracer.capture_lambda_handler
     @metrics.log_metrics
     def lambda_handler(event: dict, context: LambdaContext) -> dict:
         event, refusal = _with_json_body(event)
-        return refusal if refusal is not None else app.resolve(event, context)
+        return refusal if refusal is not None else conditional_get(event, app.resolve(event, context))
 
     return lambda_handler
 

@@ -11,11 +11,13 @@ import os
 from mentorship.store.models import ALL_MODELS
 
 _bound: tuple[str, str, str | None] | None = None
+_binds = 0  # every bind_table call counts, even to the same table: what was cached for it is stale
 
 
 def bind_table(table_name: str, region: str, host: str | None = None) -> None:
     """Point every model at `table_name`; idempotent, and rebinding drops cached connections."""
-    global _bound
+    global _bound, _binds
+    _binds += 1
     host = host if host is not None else os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or None
     target = (table_name, region, host)
     if _bound == target:
@@ -26,6 +28,12 @@ def bind_table(table_name: str, region: str, host: str | None = None) -> None:
         model.Meta.host = host
         model._connection = None
     _bound = target
+
+
+def bound_target() -> tuple[tuple[str, str, str | None] | None, int]:
+    """The table, region and endpoint the models are bound to (None before the first bind), and
+    which bind that was: caches of table data (the directory's read model) key on it."""
+    return _bound, _binds
 
 
 def ensure_bound() -> None:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from mentorship.domain.instants import epoch_seconds, format_utc, format_utc_precise, from_epoch_seconds
 from mentorship.errors import HoldExpired, InvalidState, SlotUnavailable, TooManyHolds
 from mentorship.store.binding import ensure_bound
+from mentorship.store.directory import change_actions
 from mentorship.store.models import (
     Booking,
     MentorProfile,
@@ -158,7 +159,7 @@ class BookingWrites:
             transaction.update(
                 "mentor",
                 MentorProfile(pk=partition, sk="PROFILE"),
-                actions=[MentorProfile.total_sessions.add(1)],
+                actions=[MentorProfile.total_sessions.add(1), *change_actions(booking.mentor_id, now)],
                 condition=MentorProfile.pk.exists(),
             )
             for index, record in enumerate(confirmation.messages):

@@ -12,6 +12,8 @@ Item types (pk / sk), one partition per aggregate:
   USER#<userId> / NOTIFICATION#<createdAt>#<id>      Notification the user's inbox (+ push outbox)
   USER#<userId> / HOLD#<0..2>                        UserHold     one of the user's 3 hold places
   BOOKING#<bookingId> / CHARGE                       Charge       the mock payment gateway's record
+  DIRECTORY / SNAPSHOT                               DirectorySnapshotHead  which snapshot of the directory is current
+  DIRECTORY#SNAPSHOT#<id>#<n> / CHUNK                DirectorySnapshotChunk one compressed slice of it
 
 A slot and its lock sort next to each other, so one Query over `SLOT#<from>`..`SLOT#<to>`
 reads a window of availability together with who holds it.
@@ -28,6 +30,9 @@ Access patterns:
   AP8  a user's inbox, newest first ............. Query    pk=USER#id, sk BEGINS_WITH NOTIFICATION#, descending
   AP9  work that is due (reminders, unsent email) Query    index DueWork    dueShard=DUE#n, dueAt <= now (sparse:
                                                           the attributes are removed once the work is done)
+  AP11 the directory's snapshot ................. GetItem  DIRECTORY/SNAPSHOT, then BatchGetItem of its chunks
+  AP12 profiles changed since a moment .......... Query    index DirectoryChanges changesPk=CHANGES#<hour>#<n>,
+                                                          changesSk >= since (profiles only)
 
 No request path scans; each request reads only what it returns plus what its filter skips.
 """
@@ -37,6 +42,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pynamodb.attributes import (
+    BinaryAttribute,
     BooleanAttribute,
     DiscriminatorAttribute,
     ListAttribute,
@@ -51,6 +57,7 @@ from mentorship.domain.instants import format_utc_precise, parse_instant
 
 DIRECTORY_PARTITION = "MENTORS"
 DUE_SHARDS = 4  # DueWork partitions; a run queries each, so no single partition runs hot
+DIRECTORY_CHANGE_SHARDS = 4  # DirectoryChanges partitions per hour
 
 
 class InstantAttribute(UnicodeAttribute):
@@ -107,6 +114,18 @@ class DueWorkIndex(GlobalSecondaryIndex):
     due_at = UnicodeAttribute(range_key=True)
 
 
+class DirectoryChangesIndex(GlobalSecondaryIndex):
+    """AP12: mentor profiles by the time of their last change, in hourly buckets spread over
+    DIRECTORY_CHANGE_SHARDS partitions; what keeps each instance's in-memory directory current."""
+
+    class Meta:
+        index_name = "DirectoryChanges"
+        projection = AllProjection()
+
+    changes_pk = UnicodeAttribute(hash_key=True)
+    changes_sk = UnicodeAttribute(range_key=True)
+
+
 class TableItem(Model):
     """Base of every item in the table. Table name, region and endpoint are bound at run time
     by `store.binding.bind_table`, never read from the environment at import."""
@@ -126,6 +145,8 @@ class TableItem(Model):
     mentor_sk = UnicodeAttribute(null=True)
     due_shard = UnicodeAttribute(null=True)
     due_at = UnicodeAttribute(null=True)
+    changes_pk = UnicodeAttribute(null=True)
+    changes_sk = UnicodeAttribute(null=True)
     # TTL attribute of the table: housekeeping only, never relied on for correctness
     # (AWS deletes expired items within days; reads return them until then).
     expires_at = TTLAttribute(null=True)
@@ -137,6 +158,7 @@ class TableItem(Model):
     by_mentee = ByMenteeIndex()
     by_mentor = ByMentorIndex()
     due_work = DueWorkIndex()
+    directory_changes = DirectoryChangesIndex()
 
 
 def mentor_pk(mentor_id: str) -> str:
@@ -185,6 +207,9 @@ class MentorProfile(TableItem, discriminator="MentorProfile"):
     # may change by itself (that slot starts, or an earlier hold expires).
     next_open_at = InstantAttribute(null=True)
     next_open_checked_at = InstantAttribute(null=True)  # the read it came from; older never wins
+    # Rises with every change the directory shows (the read model keeps the highest it has seen);
+    # each such change also moves the profile into DirectoryChanges under the change's time.
+    change_seq = NumberAttribute(default=0)
     created_at = InstantAttribute()
     updated_at = InstantAttribute()
 
@@ -302,6 +327,24 @@ class Charge(TableItem, discriminator="Charge"):
     created_at = InstantAttribute()
 
 
+class DirectorySnapshotHead(TableItem, discriminator="DirectorySnapshotHead"):
+    """Which snapshot of the directory is current: its chunks, and the moment it holds every
+    change up to (a loader reads DirectoryChanges from a little before it)."""
+
+    snapshot_id = UnicodeAttribute()
+    chunk_count = NumberAttribute()
+    card_count = NumberAttribute()
+    byte_count = NumberAttribute(default=0)  # compressed size over all chunks
+    built_at = InstantAttribute()
+    previous_ids = ListAttribute(of=UnicodeAttribute, default=list)  # older snapshots, deleted later
+
+
+class DirectorySnapshotChunk(TableItem, discriminator="DirectorySnapshotChunk"):
+    """One slice (at most ~350 KB) of a compressed snapshot; each chunk its own partition."""
+
+    data = BinaryAttribute(legacy_encoding=False)
+
+
 ALL_MODELS: tuple[type[TableItem], ...] = (
     TableItem,
     MentorProfile,
@@ -314,4 +357,6 @@ ALL_MODELS: tuple[type[TableItem], ...] = (
     Notification,
     UserHold,
     Charge,
+    DirectorySnapshotHead,
+    DirectorySnapshotChunk,
 )

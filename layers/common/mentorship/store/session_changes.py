@@ -13,6 +13,7 @@ from mentorship.domain.instants import format_utc
 from mentorship.errors import AlreadyReviewed, InvalidState, SlotUnavailable
 from mentorship.store.binding import ensure_bound
 from mentorship.domain.sessions import REMINDER_LEADS
+from mentorship.store.directory import change_actions
 from mentorship.store.bookings import participant_sort_key
 from mentorship.store.models import (
     Booking,
@@ -170,7 +171,11 @@ class SessionChanges:
             transaction.update(
                 "mentor",
                 MentorProfile(pk=mentor_pk(booking.mentor_id), sk="PROFILE"),
-                actions=[MentorProfile.rating_total.add(int(review.rating)), MentorProfile.review_count.add(1)],
+                actions=[
+                    MentorProfile.rating_total.add(int(review.rating)),
+                    MentorProfile.review_count.add(1),
+                    *change_actions(booking.mentor_id, review.created_at),
+                ],
                 condition=MentorProfile.pk.exists(),
             )
             transaction.commit()
