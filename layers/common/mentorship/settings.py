@@ -19,6 +19,13 @@ class Settings:
     push_topic_arn: str
     region: str
     meeting_base_url: str = "https://meet.mentor-booking.example"
+    # The weekly rules' slots are offered in listings only while this is on: a hold can take a
+    # lock only on a published slot until the hold path learns the rules (docs/decisions.md).
+    schedule_rules_offered: bool = False
+    # Outbound HTTP to users' URLs may reach loopback (the local stack and tests only).
+    outbound_allow_loopback: bool = False
+    # The KMS key that encrypts stored calendar passwords.
+    secrets_key_id: str | None = None
 
     @classmethod
     def from_environ(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -33,7 +40,10 @@ class Settings:
         if missing:
             raise ConfigurationError(f"missing environment variables: {', '.join(missing)}")
         region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
-        optional = {"meeting_base_url": env["MEETING_BASE_URL"]} if env.get("MEETING_BASE_URL") else {}
+        optional: dict = {"meeting_base_url": env["MEETING_BASE_URL"]} if env.get("MEETING_BASE_URL") else {}
+        optional["schedule_rules_offered"] = env.get("SCHEDULE_RULES_OFFERED", "").lower() == "true"
+        optional["outbound_allow_loopback"] = env.get("OUTBOUND_ALLOW_LOOPBACK", "").lower() == "true"
+        optional["secrets_key_id"] = env.get("SECRETS_KEY_ID") or None
         return cls(region=region, **optional, **{field: env[var] for field, var in names.items()})
 
 

@@ -421,3 +421,38 @@ def session_offered(inputs: OfferingInputs, start: datetime, minutes: int, now: 
     needed = slots_for_session(require_utc(start), minutes)
     offered = {slot.start for slot in offer(inputs, needed[0], needed[-1] + SLOT, now) if slot.available}
     return all(moment in offered for moment in needed)
+
+
+def weekly_rows(schedule: Schedule) -> list[tuple[str, str, str]]:
+    """The weekly rules as (day, start, end) rows, Monday first, each day's by start."""
+    return [
+        (WEEKDAYS[day], *interval.text)
+        for day in sorted(schedule.weekly)
+        for interval in schedule.weekly[day]
+    ]
+
+
+def override_rows(schedule: Schedule) -> list[tuple[date, list[tuple[str, str]]]]:
+    return [(day, [interval.text for interval in schedule.overrides[day]]) for day in sorted(schedule.overrides)]
+
+
+def schedule_from_rows(
+    *,
+    timezone: str,
+    weekly: list[tuple[str, str, str]],
+    overrides: list[tuple[date, list[tuple[str, str]]]],
+    **policy,
+) -> Schedule:
+    """A schedule from rows that were validated when they were saved (no checks again)."""
+    rules: dict[int, list[WallInterval]] = defaultdict(list)
+    for day, start, end in weekly:
+        rules[WEEKDAYS.index(day)].append(WallInterval(parse_wall_time(start), parse_wall_time(end)))
+    return Schedule(
+        timezone=timezone,
+        weekly={day: tuple(sorted(intervals)) for day, intervals in rules.items()},
+        overrides={
+            day: tuple(sorted(WallInterval(parse_wall_time(s), parse_wall_time(e)) for s, e in intervals))
+            for day, intervals in overrides
+        },
+        **policy,
+    )
