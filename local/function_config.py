@@ -122,4 +122,7 @@ def _local_aws_environment(endpoints: Endpoints) -> dict[str, str]:
         "AWS_ENDPOINT_URL_SNS": endpoints.moto,
         # No X-Ray daemon locally (Tracer would otherwise try to emit segments to one).
         "POWERTOOLS_TRACE_DISABLED": "true",
+        # Calendars and webhooks may live on 127.0.0.1 here (tests run real servers there);
+        # private and link-local addresses stay refused.
+        "OUTBOUND_ALLOW_LOOPBACK": "true",
     }

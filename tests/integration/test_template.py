@@ -56,7 +56,7 @@ LAYER_ID = "CommonLayer"
 # `<table>/index/<name>` for indexes, and SES_SENDER for sending mail as the SenderEmail address.
 SES_SENDER = "ses:FromAddress=SenderEmail"
 NEEDED_RESOURCES = {
-    "MentorsFunction": {"MentorshipTable", "MentorshipTable/index/*"},
+    "MentorsFunction": {"MentorshipTable", "MentorshipTable/index/*", "CalendarSecretsKey"},
     "BookingFunction": {
         "MentorshipTable", "MentorshipTable/index/*", "IdempotencyTable", "PushTopic", SES_SENDER
     },
@@ -76,9 +76,11 @@ RESOURCE_VARIABLES = {
 # Functions whose cold start must not pay for code they never run: the reminders function has no
 # HTTP edge, and only building an email loads icalendar and the email package's header machinery.
 EMAIL_ONLY = ("icalendar", "email.headerregistry", "email.policy")
+# Only reading an external calendar loads the HTTP client, CalDAV and the recurrence expander.
+CALENDAR_ONLY = ("requests", "caldav", "recurring_ical_events")
 MUST_NOT_IMPORT = {
-    "BookingFunction": EMAIL_ONLY,
-    "MentorsFunction": EMAIL_ONLY,
+    "BookingFunction": (*EMAIL_ONLY, *CALENDAR_ONLY),
+    "MentorsFunction": (*EMAIL_ONLY, *CALENDAR_ONLY),
     "RemindersFunction": ("aws_lambda_powertools.event_handler", "pydantic", *EMAIL_ONLY),
 }
 
@@ -322,6 +324,24 @@ def granted_resources(statement: dict) -> set[str]:
         assert ref_target(sender) == "SenderEmail", f"{statement.get('Sid')} may send as anyone"
         return {SES_SENDER}
     return names
+
+
+def test_only_the_mentors_function_may_seal_and_open_calendar_passwords():
+    """KMS Encrypt/Decrypt on the one key, and only with the mentor/calendar encryption context."""
+    (statement,) = [
+        statement
+        for function_id in FUNCTION_IDS
+        for statement in policy_statements(function_id)
+        if any(action.startswith("kms:") for action in as_list(statement["Action"]))
+        and function_id == "MentorsFunction"
+    ]
+    assert sorted(as_list(statement["Action"])) == ["kms:Decrypt", "kms:Encrypt"]
+    assert {resource_name(resource) for resource in as_list(statement["Resource"])} == {"CalendarSecretsKey"}
+    keys = statement["Condition"]["ForAllValues:StringEquals"]["kms:EncryptionContextKeys"]
+    assert sorted(keys) == ["calendarId", "mentorId"]
+    for function_id in set(FUNCTION_IDS) - {"MentorsFunction"}:
+        assert not [s for s in policy_statements(function_id) if "kms" in str(s["Action"])], function_id
+    assert ref_target(functions()["MentorsFunction"].environment["SECRETS_KEY_ID"]) == "CalendarSecretsKey"
 
 
 def test_every_function_has_declared_needs():

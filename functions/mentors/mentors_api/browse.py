@@ -20,7 +20,7 @@ from mentorship.errors import NotFound, ValidationFailed
 from mentorship.store.mentors import DIRECTORY_KEY_FIELDS, DirectoryFilter, MentorStore
 from mentorship.store.models import MentorProfile
 from mentorship.store.reviews import REVIEW_KEY_FIELDS, ReviewStore
-from mentorship.store.slots import SlotStore
+from mentorship.services import offering
 
 router = APIGatewayHttpRouter()
 
@@ -91,9 +91,10 @@ def list_mentors(
 )
 def get_mentor(mentor_id: MentorId, tz: TimeZoneName = None) -> MentorDetail:
     zone_name, zone = _zone(tz)
-    profile = _profile_or_404(mentor_id)
+    mentor = offering.read_mentor(mentor_id)
+    profile = mentor.profile
     now = clock.now()
-    slots = SlotStore().window(mentor_id, now, now + PROFILE_CALENDAR)
+    slots = offering.offered_slots(mentor, now, now + PROFILE_CALENDAR, now)
     reviews = ReviewStore().newest(mentor_id, RECENT_REVIEWS).items
     return MentorDetail(
         **MentorCard.card_fields(profile),
@@ -101,7 +102,7 @@ def get_mentor(mentor_id: MentorId, tz: TimeZoneName = None) -> MentorDetail:
         specialties=list(profile.specialties or []),
         timezone=profile.timezone,
         reviews=[Review.from_item(review) for review in reviews],
-        availability=Availability.build(slots, zone_name, zone, now),
+        availability=Availability.offered(slots, zone_name, zone),
     )
 
 
@@ -124,8 +125,8 @@ def get_availability(
     start = start or now
     end = end or start + timedelta(days=30)
     check_query_window(start, end)
-    _profile_or_404(mentor_id)
-    return Availability.build(SlotStore().window(mentor_id, start, end), zone_name, zone, now)
+    mentor = offering.read_mentor(mentor_id)
+    return Availability.offered(offering.offered_slots(mentor, start, end, now), zone_name, zone)
 
 
 @router.get(

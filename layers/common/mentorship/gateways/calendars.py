@@ -14,16 +14,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
-from mentorship.gateways.outbound_http import (
-    BlockedDestination,
-    OutboundPolicy,
-    ResponseTooLarge,
-    check_url,
-    guarded_session,
-)
+if TYPE_CHECKING:  # requests and the guard load only when a calendar is read
+    from mentorship.gateways.outbound_http import OutboundPolicy
 
 logging.getLogger("caldav").setLevel(logging.WARNING)
 
@@ -40,15 +35,15 @@ class CalendarSource:
 
 
 class CalendarUnreachable(Exception):
-    def __init__(self, reason: str):
+    """`refused_destination`: the URL may never be fetched (SSRF rules), rather than failed."""
+
+    def __init__(self, reason: str, refused_destination: bool = False):
         super().__init__(reason)
         self.reason = reason
+        self.refused_destination = refused_destination
 
 
 class CalendarReader(Protocol):
-    def check(self, url: str) -> None:
-        """Refuse a URL that may never be fetched (CalendarUnreachable), before storing it."""
-
     def read(self, source: CalendarSource, start: datetime, end: datetime) -> list[bytes]:
         """The iCalendar documents with the events that may fall in [start, end)."""
 
@@ -66,13 +61,18 @@ class HttpCalendarReader:
         self.policy = policy
 
     def check(self, url: str) -> None:
+        """Refuse a URL that may never be fetched, before any lookup."""
+        from mentorship.gateways.outbound_http import BlockedDestination, check_url
+
         try:
             check_url(url, self.policy)
         except BlockedDestination as refused:
-            raise CalendarUnreachable(str(refused)) from None
+            raise CalendarUnreachable(str(refused), refused_destination=True) from None
 
     def read(self, source: CalendarSource, start: datetime, end: datetime) -> list[bytes]:
         import requests
+
+        from mentorship.gateways.outbound_http import BlockedDestination, ResponseTooLarge
 
         self.check(source.url)
         try:
@@ -82,7 +82,7 @@ class HttpCalendarReader:
         except CalendarUnreachable:
             raise
         except BlockedDestination as refused:
-            raise CalendarUnreachable(str(refused)) from None
+            raise CalendarUnreachable(str(refused), refused_destination=True) from None
         except ResponseTooLarge as too_large:
             raise CalendarUnreachable(str(too_large)) from None
         except requests.Timeout:
@@ -95,6 +95,8 @@ class HttpCalendarReader:
             raise CalendarUnreachable("the calendar could not be fetched") from None
 
     def _read_feed(self, url: str) -> bytes:
+        from mentorship.gateways.outbound_http import guarded_session
+
         response = guarded_session(self.policy).get(url, headers={"Accept": "text/calendar"})
         if response.status_code != 200:
             raise CalendarUnreachable(_http_reason(response.status_code))
@@ -103,6 +105,8 @@ class HttpCalendarReader:
     def _read_caldav(self, source: CalendarSource, start: datetime, end: datetime) -> list[bytes]:
         import caldav
         from caldav.lib import error as dav_errors
+
+        from mentorship.gateways.outbound_http import guarded_session
 
         client = caldav.DAVClient(
             url=source.url,

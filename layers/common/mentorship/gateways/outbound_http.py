@@ -76,8 +76,8 @@ def resolve_allowed(host: str, port: int, policy: OutboundPolicy) -> list[str]:
     """The addresses `host` resolves to now, if every one of them may be reached."""
     try:
         answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
-        raise BlockedDestination(f"the host {host!r} could not be resolved") from None
+    except (socket.gaierror, UnicodeError) as failure:
+        raise OSError(f"the host {host!r} could not be resolved") from failure  # unreachable, not refused
     addresses = list(dict.fromkeys(answer[4][0] for answer in answers))
     refused = [address for address in addresses if not address_allowed(address, policy)]
     if refused or not addresses:

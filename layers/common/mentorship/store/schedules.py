@@ -12,7 +12,8 @@ from datetime import date, datetime
 from mentorship.domain.instants import format_utc, parse_instant
 from mentorship.domain.schedules import Schedule, override_rows, schedule_from_rows, weekly_rows
 from mentorship.store.binding import ensure_bound
-from mentorship.store.models import MentorSchedule, mentor_pk
+from mentorship.store.mentors import PROFILE_SK
+from mentorship.store.models import MentorProfile, MentorSchedule, TableItem, mentor_pk
 
 SCHEDULE_SK = "SCHEDULE"
 
@@ -65,6 +66,16 @@ class ScheduleStore:
             return _to_domain(MentorSchedule.get(mentor_pk(mentor_id), SCHEDULE_SK, consistent_read=consistent))
         except MentorSchedule.DoesNotExist:
             return None
+
+    def profile_and_schedule(self, mentor_id: str) -> tuple[MentorProfile | None, Schedule | None]:
+        """The mentor's profile and schedule in one BatchGetItem (AP1 + AP11)."""
+        profile, schedule = None, None
+        for item in TableItem.batch_get([(mentor_pk(mentor_id), PROFILE_SK), (mentor_pk(mentor_id), SCHEDULE_SK)]):
+            if isinstance(item, MentorProfile):
+                profile = item
+            elif isinstance(item, MentorSchedule):
+                schedule = _to_domain(item)
+        return profile, schedule
 
     def put(self, mentor_id: str, schedule: Schedule, now: datetime) -> Schedule:
         item = _to_item(mentor_id, schedule, now)

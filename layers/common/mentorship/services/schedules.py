@@ -1,0 +1,48 @@
+"""The mentor's weekly schedule: save (validated in the domain) and read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from mentorship.domain.schedules import Schedule, build_schedule
+from mentorship.errors import NotFound
+from mentorship.store.schedules import ScheduleStore
+
+
+@dataclass(frozen=True)
+class ScheduleDraft:
+    """A schedule as the mentor sent it: (day, start, end) rows and (date, [(start, end)])."""
+
+    timezone: str
+    weekly: list[tuple[str, str, str]]
+    overrides: list[tuple[date, list[tuple[str, str]]]]
+    buffer_minutes: int
+    minimum_notice_minutes: int
+    horizon_days: int
+    max_sessions_per_day: int | None
+
+
+def save_schedule(mentor_id: str, draft: ScheduleDraft, now: datetime) -> Schedule:
+    """Replace the mentor's schedule. Rule slots the mentor blocked one by one stay blocked."""
+    store = ScheduleStore()
+    current = store.get(mentor_id, consistent=True)
+    schedule = build_schedule(
+        timezone=draft.timezone,
+        weekly=draft.weekly,
+        overrides=draft.overrides,
+        buffer_minutes=draft.buffer_minutes,
+        minimum_notice_minutes=draft.minimum_notice_minutes,
+        horizon_days=draft.horizon_days,
+        max_sessions_per_day=draft.max_sessions_per_day,
+        now=now,
+        blocked=current.blocked if current else frozenset(),
+    )
+    return store.put(mentor_id, schedule, now)
+
+
+def schedule_of(mentor_id: str) -> Schedule:
+    schedule = ScheduleStore().get(mentor_id, consistent=True)
+    if schedule is None:
+        raise NotFound("no schedule has been set: PUT /mentors/me/schedule sets one")
+    return schedule
