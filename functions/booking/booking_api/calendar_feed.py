@@ -40,7 +40,7 @@ def _feed_url(secret: str) -> str:
     "token, for a calendar app to subscribe to. The same URL until rotated.",
     responses=responses(CalendarFeedUrl, 401),
     security=BEARER,
-    tags=["Me"],
+    tags=["Sessions"],
 )
 def get_feed_url() -> CalendarFeedUrl:
     caller = require_caller(router.current_event)
@@ -53,7 +53,7 @@ def get_feed_url() -> CalendarFeedUrl:
     description="A new secret URL; the old one answers 404 from now on.",
     responses=responses(CalendarFeedUrl, 401),
     security=BEARER,
-    tags=["Me"],
+    tags=["Sessions"],
 )
 def rotate_feed_url() -> CalendarFeedUrl:
     caller = require_caller(router.current_event)
@@ -75,7 +75,7 @@ FEED_RESPONSES = {
     summary="A calendar feed (public, by its secret URL)",
     description="No token: the secret in the URL is the credential. 404 for an unknown or rotated secret.",
     responses=FEED_RESPONSES,
-    tags=["Me"],
+    tags=["Sessions"],
 )
 def serve_feed(secret: Annotated[str, Path(alias="feedSecret", min_length=20, max_length=100)]) -> Response[str]:
     document = calendar_feed.feed_document(secret, clock.now())

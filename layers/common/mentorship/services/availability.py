@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from mentorship.domain.instants import SLOT
+from mentorship.domain.schedules import rule_slot_starts
 from mentorship.domain.slots import SlotState, check_publish_window, slot_starts
+from mentorship.errors import NotFound
 from mentorship.store.models import MentorProfile
 from mentorship.store.mentors import MentorStore
+from mentorship.store.schedules import ScheduleStore
 from mentorship.store.slots import SlotStore
 
 
@@ -27,7 +31,15 @@ def publish_window(mentor_id: str, start: datetime, end: datetime, now: datetime
 
 
 def remove_slot(mentor_id: str, start: datetime, now: datetime) -> None:
-    SlotStore().remove_open_slot(mentor_id, start, now)
+    """Remove a published slot, or block a slot the weekly rules give (a one-slot override)."""
+    try:
+        SlotStore().remove_open_slot(mentor_id, start, now)
+    except NotFound:
+        schedules = ScheduleStore()
+        schedule = schedules.get(mentor_id, consistent=True)
+        if schedule is None or start not in rule_slot_starts(schedule, start, start + SLOT):
+            raise
+        schedules.block_slot(mentor_id, start, now)
     refresh_next_open(mentor_id, now)
 
 

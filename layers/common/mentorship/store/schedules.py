@@ -83,8 +83,25 @@ class ScheduleStore:
         return _to_domain(item)
 
     def block_slot(self, mentor_id: str, start: datetime, now: datetime) -> None:
-        """Add a rule slot to the schedule's blocked slots (a one-slot override)."""
-        MentorSchedule(pk=mentor_pk(mentor_id), sk=SCHEDULE_SK).update(
-            actions=[MentorSchedule.blocked.set(MentorSchedule.blocked.append([format_utc(start)]))],
-            condition=MentorSchedule.pk.exists(),
+        """Add a rule slot to the schedule's blocked slots (a one-slot override), unless someone
+        holds or booked it: one transaction, so a hold that lands first wins (SlotUnavailable)."""
+        from mentorship.errors import NotFound, SlotUnavailable
+        from mentorship.store.slots import lock_is_free, lock_sk
+        from mentorship.store.models import SlotLock
+        from mentorship.store.transactions import ConditionsFailed, Transaction
+
+        start_z = format_utc(start)
+        transaction = Transaction()
+        transaction.update(
+            "schedule",
+            MentorSchedule(pk=mentor_pk(mentor_id), sk=SCHEDULE_SK),
+            actions=[MentorSchedule.blocked.set(MentorSchedule.blocked.append([start_z]))],
+            condition=MentorSchedule.pk.exists() & ~MentorSchedule.blocked.contains(start_z),
         )
+        transaction.condition_check("lock", SlotLock, mentor_pk(mentor_id), lock_sk(start_z), lock_is_free(now))
+        try:
+            transaction.commit()
+        except ConditionsFailed as failed:
+            if "lock" in failed.names:
+                raise SlotUnavailable("that slot is held or booked") from None
+            raise NotFound("no open slot starts at that time") from None
