@@ -27,17 +27,8 @@ def save_schedule(mentor_id: str, draft: ScheduleDraft, now: datetime) -> Schedu
     """Replace the mentor's schedule. Rule slots the mentor blocked one by one stay blocked."""
     store = ScheduleStore()
     current = store.get(mentor_id, consistent=True)
-    schedule = build_schedule(
-        timezone=draft.timezone,
-        weekly=draft.weekly,
-        overrides=draft.overrides,
-        buffer_minutes=draft.buffer_minutes,
-        minimum_notice_minutes=draft.minimum_notice_minutes,
-        horizon_days=draft.horizon_days,
-        max_sessions_per_day=draft.max_sessions_per_day,
-        now=now,
-        blocked=current.blocked if current else frozenset(),
-    )
+    blocked = current.blocked if current else frozenset()
+    schedule = build_schedule(**vars(draft), now=now, blocked=blocked)
     return store.put(mentor_id, schedule, now)
 
 

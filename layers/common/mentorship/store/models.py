@@ -32,7 +32,7 @@ Access patterns:
   AP8  a user's inbox, newest first ............. Query    pk=USER#id, sk BEGINS_WITH NOTIFICATION#, descending
   AP9  work that is due (reminders, unsent email) Query    index DueWork    dueShard=DUE#n, dueAt <= now (sparse:
                                                           the attributes are removed once the work is done)
-  AP11 a mentor's schedule ...................... GetItem  pk=MENTOR#id, sk=SCHEDULE
+  AP11 a mentor's profile and schedule .......... BatchGetItem  MENTOR#id/PROFILE + MENTOR#id/SCHEDULE
   AP12 a mentor's calendars and busy caches ..... Query    pk=MENTOR#id, sk BEGINS_WITH CALENDAR#
   AP13 a user's calendar feed secret ............ GetItem  pk=USER#id, sk=CALENDAR_FEED
   AP14 a calendar feed by its URL's secret ...... GetItem  pk=CALENDAR_FEED#<sha256(secret)>, sk=CALENDAR_FEED
