@@ -69,7 +69,7 @@ def test_a_caldav_calendar_with_credentials_is_read_before_the_201_and_blocks_sl
     assert radicale.password not in str(listing) and "password" not in str(listing)
     from mentorship.store.models import CalendarConnection
 
-    (stored,) = CalendarConnection.query("MENTOR#mentor-ada", CalendarConnection.sk.startswith("CALENDAR#"))
+    (stored,) = CalendarConnection.query("MENTOR#mentor-ada", CalendarConnection.sk.startswith("PROFILE#CALENDAR#"))
     assert stored.password_sealed and radicale.password not in stored.password_sealed
     assert radicale.password not in caplog.text
 

@@ -47,6 +47,10 @@ def test_listing_cost_does_not_grow_with_horizon_or_history(
     moto_table, clock, mentors_api, ics_feeds, loopback_calendars, rules_offered, route, path, route_key
 ):
     counting.install()
+    from mentorship.store.models import ALL_MODELS
+
+    for model in ALL_MODELS:  # new connections, so their botocore sessions carry the counter
+        model._connection = None
     setup_mentor(mentors_api, ics_feeds, clock, horizon_days=7, history_days=40)
     small = measured(mentors_api, "GET", path, route_key)
     # The same mentor, now with a 90-day horizon and months of history.
@@ -58,7 +62,7 @@ def test_listing_cost_does_not_grow_with_horizon_or_history(
     large = measured(mentors_api, "GET", path, route_key)
     assert small[:3] == large[:3], (small[:3], large[:3])  # requests, items read, scans
     requests, items, scans, body = large
-    assert scans == 0
+    assert requests == (2 if route == "availability" else 3) and items > 0 and scans == 0
     slots = body["slots"] if route == "availability" else body["availability"]["slots"]
     assert any(slot["available"] for slot in slots)
     print(f"{route}: {requests} requests, {items} items read")

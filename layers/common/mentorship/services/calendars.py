@@ -21,7 +21,7 @@ from mentorship.gateways.calendars import CalendarUnreachable as ReadFailed
 from mentorship.observability import logger
 from mentorship.domain.instants import resolve_zone
 from mentorship.store.calendars import CalendarStore, StoredCalendar
-from mentorship.store.schedules import ScheduleStore
+from mentorship.store.offering import read_mentor_head
 
 MOST_CALENDARS = 5
 LISTING_CACHE_AGE = timedelta(minutes=5)  # busy times in listings are at most this old
@@ -57,12 +57,12 @@ def _read(source: CalendarSource, zone: ZoneInfo, now: datetime) -> BusyTimes:
 
 def mentor_zone(mentor_id: str) -> ZoneInfo:
     """The mentor's zone for all-day events and floating times: the schedule's, else the profile's."""
-    profile, schedule = ScheduleStore().profile_and_schedule(mentor_id)
-    if schedule is not None:
-        return resolve_zone(schedule.timezone)
-    if profile is None:
+    head = read_mentor_head(mentor_id)
+    if head.schedule is not None:
+        return resolve_zone(head.schedule.timezone)
+    if head.profile is None:
         raise NotFound("no mentor with that id")
-    return resolve_zone(profile.timezone)
+    return resolve_zone(head.profile.timezone)
 
 
 def connect_calendar(

@@ -1,8 +1,9 @@
-"""A mentor's external calendars and their busy-time caches (AP12): `MENTOR#id / CALENDAR#<id>`.
+"""A mentor's external calendars and their busy-time caches (AP12):
+`MENTOR#id / PROFILE#CALENDAR#<id>`.
 
-Each calendar item carries the busy times last read from it, so one Query over the mentor's
-`CALENDAR#` range gives a listing everything it needs from the calendars, however far ahead the
-busy times reach. The CalDAV password is stored sealed (KMS) and only the gateway opens it.
+Each calendar item carries the busy times last read from it and sorts under the profile, so the
+Query that reads the profile (AP11) brings every calendar with it, however far ahead the busy
+times reach. The CalDAV password is stored sealed (KMS) and only the gateway opens it.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from datetime import date, datetime
 from mentorship.domain.instants import epoch_seconds, from_epoch_seconds
 from mentorship.domain.schedules import BusyTimes
 from mentorship.store.binding import ensure_bound
+from mentorship.store.mentors import PROFILE_SK
 from mentorship.store.models import CalendarConnection, mentor_pk
 
-CALENDAR_PREFIX = "CALENDAR#"
+CALENDAR_PREFIX = f"{PROFILE_SK}#CALENDAR#"
 
 
 def calendar_sk(calendar_id: str) -> str:
@@ -60,7 +62,7 @@ def decode_busy(text: str) -> BusyTimes:
     )
 
 
-def _to_domain(item: CalendarConnection) -> StoredCalendar:
+def calendar_from_item(item: CalendarConnection) -> StoredCalendar:
     return StoredCalendar(
         mentor_id=item.mentor_id,
         calendar_id=item.calendar_id,
@@ -88,7 +90,7 @@ class CalendarStore:
             range_key_condition=CalendarConnection.sk.startswith(CALENDAR_PREFIX),
             consistent_read=consistent,
         )
-        return [_to_domain(item) for item in items if isinstance(item, CalendarConnection)]
+        return [calendar_from_item(item) for item in items if isinstance(item, CalendarConnection)]
 
     def add(self, calendar: StoredCalendar) -> StoredCalendar:
         item = CalendarConnection(
@@ -108,7 +110,7 @@ class CalendarStore:
             created_at=calendar.created_at,
         )
         item.save(condition=CalendarConnection.pk.does_not_exist())
-        return _to_domain(item)
+        return calendar_from_item(item)
 
     def record_read(self, mentor_id: str, calendar_id: str, busy: BusyTimes, now: datetime) -> None:
         """A successful read: the calendar is ok and its cache is `busy` as of `now`."""

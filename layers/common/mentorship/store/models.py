@@ -12,8 +12,8 @@ Item types (pk / sk), one partition per aggregate:
   USER#<userId> / NOTIFICATION#<createdAt>#<id>      Notification the user's inbox (+ push outbox)
   USER#<userId> / HOLD#<0..2>                        UserHold     one of the user's 3 hold places
   BOOKING#<bookingId> / CHARGE                       Charge       the mock payment gateway's record
-  MENTOR#<mentorId> / SCHEDULE                       MentorSchedule  weekly rules, overrides, policy
-  MENTOR#<mentorId> / CALENDAR#<calendarId>          CalendarConnection  an external calendar + its busy cache
+  MENTOR#<mentorId> / PROFILE#SCHEDULE               MentorSchedule  weekly rules, overrides, policy
+  MENTOR#<mentorId> / PROFILE#CALENDAR#<calendarId>  CalendarConnection  an external calendar + its busy cache
   USER#<userId> / CALENDAR_FEED                      CalendarFeed the user's feed secret
   CALENDAR_FEED#<sha256(secret)> / CALENDAR_FEED     CalendarFeedKey  the feed URL's lookup -> user
 
@@ -32,8 +32,8 @@ Access patterns:
   AP8  a user's inbox, newest first ............. Query    pk=USER#id, sk BEGINS_WITH NOTIFICATION#, descending
   AP9  work that is due (reminders, unsent email) Query    index DueWork    dueShard=DUE#n, dueAt <= now (sparse:
                                                           the attributes are removed once the work is done)
-  AP11 a mentor's profile and schedule .......... BatchGetItem  MENTOR#id/PROFILE + MENTOR#id/SCHEDULE
-  AP12 a mentor's calendars and busy caches ..... Query    pk=MENTOR#id, sk BEGINS_WITH CALENDAR#
+  AP11 profile + schedule + calendars (offering)  Query    pk=MENTOR#id, sk BEGINS_WITH PROFILE
+  AP12 a mentor's calendars and busy caches ..... Query    pk=MENTOR#id, sk BEGINS_WITH PROFILE#CALENDAR#
   AP13 a user's calendar feed secret ............ GetItem  pk=USER#id, sk=CALENDAR_FEED
   AP14 a calendar feed by its URL's secret ...... GetItem  pk=CALENDAR_FEED#<sha256(secret)>, sk=CALENDAR_FEED
 

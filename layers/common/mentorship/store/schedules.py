@@ -1,4 +1,5 @@
-"""A mentor's weekly schedule (AP11): one item in the mentor's partition, `MENTOR#id / SCHEDULE`.
+"""A mentor's weekly schedule: one item in the mentor's partition, `MENTOR#id / PROFILE#SCHEDULE`
+(sorting under the profile, so AP11 reads it with the profile and the calendars in one Query).
 
 The item keeps the rules as the rows the mentor sent (normalized: Monday first, by start) and
 maps to the domain's `Schedule` both ways, so nothing above the store sees attribute names.
@@ -11,14 +12,17 @@ from datetime import date, datetime
 
 from mentorship.domain.instants import format_utc, parse_instant
 from mentorship.domain.schedules import Schedule, override_rows, schedule_from_rows, weekly_rows
+from mentorship.errors import NotFound, SlotUnavailable
 from mentorship.store.binding import ensure_bound
 from mentorship.store.mentors import PROFILE_SK
-from mentorship.store.models import MentorProfile, MentorSchedule, TableItem, mentor_pk
+from mentorship.store.models import MentorSchedule, SlotLock, mentor_pk
+from mentorship.store.slots import lock_is_free, lock_sk
+from mentorship.store.transactions import ConditionsFailed, Transaction
 
-SCHEDULE_SK = "SCHEDULE"
+SCHEDULE_SK = f"{PROFILE_SK}#SCHEDULE"
 
 
-def _to_domain(item: MentorSchedule) -> Schedule:
+def schedule_from_item(item: MentorSchedule) -> Schedule:
     return schedule_from_rows(
         timezone=item.timezone,
         weekly=[(row["day"], row["start"], row["end"]) for row in json.loads(item.weekly)],
@@ -63,33 +67,18 @@ class ScheduleStore:
 
     def get(self, mentor_id: str, consistent: bool = False) -> Schedule | None:
         try:
-            return _to_domain(MentorSchedule.get(mentor_pk(mentor_id), SCHEDULE_SK, consistent_read=consistent))
+            return schedule_from_item(MentorSchedule.get(mentor_pk(mentor_id), SCHEDULE_SK, consistent_read=consistent))
         except MentorSchedule.DoesNotExist:
             return None
-
-    def profile_and_schedule(self, mentor_id: str) -> tuple[MentorProfile | None, Schedule | None]:
-        """The mentor's profile and schedule in one BatchGetItem (AP1 + AP11)."""
-        profile, schedule = None, None
-        for item in TableItem.batch_get([(mentor_pk(mentor_id), PROFILE_SK), (mentor_pk(mentor_id), SCHEDULE_SK)]):
-            if isinstance(item, MentorProfile):
-                profile = item
-            elif isinstance(item, MentorSchedule):
-                schedule = _to_domain(item)
-        return profile, schedule
 
     def put(self, mentor_id: str, schedule: Schedule, now: datetime) -> Schedule:
         item = _to_item(mentor_id, schedule, now)
         item.save()
-        return _to_domain(item)
+        return schedule_from_item(item)
 
     def block_slot(self, mentor_id: str, start: datetime, now: datetime) -> None:
         """Add a rule slot to the schedule's blocked slots (a one-slot override), unless someone
         holds or booked it: one transaction, so a hold that lands first wins (SlotUnavailable)."""
-        from mentorship.errors import NotFound, SlotUnavailable
-        from mentorship.store.slots import lock_is_free, lock_sk
-        from mentorship.store.models import SlotLock
-        from mentorship.store.transactions import ConditionsFailed, Transaction
-
         start_z = format_utc(start)
         transaction = Transaction()
         transaction.update(
