@@ -104,3 +104,32 @@ def test_an_unknown_secret_is_refused(table, booking_api, secret, status, code):
 def test_the_feed_routes_need_a_token(table, booking_api):
     status, body = booking_api("GET", "/me/calendar-feed")
     assert (status, body["error"]["code"]) == (401, "unauthorized")
+
+
+@pytest.mark.dynamodb_local
+def test_concurrent_rotations_leave_exactly_one_live_url(local_table, clock):
+    """Ten rotations at once on DynamoDB Local: each answer is a secret that was live when it was
+    given, and afterwards exactly one secret works, the one GET /me/calendar-feed shows."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mentorship.services import calendar_feed
+    from mentorship.store.calendar_feeds import CalendarFeedStore
+
+    first = calendar_feed.feed_secret("mentee-ada", clock.now())
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        answers = list(pool.map(lambda _: _rotate_or_none(calendar_feed, clock.now()), range(10)))
+    store = CalendarFeedStore()
+    current = store.secret_of("mentee-ada")
+    live = [secret for secret in {first, *filter(None, answers)} if store.user_for(secret) == "mentee-ada"]
+    assert live == [current]
+    assert any(answers)
+
+
+def _rotate_or_none(calendar_feed, now):
+    from mentorship.errors import ServiceUnavailable
+    from mentorship.store.calendar_feeds import FeedChanged
+
+    try:
+        return calendar_feed.rotate_feed("mentee-ada", now)
+    except (FeedChanged, ServiceUnavailable):
+        return None  # lost every retry to the others: nothing was changed by this one

@@ -175,3 +175,18 @@ def test_removing_a_rule_slot_blocks_it_as_a_one_slot_override(mentor, mentors_a
         route_key="DELETE /mentors/me/availability/{start}",
     )
     assert (status, body["error"]["code"]) == (404, "not_found")
+
+
+def test_a_held_rule_slot_cannot_be_blocked(table, clock, mentors_api):
+    """On both engines: the block's transaction checks the slot's lock (a hold that landed first wins)."""
+    add_mentor("mentor-ada", "Ada Lovelace", clock.now(), timezone="Europe/Berlin")
+    put_schedule(mentors_api, {"timezone": "UTC", "weekly": [{"day": "wednesday", "start": "09:00", "end": "10:00"}]})
+    lock_slot("mentor-ada", z("2026-11-25T09:00:00Z"), hold_expires_at=clock.now() + timedelta(minutes=5))
+    status, body = mentors_api(
+        "DELETE", "/mentors/me/availability/2026-11-25T09:00:00Z", claims=MENTOR,
+        route_key="DELETE /mentors/me/availability/{start}",
+    )
+    assert (status, body["error"]["code"]) == (409, "slot_unavailable")
+    from mentorship.store.schedules import ScheduleStore
+
+    assert ScheduleStore().get("mentor-ada", consistent=True).blocked == frozenset()

@@ -18,6 +18,7 @@ from mentorship.settings import get_settings
 from mentorship.store.bookings import BookingStore
 from mentorship.store.calendar_feeds import CalendarFeedStore, FeedChanged
 from mentorship.store.models import Booking
+from mentorship.store.transactions import retry_on_contention
 
 FEED_SECRET_BYTES = 32  # 256 bits of secret in the URL
 FEED_PAST = timedelta(days=30)
@@ -48,7 +49,7 @@ def rotate_feed(user_id: str, now: datetime) -> str:
     store = CalendarFeedStore()
     for _ in range(3):
         try:
-            store.replace(user_id, store.secret_of(user_id), new_secret(), now)
+            retry_on_contention(lambda: store.replace(user_id, store.secret_of(user_id), new_secret(), now))
             return store.secret_of(user_id)
         except FeedChanged:
             continue  # rotated concurrently: rotate what is there now
