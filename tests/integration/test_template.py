@@ -344,6 +344,14 @@ def test_only_the_mentors_function_may_seal_and_open_calendar_passwords():
     assert ref_target(functions()["MentorsFunction"].environment["SECRETS_KEY_ID"]) == "CalendarSecretsKey"
 
 
+@pytest.mark.parametrize("function_id", FUNCTION_IDS)
+def test_in_aws_outbound_http_never_reaches_loopback_and_the_rules_switch_is_off(function_id):
+    environment = functions()[function_id].environment
+    assert environment["OUTBOUND_ALLOW_LOOPBACK"] == "false"
+    assert environment.get("OUTBOUND_LOOPBACK_ONLY", "false") == "false"
+    assert environment["SCHEDULE_RULES_OFFERED"] == "false"  # until holds lock rule-only slots
+
+
 def test_every_function_has_declared_needs():
     assert set(NEEDED_RESOURCES) == set(FUNCTION_IDS)
 

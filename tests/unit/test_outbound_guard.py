@@ -54,6 +54,21 @@ def test_only_http_and_https_urls_to_a_host_without_credentials(url):
         check_url(url, AWS)
 
 
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [("http://127.0.0.1:8080/a.ics", True), ("http://localhost/a.ics", True), ("http://[::1]/a", True),
+     ("https://calendar.example.com/a.ics", False), ("http://93.184.215.14/a.ics", False)],
+)
+def test_the_local_stack_refuses_every_other_host_before_any_lookup(monkeypatch, url, allowed):
+    monkeypatch.setattr(outbound_http.socket, "getaddrinfo", lambda *a, **k: pytest.fail("no lookup"))
+    policy = OutboundPolicy(allow_loopback=True, loopback_only=True)
+    if allowed:
+        check_url(url, policy)
+    else:
+        with pytest.raises(BlockedDestination):
+            check_url(url, policy)
+
+
 def fake_resolver(monkeypatch, answers):
     """getaddrinfo answering from `answers` (host -> list of addresses, or a list of such lists
     consumed one per lookup, for rebinding); other names (the local servers' 127.0.0.1) resolve

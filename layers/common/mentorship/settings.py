@@ -24,6 +24,8 @@ class Settings:
     schedule_rules_offered: bool = False
     # Outbound HTTP to users' URLs may reach loopback (the local stack and tests only).
     outbound_allow_loopback: bool = False
+    # ... and nothing else (the local stack by default: no DNS lookups, no traffic beyond 127.0.0.1).
+    outbound_loopback_only: bool = False
     # The KMS key that encrypts stored calendar passwords.
     secrets_key_id: str | None = None
 
@@ -43,6 +45,7 @@ class Settings:
         optional: dict = {"meeting_base_url": env["MEETING_BASE_URL"]} if env.get("MEETING_BASE_URL") else {}
         optional["schedule_rules_offered"] = env.get("SCHEDULE_RULES_OFFERED", "").lower() == "true"
         optional["outbound_allow_loopback"] = env.get("OUTBOUND_ALLOW_LOOPBACK", "").lower() == "true"
+        optional["outbound_loopback_only"] = env.get("OUTBOUND_LOOPBACK_ONLY", "").lower() == "true"
         optional["secrets_key_id"] = env.get("SECRETS_KEY_ID") or None
         return cls(region=region, **optional, **{field: env[var] for field, var in names.items()})
 

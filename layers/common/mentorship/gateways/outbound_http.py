@@ -12,7 +12,9 @@ the SSRF guard (OWASP API7).
 - Bounded: connect and read timeouts, a deadline for the whole body, and a byte limit on the
   (decompressed) body. Proxies from the environment are ignored.
 - Loopback is allowed only where the policy says so (the local stack, so tests can run real
-  servers on 127.0.0.1); private and link-local addresses never are.
+  servers on 127.0.0.1); private and link-local addresses never are. `loopback_only` (the local
+  stack unless told otherwise) refuses every other host before any DNS lookup, so a test, a
+  fuzzer or a developer's stack sends nothing beyond 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class ResponseTooLarge(requests.RequestException):
 @dataclass(frozen=True)
 class OutboundPolicy:
     allow_loopback: bool = False
+    loopback_only: bool = False
     connect_timeout: float = 5.0
     read_timeout: float = 10.0
     total_seconds: float = 20.0  # the whole body must arrive within this
@@ -70,6 +73,17 @@ def check_url(url: str, policy: OutboundPolicy) -> None:
         raise BlockedDestination("the URL has no host")
     if parts.username or parts.password:
         raise BlockedDestination("put credentials in their own fields, not in the URL")
+    if policy.loopback_only and not _is_loopback_name(parts.hostname):
+        raise BlockedDestination("this server fetches only URLs on 127.0.0.1 or localhost")
+
+
+def _is_loopback_name(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def resolve_allowed(host: str, port: int, policy: OutboundPolicy) -> list[str]:
@@ -165,4 +179,8 @@ def guarded_session(policy: OutboundPolicy) -> requests.Session:
 def default_policy() -> OutboundPolicy:
     from mentorship.settings import get_settings
 
-    return OutboundPolicy(allow_loopback=get_settings().outbound_allow_loopback)
+    settings = get_settings()
+    return OutboundPolicy(
+        allow_loopback=settings.outbound_allow_loopback or settings.outbound_loopback_only,
+        loopback_only=settings.outbound_loopback_only,
+    )
