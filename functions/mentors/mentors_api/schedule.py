@@ -117,5 +117,5 @@ def list_calendars() -> CalendarList:
 )
 def remove_calendar(calendar_id: Annotated[str, Path(alias="calendarId", min_length=1, max_length=64)]) -> Response[None]:
     caller = mentor_caller(router.current_event, "calendars")
-    calendars.remove_calendar(caller.user_id, calendar_id)
+    calendars.remove_calendar(caller.user_id, calendar_id, clock.now())
     return Response(status_code=204)

@@ -9,6 +9,7 @@ from mentorship.domain.instants import SLOT
 from mentorship.domain.schedules import rule_slot_starts
 from mentorship.domain.slots import SlotState, check_publish_window, slot_starts
 from mentorship.errors import NotFound
+from mentorship.services.offering import next_offered
 from mentorship.store.models import MentorProfile
 from mentorship.store.mentors import MentorStore
 from mentorship.store.schedules import ScheduleStore
@@ -16,9 +17,9 @@ from mentorship.store.slots import SlotStore
 
 
 def refresh_next_open(mentor_id: str, now: datetime) -> None:
-    """Recompute the mentor's next open slot from the slots themselves (call after any change
-    to them; the scheduled run calls it when the answer may change by itself)."""
-    found = SlotStore().next_open(mentor_id, now)
+    """Recompute the mentor's next offered slot (call after any change to slots, locks, the
+    schedule or a calendar; the scheduled run calls it when the answer may change by itself)."""
+    found = next_offered(mentor_id, now)
     MentorStore().record_next_open(mentor_id, found.start, found.recheck_at, checked_at=now)
 
 

@@ -81,7 +81,7 @@ def connect_calendar(
         raise CalendarUnreachable(f"the calendar could not be read: {failed.reason}") from None
     calendar_id = uuid.uuid4().hex
     sealed = gateways.secret_box().seal(password, _context(mentor_id, calendar_id)) if password else None
-    return store.add(
+    stored = store.add(
         StoredCalendar(
             mentor_id=mentor_id,
             calendar_id=calendar_id,
@@ -97,15 +97,24 @@ def connect_calendar(
             created_at=now,
         )
     )
+    _directory_changed(mentor_id, now)
+    return stored
+
+
+def _directory_changed(mentor_id: str, now: datetime) -> None:
+    from mentorship.services.availability import refresh_next_open  # availability imports us
+
+    refresh_next_open(mentor_id, now)
 
 
 def calendars_of(mentor_id: str) -> list[StoredCalendar]:
     return sorted(CalendarStore().list(mentor_id, consistent=True), key=lambda c: (c.created_at, c.calendar_id))
 
 
-def remove_calendar(mentor_id: str, calendar_id: str) -> None:
+def remove_calendar(mentor_id: str, calendar_id: str, now: datetime) -> None:
     if not CalendarStore().delete(mentor_id, calendar_id):
         raise NotFound("you have no calendar with that id")
+    _directory_changed(mentor_id, now)
 
 
 def _refresh(calendar: StoredCalendar, zone: ZoneInfo, now: datetime) -> BusyTimes:
@@ -120,10 +129,11 @@ def _refresh(calendar: StoredCalendar, zone: ZoneInfo, now: datetime) -> BusyTim
     return busy
 
 
-def busy_for_listing(calendars: list[StoredCalendar], zone: ZoneInfo, now: datetime) -> BusyTimes:
-    """Busy times at most 5 minutes old: the cache where fresh, else read again now. A calendar
-    that failed within the last minute is not re-read (and blocks everything meanwhile)."""
-    parts = []
+def busy_for_listing(calendars: list[StoredCalendar], zone: ZoneInfo, now: datetime) -> tuple[BusyTimes, bool]:
+    """Busy times at most 5 minutes old: the cache where fresh, else read again now; and whether
+    any calendar was read again. A calendar that failed within the last minute is not re-read
+    (and blocks everything meanwhile)."""
+    parts, refreshed = [], False
     for calendar in calendars:
         if calendar.status == "ok" and calendar.busy and calendar.last_synced_at and now - calendar.last_synced_at <= LISTING_CACHE_AGE:
             parts.append(calendar.busy)
@@ -131,7 +141,16 @@ def busy_for_listing(calendars: list[StoredCalendar], zone: ZoneInfo, now: datet
             parts.append(BusyTimes.unknown())
         else:
             parts.append(_refresh(calendar, zone, now))
-    return BusyTimes.combine(parts)
+            refreshed = True
+    return BusyTimes.combine(parts), refreshed
+
+
+def cached_busy(calendars: list[StoredCalendar]) -> BusyTimes:
+    """Busy times from the caches as they are, however old (for the directory's hint, which
+    never calls calendar servers); unknown while any calendar is failing or was never read."""
+    return BusyTimes.combine(
+        [calendar.busy if calendar.status == "ok" and calendar.busy else BusyTimes.unknown() for calendar in calendars]
+    )
 
 
 def busy_live(mentor_id: str, now: datetime) -> BusyTimes:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from mentorship.domain.schedules import Schedule, build_schedule
 from mentorship.errors import NotFound
+from mentorship.services.availability import refresh_next_open
 from mentorship.store.schedules import ScheduleStore
 
 
@@ -29,7 +30,9 @@ def save_schedule(mentor_id: str, draft: ScheduleDraft, now: datetime) -> Schedu
     current = store.get(mentor_id, consistent=True)
     blocked = current.blocked if current else frozenset()
     schedule = build_schedule(**vars(draft), now=now, blocked=blocked)
-    return store.put(mentor_id, schedule, now)
+    stored = store.put(mentor_id, schedule, now)
+    refresh_next_open(mentor_id, now)
+    return stored
 
 
 def schedule_of(mentor_id: str) -> Schedule:

@@ -96,11 +96,13 @@ class SlotStore:
         if pending is not None:
             yield _state(pending, None)
 
-    def published_and_locks(self, mentor_id: str, start: datetime, end: datetime) -> tuple[list[datetime], list[Lock]]:
+    def published_and_locks(
+        self, mentor_id: str, start: datetime, end: datetime, consistent: bool = False
+    ) -> tuple[list[datetime], list[Lock]]:
         """Published slot starts and every lock (hold or booking, on any slot, published or
         not) starting in [start, end): one Query, the offering's view of the window."""
         published, locks = [], []
-        for item in self._window_items(mentor_id, start, end):
+        for item in self._window_items(mentor_id, start, end, consistent):
             if item.start >= end:
                 continue
             if isinstance(item, Slot):
