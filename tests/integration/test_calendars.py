@@ -193,3 +193,21 @@ def test_at_most_five_calendars(mentor, mentors_api, ics_feeds):
 def test_calendars_are_for_mentors_only(moto_table, clock, mentors_api):
     status, body = mentors_api("GET", CALENDARS, claims={"sub": "mentee-bob", "name": "Bob"})
     assert (status, body["error"]["code"]) == (403, "forbidden")
+
+
+def directory_ids(mentors_api, availability):
+    status, body = mentors_api("GET", "/mentors", query={"availability": availability})
+    assert status == 200, body
+    return [card["mentorId"] for card in body["items"]]
+
+
+def test_the_directory_filter_follows_the_offering(mentor, mentors_api, ics_feeds, clock):
+    """next_open_at, which the availability filter reads, comes from the same function: rule
+    slots count (switch on), and a busy calendar takes the mentor out of "today"."""
+    assert directory_ids(mentors_api, "week") == ["mentor-ada"]  # Wednesday's rule slots
+    url = ics_feeds.serve("/ada.ics", vcalendar(vevent("off", "DTSTART;VALUE=DATE:20261125", "DTEND;VALUE=DATE:20261202")))
+    calendar_id = connect(mentors_api, {"type": "ics", "url": url})[1]["calendarId"]
+    assert directory_ids(mentors_api, "week") == []  # every rule slot this week is busy
+    assert directory_ids(mentors_api, "month") == ["mentor-ada"]  # 2 December is free
+    mentors_api("DELETE", f"{CALENDARS}/{calendar_id}", claims=MENTOR, route_key=DELETE_ROUTE)
+    assert directory_ids(mentors_api, "week") == ["mentor-ada"]
