@@ -42,23 +42,17 @@ def feed_url(booking_api, path="/me/calendar-feed", method="GET"):
     return body["url"]
 
 
-def fetch(url):
-    """The public feed, through the BookingFunction handler as API Gateway would call it."""
+@pytest.fixture
+def fetch(http_event):
+    """The public feed, through the BookingFunction handler as API Gateway would call it (no
+    token): (status, content type, body text)."""
     from functions.booking.app import lambda_handler
 
-    from tests.support.lambda_helpers import load_event
+    def call(url):
+        response = lambda_handler(http_event("GET", urlsplit(url).path, route_key=FEED_ROUTE), LambdaContext())
+        return response["statusCode"], response["headers"].get("Content-Type"), response.get("body")
 
-    path = urlsplit(url).path
-    event = load_event("mentors_list.json")
-    event["routeKey"] = event["requestContext"]["routeKey"] = FEED_ROUTE
-    event["rawPath"] = event["requestContext"]["http"]["path"] = path
-    event["requestContext"]["http"]["method"] = "GET"
-    event["queryStringParameters"] = None
-    event["rawQueryString"] = ""
-    event["requestContext"].pop("authorizer", None)
-    event["headers"].pop("authorization", None)
-    response = lambda_handler(event, LambdaContext())
-    return response["statusCode"], response["headers"].get("Content-Type"), response.get("body")
+    return call
 
 
 def test_the_feed_url_carries_at_least_128_bits_of_secret_and_stays_until_rotated(sessions, booking_api):
@@ -69,7 +63,7 @@ def test_the_feed_url_carries_at_least_128_bits_of_secret_and_stays_until_rotate
     assert feed_url(booking_api) == url
 
 
-def test_the_feed_lists_confirmed_sessions_from_30_days_ago_and_recent_cancellations(sessions, booking_api, clock):
+def test_the_feed_lists_confirmed_sessions_from_30_days_ago_and_recent_cancellations(sessions, booking_api, clock, fetch):
     status, content_type, body = fetch(feed_url(booking_api))
     assert status == 200 and content_type.startswith("text/calendar")
     calendar = Calendar.from_ical(body)
@@ -85,7 +79,7 @@ def test_the_feed_lists_confirmed_sessions_from_30_days_ago_and_recent_cancellat
     assert "METHOD" not in calendar
 
 
-def test_rotation_kills_the_old_url(sessions, booking_api):
+def test_rotation_kills_the_old_url(sessions, booking_api, fetch):
     old = feed_url(booking_api)
     new = feed_url(booking_api, "/me/calendar-feed/rotate", "POST")
     assert new != old
@@ -96,7 +90,7 @@ def test_rotation_kills_the_old_url(sessions, booking_api):
 
 
 @pytest.mark.parametrize(("secret", "status", "code"), [("x" * 43, 404, "not_found"), ("short", 422, "validation_error")])
-def test_an_unknown_secret_is_refused(table, booking_api, secret, status, code):
+def test_an_unknown_secret_is_refused(table, fetch, secret, status, code):
     answer, _, body = fetch(f"https://api.example/calendar-feeds/{secret}")
     assert (answer, json.loads(body)["error"]["code"]) == (status, code)
 
