@@ -27,7 +27,7 @@ from mentorship.services.directory import read_model
 from mentorship.store.mentors import MentorStore
 from mentorship.store.models import MentorProfile
 from mentorship.store.reviews import REVIEW_KEY_FIELDS, ReviewStore
-from mentorship.store.slots import SlotStore
+from mentorship.services import offering
 
 router = APIGatewayHttpRouter()
 
@@ -144,16 +144,17 @@ def _after_key(cursor: str | None, scope: str, sort: DirectorySort) -> tuple | N
 )
 def get_mentor(mentor_id: MentorId, tz: TimeZoneName = None) -> Response[MentorDetail]:
     zone_name, zone = _zone(tz)
-    profile = _profile_or_404(mentor_id)
+    mentor = offering.read_mentor(mentor_id)
+    profile = mentor.profile
     now = clock.now()
-    slots = SlotStore().window(mentor_id, now, now + PROFILE_CALENDAR)
+    slots = offering.offered_slots(mentor, now, now + PROFILE_CALENDAR, now)
     reviews = ReviewStore().newest(mentor_id, RECENT_REVIEWS).items
     detail = MentorDetail(
         **MentorCard.card_fields(profile, now),
         bio=profile.bio,
         timezone=profile.timezone,
         reviews=[ReviewView.from_item(review) for review in reviews],
-        availability=Availability.build(slots, zone_name, zone, now),
+        availability=Availability.offered(slots, zone_name, zone),
     )
     return Response(200, content_type="application/json", body=detail, headers=public_for(PROFILE_MAX_AGE))
 
@@ -177,8 +178,8 @@ def get_availability(
     start = start or now
     end = end or start + timedelta(days=30)
     check_query_window(start, end)
-    _profile_or_404(mentor_id)
-    slots = Availability.build(SlotStore().window(mentor_id, start, end), zone_name, zone, now)
+    mentor = offering.read_mentor(mentor_id)
+    slots = Availability.offered(offering.offered_slots(mentor, start, end, now), zone_name, zone)
     return Response(200, content_type="application/json", body=slots, headers=NO_STORE)
 
 
