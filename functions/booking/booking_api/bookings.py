@@ -31,7 +31,7 @@ IDEMPOTENCY_NOTE = (
 
 def _view(item: BookingItem, caller: Caller, tz: str | None = None) -> BookingView:
     zone_name, zone = caller_zone(tz, caller)
-    return BookingView.from_item(item, zone_name, zone, clock.now())
+    return BookingView.from_item(item, zone_name, zone, clock.now(), caller.user_id)
 
 
 def _json(model: BookingView) -> dict:

@@ -41,6 +41,12 @@ class BookingRepository(Protocol):
     def review(self, booking: Booking, review: Review) -> None:
         """Record the review and the mentor's aggregates, once (AlreadyReviewed)."""
 
+    def refund_settled(self, booking: Booking, now: datetime) -> bool:
+        """The pending refund was given back: mark it so, once (False if it was already)."""
+
+    def refund_failed(self, booking: Booking, retry_at: datetime) -> None:
+        """A refund attempt failed: count it and try again at `retry_at`."""
+
 
 class DynamoBookingRepository:
     """The repository on the table."""
@@ -68,6 +74,12 @@ class DynamoBookingRepository:
 
     def review(self, booking: Booking, review: Review) -> None:
         self._sessions.review(booking, review)
+
+    def refund_settled(self, booking: Booking, now: datetime) -> bool:
+        return self._sessions.refund_settled(booking, now)
+
+    def refund_failed(self, booking: Booking, retry_at: datetime) -> None:
+        self._sessions.refund_failed(booking, retry_at)
 
 
 _override: BookingRepository | None = None

@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from mentorship.domain.instants import format_utc
+from pynamodb.exceptions import UpdateError
+
+from mentorship.domain.instants import format_utc, format_utc_precise
+from mentorship.store.due_work import due_shard_for
 from mentorship.errors import AlreadyReviewed, InvalidState, SlotUnavailable
 from mentorship.store.binding import ensure_bound
 from mentorship.domain.sessions import REMINDER_LEADS
@@ -33,11 +36,14 @@ from mentorship.store.transactions import ConditionsFailed, Transaction, retry_o
 
 @dataclass(frozen=True)
 class Cancellation:
-    """Who cancelled ("mentee" | "mentor"), why (optional), and the messages the cancel owes."""
+    """Who cancelled ("mentee" | "mentor"), why (optional), the messages the cancel owes and the
+    refund (minor units) the mentee is owed; a refund above 0 is recorded as pending and put in
+    DueWork, so it is given back even if every attempt until then fails."""
 
     by: str
     reason: str | None
     messages: list[TableItem]
+    refund: int = 0
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,28 @@ class Move:
     old_starts: list[datetime]
     new_starts: list[datetime]
     messages: list[TableItem]
+
+
+PENDING, REFUNDED = "pending", "refunded"
+
+
+def _owe_refund(booking: Booking, amount: int, now: datetime) -> None:
+    booking.refund_amount = amount
+    if amount > 0:
+        booking.refund_state = PENDING
+        booking.due_shard, booking.due_at = due_shard_for(booking.pk), format_utc_precise(now)
+
+
+def refund_owed_actions(booking: Booking, amount: int, now: datetime) -> list:
+    """The update actions that record `amount` as owed to the mentee (due at once when above 0)."""
+    actions = [Booking.refund_amount.set(amount)]
+    if amount > 0:
+        actions += [
+            Booking.refund_state.set(PENDING),
+            Booking.due_shard.set(due_shard_for(booking.pk)),
+            Booking.due_at.set(format_utc_precise(now)),
+        ]
+    return actions
 
 
 def _all_reminders(booking: Booking) -> list[Reminder]:
@@ -83,6 +111,7 @@ class SessionChanges:
         ]
         if cancellation.reason:
             actions.append(Booking.cancel_reason.set(cancellation.reason))
+        actions += refund_owed_actions(booking, cancellation.refund, now)
 
         def attempt() -> None:
             transaction = Transaction()
@@ -104,7 +133,37 @@ class SessionChanges:
         written.status, written.cancelled_by, written.updated_at = "cancelled", cancellation.by, now
         if cancellation.reason:
             written.cancel_reason = cancellation.reason
+        _owe_refund(written, cancellation.refund, now)
         return written
+
+    def refund_settled(self, booking: Booking, now: datetime) -> bool:
+        """Mark a pending refund given back and take it out of DueWork; False if it was already."""
+        try:
+            booking.update(
+                actions=[
+                    Booking.refund_state.set(REFUNDED),
+                    Booking.due_shard.remove(),
+                    Booking.due_at.remove(),
+                    Booking.updated_at.set(now),
+                ],
+                condition=Booking.refund_state == PENDING,
+            )
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+    def refund_failed(self, booking: Booking, retry_at: datetime) -> None:
+        """Count a failed attempt (shown on the booking) and try again at `retry_at`."""
+        try:
+            booking.update(
+                actions=[Booking.refund_attempts.add(1), Booking.due_at.set(format_utc_precise(retry_at))],
+                condition=Booking.refund_state == PENDING,
+            )
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
 
     def reschedule(self, booking: Booking, move: Move, now: datetime) -> Booking:
         """Move `booking` to `move.moved`'s start (and calendar sequence): take the new slots and free
