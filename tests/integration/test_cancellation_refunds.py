@@ -3,59 +3,14 @@ with the `dynamodb_local` marker): the profile shows it, bookings keep it, a can
 refund it owes and the StreamFunction gives it back through the gateway once; a failing gateway
 leaves it pending and visible until the per-minute run retries it."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from functions.reminders.app import lambda_handler as scheduled_run
 from mentorship import gateways
-from mentorship.store.models import Charge, booking_pk
-from tests.support.factories import add_mentor, add_slots
+from tests.support.commitments import MENTOR, PRICE, PROFILE, START, booked, cancel, charge_of, mentor, read  # noqa: F401
 from tests.support.lambda_helpers import LambdaContext
-
-NOW = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
-START = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)  # 49 h after NOW
-MENTEE = {"sub": "mentee-ada", "email": "ada@example.com", "name": "Ada Lovelace", "zoneinfo": "Europe/Berlin"}
-MENTOR = {"sub": "mentor-grace", "email": "grace@example.com", "name": "Grace Hopper"}
-PRICE = 12_345  # one hour at the rate below; half of it is 6,172.5 -> 6,173
-PROFILE = {
-    "company": "Navy", "jobTitle": "Staff Engineer", "bio": "Compilers and careers.", "specialties": ["compilers"],
-    "yearsOfExperience": 12, "hourlyRate": {"amount": PRICE, "currency": "USD"}, "timezone": "America/Chicago",
-}
-
-
-@pytest.fixture
-def mentor(table, clock, outbox):
-    add_mentor("mentor-grace", "Grace Hopper", NOW, rate=PRICE, timezone="America/Chicago")
-    add_slots("mentor-grace", [START + timedelta(minutes=30 * n) for n in range(4)], NOW)
-
-
-def booked(booking_api):
-    body = {"mentorId": "mentor-grace", "start": START.isoformat(), "durationMinutes": 60, "topic": "Staff engineer growth"}
-    status, held = booking_api("POST", "/bookings", body=body, claims=MENTEE)
-    assert status == 201, held
-    status, booking = booking_api(
-        "POST", f"/bookings/{held['bookingId']}/confirm", body={"paymentMethod": "pm_card_visa"}, claims=MENTEE,
-        route_key="POST /bookings/{bookingId}/confirm",
-    )
-    assert status == 200, booking
-    return booking
-
-
-def cancel(booking_api, booking_id, claims=MENTEE):
-    return booking_api(
-        "POST", f"/bookings/{booking_id}/cancel", body={}, claims=claims, route_key="POST /bookings/{bookingId}/cancel"
-    )
-
-
-def read(booking_api, booking_id, claims=MENTEE):
-    status, body = booking_api("GET", f"/bookings/{booking_id}", claims=claims, route_key="GET /bookings/{bookingId}")
-    assert status == 200, body
-    return body
-
-
-def charge_of(booking_id) -> Charge:
-    return Charge.get(booking_pk(booking_id), "CHARGE", consistent_read=True)
 
 
 def test_the_profile_takes_and_shows_the_policy(table, clock, mentors_api):

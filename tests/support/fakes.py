@@ -137,6 +137,15 @@ class InMemoryBookingRepository:
         self.recorded += cancellation.messages
         return self._copy(stored)
 
+    def no_show(self, booking, report, now):
+        stored = self._unchanged(booking)
+        stored.status, stored.absent, stored.updated_at = "no_show", report.absent, now
+        stored.refund_amount = report.refund
+        if report.refund > 0:
+            stored.refund_state = "pending"
+        self.recorded += report.messages
+        return self._copy(stored)
+
     def refund_settled(self, booking, now) -> bool:
         stored = self.bookings[booking.booking_id]
         if stored.refund_state != "pending":

@@ -14,6 +14,8 @@ from mentorship.domain.commitments import (
     Role,
     cancellation_refund,
     full_refund_stands,
+    no_show_refund,
+    no_show_window_open,
     policy_of,
     share_of,
 )
@@ -80,3 +82,20 @@ def test_bookings_and_profiles_without_a_policy_read_as_moderate():
 )
 def test_the_full_refund_window_ends_at_the_first_boundary(policy, notice, stands):
     assert full_refund_stands(policy, START, START - notice) is stands
+
+
+END = START + timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("now", "open_"),
+    [(START, False), (START + timedelta(minutes=10) - SECOND, False), (START + timedelta(minutes=10), True),
+     (END, True), (END + 48 * H, True), (END + 48 * H + SECOND, False)],
+)
+def test_a_no_show_can_be_reported_from_ten_minutes_after_the_start_to_48_hours_after_the_end(now, open_):
+    assert no_show_window_open(START, END, now) is open_
+
+
+def test_a_no_show_refunds_by_who_was_absent():
+    assert no_show_refund(Role.MENTOR, PRICE) == PRICE
+    assert no_show_refund(Role.MENTEE, PRICE) == NONE

@@ -8,9 +8,9 @@ from pydantic import Field
 
 from mentorship.api.schemas import ApiModel, EnumValue, Instant, JsonInteger, Money, RequestModel, Text, ZoneName
 from mentorship.domain.bookings import BookingStatus
+from mentorship.domain.commitments import CancellationPolicy, Role, policy_of
 from mentorship.domain.instants import format_local, format_utc, from_epoch_seconds
 from mentorship.gateways.payment import PaymentMethod
-from mentorship.domain.commitments import CancellationPolicy, Role, policy_of
 from mentorship.services.booking import refund_if_cancelled, status_of
 from mentorship.store.models import Booking as BookingItem
 from mentorship.store.models import Notification as NotificationItem
@@ -48,6 +48,7 @@ class BookingView(ApiModel):
         "`refundAttempts` failed so far) and after (`refunded`); absent when the refund is 0",
     )
     refund_attempts: int | None = Field(default=None, description="Failed refund attempts, while pending")
+    absent: Literal["mentee", "mentor"] | None = Field(default=None, description="Only once marked no_show")
     refund_if_cancelled_now: Money | None = Field(
         default=None, description="Confirmed bookings, the mentee's view only: what a cancel now would refund"
     )
@@ -81,6 +82,7 @@ class BookingView(ApiModel):
             refund=Money(amount=int(item.refund_amount or 0), currency=item.currency) if settled else None,
             refund_status=item.refund_state if settled and item.refund_state else None,
             refund_attempts=int(item.refund_attempts or 0) if settled and pending else None,
+            absent=item.absent if status is BookingStatus.NO_SHOW else None,
             refund_if_cancelled_now=_refund_now(item, now) if status is BookingStatus.CONFIRMED and viewer_id == item.mentee_id else None,
         )
 
@@ -116,6 +118,10 @@ class ConfirmIn(RequestModel):
 
 class CancelIn(RequestModel):
     reason: Annotated[Text | None, Field(max_length=500)] = None
+
+
+class NoShowIn(RequestModel):
+    absent: Annotated[Role, EnumValue] = Field(description="Who did not come: the other participant, never yourself")
 
 
 class Notification(ApiModel):

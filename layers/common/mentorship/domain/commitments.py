@@ -89,3 +89,17 @@ def cancellation_refund(policy: CancellationPolicy, by: Role, start: datetime, n
 def full_refund_stands(policy: CancellationPolicy, start: datetime, now: datetime) -> bool:
     """A mentee's cancel at `now` would refund everything (the window a mentee may reschedule in)."""
     return now <= start - _TIERS[policy][0].notice
+
+
+NO_SHOW_OPENS = timedelta(minutes=10)  # after the start: the other party has waited long enough
+NO_SHOW_CLOSES = timedelta(hours=48)  # after the end: later, the session's record is settled
+
+
+def no_show_window_open(start: datetime, end: datetime, now: datetime) -> bool:
+    """A no-show can be reported from 10 minutes after the start until 48 hours after the end."""
+    return start + NO_SHOW_OPENS <= now <= end + NO_SHOW_CLOSES
+
+
+def no_show_refund(absent: Role, price: Money) -> Money:
+    """The mentor absent: the mentee gets everything back; the mentee absent: nothing."""
+    return price if absent is Role.MENTOR else Money(0, price.currency)

@@ -10,18 +10,18 @@ import uuid
 from datetime import datetime, timedelta
 
 from mentorship.domain.bookings import BookingStatus
-from mentorship.domain.commitments import Role, full_refund_stands, policy_of
+from mentorship.domain.commitments import Role, full_refund_stands, no_show_refund, no_show_window_open, policy_of
 from mentorship.domain.emails import EmailKind, Terms
 from mentorship.domain.sessions import check_session_request
 from mentorship.domain.slots import slots_for_session
 from mentorship.errors import Forbidden, InvalidState
-from mentorship.services.booking import booking_for_participant, refund_if_cancelled, release_hold, status_of
+from mentorship.services.booking import booking_for_participant, price_of, refund_if_cancelled, release_hold, status_of
 from mentorship.services.outbox_records import email_records, notification_record, reminder_records
 from mentorship.settings import get_settings
 from mentorship.store.models import Booking, Review
 from mentorship.store.reviews import new_review
 from mentorship.store.booking_repository import booking_repository
-from mentorship.store.session_changes import Cancellation, Move
+from mentorship.store.session_changes import Cancellation, Move, NoShow
 
 
 def _role(booking: Booking, user_id: str) -> Role:
@@ -75,6 +75,29 @@ def cancel_booking(booking_id: str, user_id: str, reason: str | None, now: datet
     return booking_repository().cancel(booking, slot_starts, cancellation, now)
 
 
+def report_no_show(booking_id: str, user_id: str, absent: Role, now: datetime) -> Booking:
+    """The participant who was there reports the other absent, from 10 minutes after the start
+    until 48 hours after the end, once. The mentor absent refunds the mentee in full; the mentee
+    absent refunds nothing. Both are told in their inbox."""
+    booking = booking_for_participant(booking_id, user_id)
+    if _role(booking, user_id) is absent:
+        raise Forbidden("only the other participant can report someone absent")
+    status = status_of(booking, now)
+    if status not in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED):
+        raise InvalidState(f"only a confirmed session can be reported as a no-show (this one is {status.value})")
+    if not no_show_window_open(booking.start, booking.end, now):
+        raise InvalidState("a no-show can be reported from 10 minutes after the start until 48 hours after the end")
+    refund = no_show_refund(absent, price_of(booking))
+    absent_id, _ = _other_party(booking, user_id)
+    reporter = booking.mentee_name if absent is Role.MENTOR else booking.mentor_name
+    records = [
+        notification_record(absent_id, "booking_no_show", "Marked absent", f"{reporter} reported you absent from your session.", booking_id, now),
+        notification_record(user_id, "booking_no_show", "No-show recorded", "The session is recorded as a no-show.", booking_id, now),
+    ]
+    report = NoShow(absent=absent.value, refund=refund.amount, messages=records)
+    return booking_repository().no_show(booking, report, now)
+
+
 def reschedule_booking(booking_id: str, user_id: str, new_start: datetime, now: datetime) -> Booking:
     """Move a confirmed session that has not started to another start of the same mentor: same
     id, duration, invite UID and meeting URL; new slots taken and old ones freed atomically;
@@ -108,13 +131,15 @@ def reschedule_booking(booking_id: str, user_id: str, new_start: datetime, now: 
 
 
 def review_session(booking_id: str, user_id: str, rating: int, comment: str, now: datetime) -> Review:
-    """The mentee reviews a confirmed session once it has ended; the mentor's aggregates change
-    in the same transaction."""
+    """The mentee reviews a confirmed session once it has ended, or one the mentor missed (a
+    mentee recorded absent cannot); the mentor's aggregates change in the same transaction."""
     booking = booking_for_participant(booking_id, user_id)
     if booking.mentee_id != user_id:
         raise Forbidden("only the mentee of a session can review it")
     status = status_of(booking, now)
-    if status is not BookingStatus.COMPLETED:
+    if status is BookingStatus.NO_SHOW and booking.absent == Role.MENTEE:
+        raise InvalidState("you were recorded absent from this session, so it cannot be reviewed")
+    if status is not BookingStatus.COMPLETED and status is not BookingStatus.NO_SHOW:
         if status is BookingStatus.CONFIRMED:
             raise InvalidState("a session can be reviewed once it has ended")
         raise InvalidState(f"only a session that took place can be reviewed (this one is {status.value})")

@@ -47,6 +47,16 @@ class Cancellation:
 
 
 @dataclass(frozen=True)
+class NoShow:
+    """Who was absent ("mentee" | "mentor"), the refund (minor units) that follows, and the
+    messages the report owes."""
+
+    absent: str
+    refund: int
+    messages: list[TableItem]
+
+
+@dataclass(frozen=True)
 class Move:
     """A reschedule: the booking as it will read (new start, end, calendar sequence), the slots
     it leaves and takes, and the messages it owes (new reminders among them)."""
@@ -87,6 +97,11 @@ def _all_reminders(booking: Booking) -> list[Reminder]:
 
 def _booked_by(booking_id: str):
     return (SlotLock.booking_id == booking_id) & (SlotLock.booked == True)  # noqa: E712
+
+
+def _reviewable():
+    """A session that took place, or one the mentor missed (the mentee's only recourse)."""
+    return (Booking.status == "confirmed") | ((Booking.status == "no_show") & (Booking.absent == "mentor"))
 
 
 def _unchanged(booking: Booking):
@@ -165,6 +180,32 @@ class SessionChanges:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
 
+    def no_show(self, booking: Booking, report: NoShow, now: datetime) -> Booking:
+        """Mark a confirmed session no_show with who was absent and the refund owed, once: its
+        slots stay taken (the time has passed), its pending reminders go, and a session the
+        mentor missed is taken off the mentor's count. InvalidState if it changed meanwhile
+        (another report, a cancel)."""
+        actions = [Booking.status.set("no_show"), Booking.absent.set(report.absent), Booking.updated_at.set(now)]
+        actions += refund_owed_actions(booking, report.refund, now)
+
+        def attempt() -> None:
+            transaction = Transaction()
+            transaction.update("booking", booking, actions=actions, condition=_unchanged(booking))
+            if report.absent == "mentor":
+                profile = MentorProfile(pk=mentor_pk(booking.mentor_id), sk="PROFILE")
+                transaction.update("mentor", profile, actions=[MentorProfile.total_sessions.add(-1)])
+            self._add(transaction, _all_reminders(booking), report.messages)
+            transaction.commit()
+
+        try:
+            retry_on_contention(attempt)
+        except ConditionsFailed:
+            raise InvalidState("this booking changed meanwhile; read it again") from None
+        written = Booking.from_raw_data(booking.serialize())
+        written.status, written.absent, written.updated_at = "no_show", report.absent, now
+        _owe_refund(written, report.refund, now)
+        return written
+
     def reschedule(self, booking: Booking, move: Move, now: datetime) -> Booking:
         """Move `booking` to `move.moved`'s start (and calendar sequence): take the new slots and free
         the old ones in one transaction (slots in both stay booked), keep its place in ByMentee
@@ -225,7 +266,7 @@ class SessionChanges:
                 "booking",
                 booking,
                 actions=[Booking.reviewed.set(True)],
-                condition=(Booking.status == "confirmed") & Booking.reviewed.does_not_exist(),
+                condition=_reviewable() & Booking.reviewed.does_not_exist(),
             )
             transaction.update(
                 "mentor",
