@@ -29,26 +29,21 @@ H = timedelta(hours=1)
 
 FLEXIBLE, MODERATE, STRICT = CancellationPolicy.FLEXIBLE, CancellationPolicy.MODERATE, CancellationPolicy.STRICT
 
+def around(policy, boundary, at_or_before, after):
+    """Rows a second before the boundary, exactly at it (both `at_or_before`) and a second past it."""
+    return [(policy, boundary + SECOND, at_or_before), (policy, boundary, at_or_before), (policy, boundary - SECOND, after)]
+
+
 TABLE = [
     # policy, notice before start, refund
     (FLEXIBLE, 72 * H, PRICE),
-    (FLEXIBLE, 2 * H + SECOND, PRICE),
-    (FLEXIBLE, 2 * H, PRICE),
-    (FLEXIBLE, 2 * H - SECOND, NONE),
+    *around(FLEXIBLE, 2 * H, PRICE, NONE),
     (FLEXIBLE, SECOND, NONE),
-    (MODERATE, 24 * H + SECOND, PRICE),
-    (MODERATE, 24 * H, PRICE),
-    (MODERATE, 24 * H - SECOND, HALF),
-    (MODERATE, 2 * H + SECOND, HALF),
-    (MODERATE, 2 * H, HALF),
-    (MODERATE, 2 * H - SECOND, NONE),
+    *around(MODERATE, 24 * H, PRICE, HALF),
+    *around(MODERATE, 2 * H, HALF, NONE),
     (MODERATE, SECOND, NONE),
-    (STRICT, 72 * H + SECOND, PRICE),
-    (STRICT, 72 * H, PRICE),
-    (STRICT, 72 * H - SECOND, HALF),
-    (STRICT, 24 * H + SECOND, HALF),
-    (STRICT, 24 * H, HALF),
-    (STRICT, 24 * H - SECOND, NONE),
+    *around(STRICT, 72 * H, PRICE, HALF),
+    *around(STRICT, 24 * H, HALF, NONE),
     (STRICT, 2 * H, NONE),
 ]
 

@@ -89,6 +89,17 @@ def refund_owed_actions(booking: Booking, amount: int, now: datetime) -> list:
     return actions
 
 
+def _update_while_pending(booking: Booking, actions: list) -> bool:
+    """Apply `actions` if the booking still owes its refund; False if it no longer does."""
+    try:
+        booking.update(actions=actions, condition=Booking.refund_state == PENDING)
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
+
+
 def _all_reminders(booking: Booking) -> list[Reminder]:
     return [
         Reminder(pk=booking.pk, sk=reminder_sk(kind, role)) for kind in REMINDER_LEADS for role in ("mentee", "mentor")
@@ -117,7 +128,6 @@ class SessionChanges:
         """Free the booked slots, cancel the booking (its calendar sequence as given), delete its
         pending reminders, take the session off the mentor's count and record the messages; the
         booking as written."""
-        partition = mentor_pk(booking.mentor_id)
         actions = [
             Booking.status.set("cancelled"),
             Booking.calendar_sequence.set(int(booking.calendar_sequence)),
@@ -128,22 +138,7 @@ class SessionChanges:
             actions.append(Booking.cancel_reason.set(cancellation.reason))
         actions += refund_owed_actions(booking, cancellation.refund, now)
 
-        def attempt() -> None:
-            transaction = Transaction()
-            for start in slot_starts:
-                lock = SlotLock(pk=partition, sk=lock_sk(format_utc(start)))
-                transaction.delete(f"lock:{format_utc(start)}", lock, condition=_booked_by(booking.booking_id))
-            transaction.update("booking", booking, actions=actions, condition=_unchanged(booking))
-            transaction.update(
-                "mentor", MentorProfile(pk=partition, sk="PROFILE"), actions=[MentorProfile.total_sessions.add(-1)]
-            )
-            self._add(transaction, _all_reminders(booking), cancellation.messages)
-            transaction.commit()
-
-        try:
-            retry_on_contention(attempt)
-        except ConditionsFailed:
-            raise InvalidState("this booking changed meanwhile; read it again") from None
+        self._end_session(booking, actions, slot_starts, uncount=True, messages=cancellation.messages)
         written = Booking.from_raw_data(booking.serialize())
         written.status, written.cancelled_by, written.updated_at = "cancelled", cancellation.by, now
         if cancellation.reason:
@@ -153,32 +148,37 @@ class SessionChanges:
 
     def refund_settled(self, booking: Booking, now: datetime) -> bool:
         """Mark a pending refund given back and take it out of DueWork; False if it was already."""
-        try:
-            booking.update(
-                actions=[
-                    Booking.refund_state.set(REFUNDED),
-                    Booking.due_shard.remove(),
-                    Booking.due_at.remove(),
-                    Booking.updated_at.set(now),
-                ],
-                condition=Booking.refund_state == PENDING,
-            )
-        except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise
-            return False
-        return True
+        done = [Booking.refund_state.set(REFUNDED), Booking.due_shard.remove(), Booking.due_at.remove(), Booking.updated_at.set(now)]
+        return _update_while_pending(booking, done)
 
     def refund_failed(self, booking: Booking, retry_at: datetime) -> None:
         """Count a failed attempt (shown on the booking) and try again at `retry_at`."""
+        _update_while_pending(booking, [Booking.refund_attempts.add(1), Booking.due_at.set(format_utc_precise(retry_at))])
+
+    def _end_session(
+        self, booking: Booking, actions: list, freed: list[datetime], *, uncount: bool, messages: list[TableItem]
+    ) -> None:
+        """One transaction: the booking's update (conditioned on it being as read), its `freed`
+        slots' locks deleted, the session off the mentor's count if `uncount`, its reminders
+        dropped and the messages recorded. InvalidState if the booking changed meanwhile."""
+        partition = mentor_pk(booking.mentor_id)
+
+        def attempt() -> None:
+            transaction = Transaction()
+            for start in freed:
+                lock = SlotLock(pk=partition, sk=lock_sk(format_utc(start)))
+                transaction.delete(f"lock:{format_utc(start)}", lock, condition=_booked_by(booking.booking_id))
+            transaction.update("booking", booking, actions=actions, condition=_unchanged(booking))
+            if uncount:
+                profile = MentorProfile(pk=partition, sk="PROFILE")
+                transaction.update("mentor", profile, actions=[MentorProfile.total_sessions.add(-1)])
+            self._add(transaction, _all_reminders(booking), messages)
+            transaction.commit()
+
         try:
-            booking.update(
-                actions=[Booking.refund_attempts.add(1), Booking.due_at.set(format_utc_precise(retry_at))],
-                condition=Booking.refund_state == PENDING,
-            )
-        except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise
+            retry_on_contention(attempt)
+        except ConditionsFailed:
+            raise InvalidState("this booking changed meanwhile; read it again") from None
 
     def no_show(self, booking: Booking, report: NoShow, now: datetime) -> Booking:
         """Mark a confirmed session no_show with who was absent and the refund owed, once: its
@@ -188,19 +188,7 @@ class SessionChanges:
         actions = [Booking.status.set("no_show"), Booking.absent.set(report.absent), Booking.updated_at.set(now)]
         actions += refund_owed_actions(booking, report.refund, now)
 
-        def attempt() -> None:
-            transaction = Transaction()
-            transaction.update("booking", booking, actions=actions, condition=_unchanged(booking))
-            if report.absent == "mentor":
-                profile = MentorProfile(pk=mentor_pk(booking.mentor_id), sk="PROFILE")
-                transaction.update("mentor", profile, actions=[MentorProfile.total_sessions.add(-1)])
-            self._add(transaction, _all_reminders(booking), report.messages)
-            transaction.commit()
-
-        try:
-            retry_on_contention(attempt)
-        except ConditionsFailed:
-            raise InvalidState("this booking changed meanwhile; read it again") from None
+        self._end_session(booking, actions, [], uncount=report.absent == "mentor", messages=report.messages)
         written = Booking.from_raw_data(booking.serialize())
         written.status, written.absent, written.updated_at = "no_show", report.absent, now
         _owe_refund(written, report.refund, now)
