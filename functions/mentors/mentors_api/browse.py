@@ -17,6 +17,7 @@ from mentorship.api.caller import caller_zone, viewer_zone_claim
 from mentorship.api.cursors import decode_cursor, encode_cursor
 from mentorship.api.pagination import Cursor, Limit, TimeZoneName
 from mentorship.api.schemas import Instant, Text, responses
+from mentorship.domain.commitments import policy_of
 from mentorship.domain.directory import DirectoryQuery, DirectorySort, valid_after_key
 from mentorship.domain.instants import epoch_seconds
 from mentorship.domain.mentors import ExperienceLevel
@@ -153,6 +154,7 @@ def get_mentor(mentor_id: MentorId, tz: TimeZoneName = None) -> Response[MentorD
         **MentorCard.card_fields(profile, now),
         bio=profile.bio,
         timezone=profile.timezone,
+        cancellation_policy=policy_of(profile.cancellation_policy),
         reviews=[ReviewView.from_item(review) for review in reviews],
         availability=Availability.offered(slots, zone_name, zone),
     )

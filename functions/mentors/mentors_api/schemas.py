@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 
 from mentorship.api.schemas import ApiModel, EnumValue, Instant, Money, RequestModel, ReviewView, Text, ZoneName
+from mentorship.domain.commitments import DEFAULT_POLICY, CancellationPolicy, policy_of
 from mentorship.domain.directory import DirectoryCard, DirectoryPage
 from mentorship.domain.instants import format_local, format_utc, from_epoch_seconds
 from mentorship.domain.mentors import ExperienceLevel
@@ -143,9 +144,16 @@ class ReviewList(ApiModel):
     next_cursor: str | None
 
 
+POLICY_NOTE = (
+    "Refunds when the mentee cancels: `flexible` full >= 2 h before the start; `moderate` full >= 24 h, "
+    "half 2-24 h; `strict` full >= 72 h, half 24-72 h; otherwise nothing. A mentor's cancel refunds in full."
+)
+
+
 class MentorDetail(MentorCard):
     bio: str
     timezone: str = Field(description="The mentor's own zone")
+    cancellation_policy: Annotated[CancellationPolicy, EnumValue] = Field(description=POLICY_NOTE)
     reviews: list[ReviewView] = Field(description="The 10 most recent, newest first")
     availability: Availability = Field(description="The next 30 days, in the caller's zone")
 
@@ -175,12 +183,16 @@ class ProfileIn(RequestModel):
     avatar_url: HttpsUrl | None = None
     video_provider: Annotated[VideoProvider, EnumValue] = VideoProvider.GENERATED
     manual_meeting_url: HttpsUrl | None = None
+    cancellation_policy: Annotated[CancellationPolicy, EnumValue] = Field(
+        default=DEFAULT_POLICY, description=POLICY_NOTE + " Bookings keep the policy they were made under."
+    )
 
 class MentorProfileOut(MentorCard):
     bio: str
     timezone: str
     video_provider: VideoProvider
     manual_meeting_url: str | None
+    cancellation_policy: CancellationPolicy
 
     @classmethod
     def from_profile(cls, profile: MentorProfile, now: datetime) -> "MentorProfileOut":
@@ -190,6 +202,7 @@ class MentorProfileOut(MentorCard):
             timezone=profile.timezone,
             video_provider=VideoProvider(profile.video_provider),
             manual_meeting_url=profile.manual_meeting_url,
+            cancellation_policy=policy_of(profile.cancellation_policy),
         )
 
 

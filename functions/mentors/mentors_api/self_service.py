@@ -70,6 +70,7 @@ def put_profile(body: ProfileIn) -> MentorProfileOut:
         avatar_url=body.avatar_url,
         video_provider=body.video_provider.value,
         manual_meeting_url=body.manual_meeting_url,
+        cancellation_policy=body.cancellation_policy.value,
     )
     now = clock.now()
     profile = build_profile(caller.user_id, caller.name, caller.email, facts, now)

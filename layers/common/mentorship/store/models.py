@@ -207,6 +207,7 @@ class MentorProfile(TableItem, discriminator="MentorProfile"):
     timezone = UnicodeAttribute()
     video_provider = UnicodeAttribute(default="generated")
     manual_meeting_url = UnicodeAttribute(null=True)
+    cancellation_policy = UnicodeAttribute(null=True)  # flexible | moderate | strict; absent reads moderate
     rating_total = NumberAttribute(default=0)  # sum of ratings; averageRating = total / count
     review_count = NumberAttribute(default=0)
     total_sessions = NumberAttribute(default=0)
@@ -274,6 +275,11 @@ class Booking(TableItem, discriminator="Booking"):
     calendar_sequence = NumberAttribute(default=0)  # iCalendar SEQUENCE, rises on every change
     cancelled_by = UnicodeAttribute(null=True)  # "mentee" | "mentor"
     cancel_reason = UnicodeAttribute(null=True)
+    absent = UnicodeAttribute(null=True)  # "mentee" | "mentor", once marked no_show
+    cancellation_policy = UnicodeAttribute(null=True)  # the mentor's, taken with the hold; absent reads moderate
+    refund_amount = NumberAttribute(null=True)  # minor units owed back to the mentee, decided by the cancel
+    refund_state = UnicodeAttribute(null=True)  # "pending" until the gateway gave it back, then "refunded"
+    refund_attempts = NumberAttribute(null=True)  # gateway calls that failed, while pending
     reviewed = BooleanAttribute(null=True)  # set once, by the review transaction
     created_at = InstantAttribute()
     updated_at = InstantAttribute()
@@ -332,6 +338,7 @@ class Charge(TableItem, discriminator="Charge"):
     currency = UnicodeAttribute()
     payment_method = UnicodeAttribute()
     outcome = UnicodeAttribute()  # "succeeded" | "declined" | "refunded"
+    refunded_amount = NumberAttribute(null=True)  # minor units given back (the whole amount when absent)
     created_at = InstantAttribute()
 
 
