@@ -44,7 +44,7 @@ def setup_mentor(mentors_api, ics_feeds, clock, *, horizon_days, history_days):
     ],
 )
 def test_listing_cost_does_not_grow_with_horizon_or_history(
-    moto_table, clock, mentors_api, ics_feeds, loopback_calendars, rules_offered, route, path, route_key
+    moto_table, clock, mentors_api, ics_feeds, loopback_calendars, route, path, route_key
 ):
     counting.install()
     from mentorship.store.models import ALL_MODELS

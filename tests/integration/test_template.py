@@ -442,11 +442,11 @@ def test_only_the_mentors_function_may_seal_and_open_calendar_passwords():
 
 
 @pytest.mark.parametrize("function_id", FUNCTION_IDS)
-def test_in_aws_outbound_http_never_reaches_loopback_and_the_rules_switch_is_off(function_id):
+def test_in_aws_outbound_http_never_reaches_loopback_and_no_rules_switch_is_left(function_id):
     environment = functions()[function_id].environment
     assert environment["OUTBOUND_ALLOW_LOOPBACK"] == "false"
     assert environment.get("OUTBOUND_LOOPBACK_ONLY", "false") == "false"
-    assert environment["SCHEDULE_RULES_OFFERED"] == "false"  # until holds lock rule-only slots
+    assert "SCHEDULE_RULES_OFFERED" not in environment  # holds ask the same offering as listings
 
 
 def test_every_function_has_declared_needs():

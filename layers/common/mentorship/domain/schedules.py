@@ -25,7 +25,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -98,10 +98,6 @@ class Schedule:
         if day in self.overrides:
             return self.overrides[day]
         return self.weekly.get(day.weekday(), ())
-
-    def without_rules(self) -> "Schedule":
-        """The same policy (buffer, notice, horizon, cap) without weekly rules or overrides."""
-        return replace(self, weekly={}, overrides={}, blocked=frozenset())
 
     @property
     def has_rules(self) -> bool:
