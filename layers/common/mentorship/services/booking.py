@@ -1,7 +1,9 @@
 """Booking use cases: hold a session, confirm it with payment, release a hold, read a booking.
 
-On the request path each answers within three DynamoDB requests: a hold reads the mentor and the
-mentee's hold places and writes one transaction; a confirm reads the booking, records the charge
+On the request path a hold makes four DynamoDB requests (three for a mentor without a
+schedule): it reads the mentor (profile, schedule, calendars), the session's window (slots, locks,
+ledger days; decisions §19), the mentee's hold places, and writes one transaction; the others
+answer within three: a confirm reads the booking, records the charge
 and writes one transaction (booking, locks and every message it owes); a release reads the
 booking, writes one transaction and looks for a charge to refund. What follows from a change
 (emails, pushes, the mentor's next open slot) is the StreamFunction's work.""" 
