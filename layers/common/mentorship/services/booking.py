@@ -2,7 +2,8 @@
 
 On the request path a hold makes four DynamoDB requests (three for a mentor without a
 schedule): it reads the mentor (profile, schedule, calendars), the session's window (slots, locks,
-ledger days; decisions §19), the mentee's hold places, and writes one transaction; the others
+ledger days; decisions §19), the mentee's hold places, and writes one transaction (and each
+connected calendar's live read is recorded on its item); the others
 answer within three: a confirm reads the booking, records the charge
 and writes one transaction (booking, locks and every message it owes); a release reads the
 booking, writes one transaction and looks for a charge to refund. What follows from a change

@@ -416,6 +416,7 @@ ALL_MODELS: tuple[type[TableItem], ...] = (
     MentorProfile,
     Slot,
     SlotLock,
+    MentorDay,
     Review,
     Booking,
     PendingEmail,
