@@ -5,8 +5,6 @@ Time is passed in, never waited for."""
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,6 +16,7 @@ from mentorship.services import booking as bookings
 from mentorship.store.models import Slot, SlotLock, mentor_pk
 from mentorship.store.schedules import ScheduleStore
 from mentorship.store.slots import lock_sk
+from tests.support.races import race
 from tests.support.factories import add_mentor
 from tests.support.schedules import give_schedule
 
@@ -35,20 +34,6 @@ def mentee(n: int) -> Party:
 
 def hold_call(who: Party, start: datetime, minutes: int = 30, now: datetime = NOW):
     return lambda: bookings.hold_session(who, bookings.SessionRequest("mentor-1", start, minutes, TOPIC), now)
-
-
-def race(calls):
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        barrier.wait()
-        try:
-            return call()
-        except Exception as error:  # noqa: BLE001 - the outcome is what the test inspects
-            return error
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def winners(outcomes) -> int:

@@ -10,13 +10,13 @@ import pytest
 
 from mentorship import gateways
 from mentorship.domain.calendar import Party
-from mentorship.errors import NotFound, HoldExpired, InvalidState, PaymentDeclined, SlotUnavailable, TooManyHolds
+from mentorship.errors import HoldExpired, InvalidState, NotFound, PaymentDeclined, SlotUnavailable, TooManyHolds
 from mentorship.services import booking as bookings
 from mentorship.services import sessions
 from mentorship.services.profiles import ProfileFacts, build_profile
 from mentorship.store.booking_repository import use_booking_repository
-from mentorship.store.offering import MentorHead
 from mentorship.store.models import Notification, PendingEmail, Reminder
+from mentorship.store.offering import MentorHead
 from tests.support.fakes import InMemoryBookingRepository, RecordingPayments
 
 NOW = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
-from mentorship.domain.schedules import LedgerDay
 from mentorship.domain.instants import epoch_seconds, format_utc, format_utc_precise, from_epoch_seconds
+from mentorship.domain.schedules import LedgerDay
 from mentorship.errors import HoldExpired, InvalidState, ServiceUnavailable, SlotUnavailable, TooManyHolds
 from mentorship.store.binding import ensure_bound
 from mentorship.store.directory import change_actions
