@@ -113,3 +113,16 @@ def test_two_mentees_racing_for_slots_a_buffer_apart_never_both_win(mentor):
         # An hour apart is clear of the 30-minute buffer: both are held.
         assert winners(race([hold_call(mentee(500 + 2 * round_), first + timedelta(hours=3)),
                              hold_call(mentee(501 + 2 * round_), first + timedelta(hours=4))])) == 2
+
+
+def test_the_directory_hint_follows_holds_on_rule_slots(mentor):
+    """`next_open_at` comes from the same offering: a held rule slot is no longer next."""
+    from mentorship.services.offering import next_offered
+
+    give_schedule("mentor-1", NOW, hours=("09:00", "10:00"))
+    tomorrow = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    assert next_offered("mentor-1", NOW).start == tomorrow
+    held = bookings.hold_session(mentee(1), bookings.SessionRequest("mentor-1", tomorrow, 60, TOPIC), NOW)
+    hint = next_offered("mentor-1", NOW)
+    assert hint.start == tomorrow + timedelta(days=1)
+    assert hint.recheck_at == datetime.fromtimestamp(held.hold_expires_at, UTC)  # the hold may expire
