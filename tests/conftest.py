@@ -265,14 +265,3 @@ def ics_feeds():
 
     with IcsFeedServer() as feeds:
         yield feeds
-
-
-@pytest.fixture
-def rules_offered(monkeypatch):
-    """Listings offer the weekly rules' slots (the SCHEDULE_RULES_OFFERED switch on)."""
-    from mentorship.settings import get_settings
-
-    monkeypatch.setenv("SCHEDULE_RULES_OFFERED", "true")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()

@@ -7,8 +7,6 @@ Time is passed in, never waited for: expiry is tested by moving `now`, not by TT
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,6 +17,7 @@ from mentorship.errors import HoldExpired, InvalidState, SlotUnavailable, TooMan
 from mentorship.services import booking as bookings
 from mentorship.store.models import Charge, SlotLock, booking_pk, mentor_pk
 from mentorship.store.slots import lock_sk
+from tests.support.races import race
 from tests.support.factories import add_mentor, add_slots
 
 pytestmark = pytest.mark.dynamodb_local
@@ -33,21 +32,6 @@ CONTENDERS = 50
 def mentee(n: int) -> Party:
     """A distinct mentee per number (rounds use fresh ones, so nobody reaches three active holds)."""
     return Party(f"mentee-{n:04d}", f"Mentee {n}", f"mentee{n}@example.com", "UTC")
-
-
-def race(calls):
-    """Run the calls at the same instant (a barrier releases them together); return each outcome."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        barrier.wait()
-        try:
-            return call()
-        except Exception as error:  # noqa: BLE001 - the outcome is what the test inspects
-            return error
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ WORKDAY = {"timezone": "Europe/Berlin", "weekly": [{"day": "wednesday", "start":
 
 
 @pytest.fixture
-def mentor(moto_table, clock, loopback_calendars, mentors_api, rules_offered):
+def mentor(moto_table, clock, loopback_calendars, mentors_api):
     add_mentor("mentor-ada", "Ada Lovelace", clock.now(), timezone="Europe/Berlin")
     assert mentors_api("PUT", "/mentors/me/schedule", body=WORKDAY, claims=MENTOR)[0] == 200
     return "mentor-ada"

@@ -44,7 +44,7 @@ def setup_mentor(mentors_api, ics_feeds, clock, *, horizon_days, history_days):
     ],
 )
 def test_listing_cost_does_not_grow_with_horizon_or_history(
-    moto_table, clock, mentors_api, ics_feeds, loopback_calendars, rules_offered, route, path, route_key
+    moto_table, clock, mentors_api, ics_feeds, loopback_calendars, route, path, route_key
 ):
     counting.install()
     from mentorship.store.models import ALL_MODELS
@@ -66,3 +66,35 @@ def test_listing_cost_does_not_grow_with_horizon_or_history(
     slots = body["slots"] if route == "availability" else body["availability"]["slots"]
     assert any(slot["available"] for slot in slots)
     print(f"{route}: {requests} requests, {items} items read")
+
+
+def test_a_hold_on_a_rule_only_slot_costs_the_same_whatever_the_horizon_or_history(
+    moto_table, clock, mentors_api, ics_feeds, loopback_calendars, outbox
+):
+    """AP13, AP3 (the session ± 27 hours), the hold places and one transaction: 4 requests, and
+    one more per connected calendar (its live read is recorded on its item as the new cache)."""
+    from mentorship.domain.calendar import Party
+    from mentorship.services import booking as bookings
+    from mentorship.store.models import ALL_MODELS, TableItem
+
+    counting.install()
+    for model in ALL_MODELS:
+        model._connection = None
+    now = clock.now()
+    # A weekday at 13:00Z (14:00 in Berlin): inside the rules, clear of the daily 10:00Z event.
+    day = next(now + timedelta(days=n) for n in range(2, 9) if (now + timedelta(days=n)).weekday() < 5)
+    start = day.replace(hour=13, minute=0, second=0, microsecond=0)
+    costs = []
+    for n, (horizon_days, history_days) in enumerate([(7, 40), (90, 120)]):
+        for item in list(TableItem.query("MENTOR#mentor-ada")):
+            item.delete()
+        setup_mentor(mentors_api, ics_feeds, clock, horizon_days=horizon_days, history_days=history_days)
+        mentee = Party(f"mentee-{n}", "Bob", "bob@example.com", "UTC")
+        with counting.recording() as recording:
+            held = bookings.hold_session(mentee, bookings.SessionRequest("mentor-ada", start, 60, "A career conversation"), now)
+        assert held.status == "held"
+        costs.append((recording.count, recording.items_read, recording.scans))
+    assert costs[0] == costs[1], costs
+    requests, items, scans = costs[1]
+    assert requests == 4 + 1 and scans == 0, costs
+    print(f"hold on a rule-only slot: {requests} requests, {items} items read")

@@ -1,5 +1,5 @@
-"""PUT/GET /mentors/me/schedule, and the listings the schedule shapes (rules behind the
-SCHEDULE_RULES_OFFERED switch; buffer, notice, horizon and cap on published slots)."""
+"""PUT/GET /mentors/me/schedule, and the listings the schedule shapes (weekly rules,
+overrides, buffer, notice, horizon and cap)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -119,12 +119,7 @@ def test_put_replaces_the_whole_schedule(mentor, mentors_api):
 # ------------------------------------------------------------------ what listings offer
 
 
-def test_with_the_switch_off_rule_slots_are_not_offered(mentor, mentors_api):
-    put_schedule(mentors_api, {"timezone": "Europe/Berlin", "weekly": [{"day": "tuesday", "start": "18:00", "end": "20:00"}]})
-    assert availability(mentors_api, "2026-12-01T00:00:00Z", "2026-12-02T00:00:00Z") == []
-
-
-def test_with_the_switch_on_rules_are_offered_in_the_mentors_wall_clock(mentor, mentors_api, rules_offered):
+def test_rules_are_offered_in_the_mentors_wall_clock(mentor, mentors_api):
     put_schedule(mentors_api, {"timezone": "Europe/Berlin", "weekly": [{"day": "tuesday", "start": "18:00", "end": "19:00"}]})
     # Tuesday 1 December 2026, Berlin in winter (UTC+1): 18:00 is 17:00Z.
     assert availability(mentors_api, "2026-12-01T00:00:00Z", "2026-12-02T00:00:00Z") == [
@@ -152,7 +147,7 @@ def test_a_buffer_and_notice_hide_published_slots_near_a_booking(mentor, mentors
     ]
 
 
-def test_the_daily_cap_closes_a_mentors_local_day(mentor, mentors_api, clock, rules_offered):
+def test_the_daily_cap_closes_a_mentors_local_day(mentor, mentors_api, clock):
     put_schedule(mentors_api, {"timezone": "UTC", "weekly": [{"day": "wednesday", "start": "09:00", "end": "11:00"}], "maxSessionsPerDay": 1})
     add_slots("mentor-ada", [z("2026-11-25T09:00:00Z")], clock.now())
     lock_slot("mentor-ada", z("2026-11-25T09:00:00Z"), hold_expires_at=clock.now() + timedelta(minutes=5))
@@ -161,7 +156,7 @@ def test_the_daily_cap_closes_a_mentors_local_day(mentor, mentors_api, clock, ru
     assert [available for _, available in availability(mentors_api, "2026-11-25T00:00:00Z", "2026-11-26T00:00:00Z")] == [True] * 4
 
 
-def test_removing_a_rule_slot_blocks_it_as_a_one_slot_override(mentor, mentors_api, rules_offered):
+def test_removing_a_rule_slot_blocks_it_as_a_one_slot_override(mentor, mentors_api):
     put_schedule(mentors_api, {"timezone": "UTC", "weekly": [{"day": "wednesday", "start": "09:00", "end": "10:00"}]})
     status, _ = mentors_api(
         "DELETE", "/mentors/me/availability/2026-11-25T09:30:00Z", claims=MENTOR,

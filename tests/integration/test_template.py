@@ -64,8 +64,8 @@ LAYER_ID = "CommonLayer"
 SES_SENDER = "ses:FromAddress=SenderEmail"
 NEEDED_RESOURCES = {
     "MentorsFunction": {"MentorshipTable", "MentorshipTable/index/*", "CalendarSecretsKey"},
-    # Answers without sending: what a change owes goes out from the StreamFunction.
-    "BookingFunction": {"MentorshipTable", "MentorshipTable/index/*", "IdempotencyTable"},
+    # Answers without sending; a hold re-reads CalDAV calendars, whose passwords KMS opens.
+    "BookingFunction": {"MentorshipTable", "MentorshipTable/index/*", "IdempotencyTable", "CalendarSecretsKey"},
     "RemindersFunction": {"MentorshipTable", "MentorshipTable/index/DueWork", "PushTopic", SES_SENDER},
     "StreamFunction": {"MentorshipTable", "MentorshipTable/stream", "StreamFailures", "PushTopic", SES_SENDER},
     "DirectoryFunction": {
@@ -423,30 +423,40 @@ def granted_resources(statement: dict) -> set[str]:
     return names
 
 
-def test_only_the_mentors_function_may_seal_and_open_calendar_passwords():
-    """KMS Encrypt/Decrypt on the one key, and only with the mentor/calendar encryption context."""
-    (statement,) = [
+def calendar_key_statements(function_id: str) -> list[dict]:
+    return [
         statement
-        for function_id in FUNCTION_IDS
         for statement in policy_statements(function_id)
         if any(action.startswith("kms:") for action in as_list(statement["Action"]))
-        and function_id == "MentorsFunction"
     ]
-    assert sorted(as_list(statement["Action"])) == ["kms:Decrypt", "kms:Encrypt"]
+
+
+@pytest.mark.parametrize(
+    ("function_id", "actions"),
+    [("MentorsFunction", ["kms:Decrypt", "kms:Encrypt"]), ("BookingFunction", ["kms:Decrypt"])],
+)
+def test_calendar_passwords_are_sealed_by_the_mentors_function_and_opened_by_holds(function_id, actions):
+    """KMS on the one key, and only with the mentor/calendar encryption context: the mentors
+    function seals (and reads) passwords, a hold only opens them to read calendars live."""
+    (statement,) = calendar_key_statements(function_id)
+    assert sorted(as_list(statement["Action"])) == actions
     assert {resource_name(resource) for resource in as_list(statement["Resource"])} == {"CalendarSecretsKey"}
     keys = statement["Condition"]["ForAllValues:StringEquals"]["kms:EncryptionContextKeys"]
     assert sorted(keys) == ["calendarId", "mentorId"]
-    for function_id in set(FUNCTION_IDS) - {"MentorsFunction"}:
-        assert not [s for s in policy_statements(function_id) if "kms" in str(s["Action"])], function_id
-    assert ref_target(functions()["MentorsFunction"].environment["SECRETS_KEY_ID"]) == "CalendarSecretsKey"
+    assert ref_target(functions()[function_id].environment["SECRETS_KEY_ID"]) == "CalendarSecretsKey"
+
+
+def test_no_other_function_may_use_the_calendar_key():
+    for function_id in set(FUNCTION_IDS) - {"MentorsFunction", "BookingFunction"}:
+        assert not calendar_key_statements(function_id), function_id
 
 
 @pytest.mark.parametrize("function_id", FUNCTION_IDS)
-def test_in_aws_outbound_http_never_reaches_loopback_and_the_rules_switch_is_off(function_id):
+def test_in_aws_outbound_http_never_reaches_loopback_and_no_rules_switch_is_left(function_id):
     environment = functions()[function_id].environment
     assert environment["OUTBOUND_ALLOW_LOOPBACK"] == "false"
     assert environment.get("OUTBOUND_LOOPBACK_ONLY", "false") == "false"
-    assert environment["SCHEDULE_RULES_OFFERED"] == "false"  # until holds lock rule-only slots
+    assert "SCHEDULE_RULES_OFFERED" not in environment  # holds ask the same offering as listings
 
 
 def test_every_function_has_declared_needs():

@@ -68,11 +68,23 @@ class InMemoryBookingRepository:
         booking = self.bookings.get(booking_id)
         return self._copy(booking) if booking is not None else None
 
-    def hold(self, booking, slot_starts, now) -> None:
+    def hold(self, booking, slot_starts, now, plan=None) -> None:
+        from mentorship.domain.schedules import Lock
         from mentorship.errors import SlotUnavailable, TooManyHolds
+        from mentorship.domain.instants import from_epoch_seconds
+        from mentorship.store.slots import WindowView
 
+        published = self.published.get(booking.mentor_id, set())
+        if plan is not None:
+            locks = [
+                Lock(start, booking_id, booked, from_epoch_seconds(expires) if expires is not None else None)
+                for (mentor_id, start), (booking_id, booked, expires) in self.locks.items()
+                if mentor_id == booking.mentor_id
+            ]
+            if not plan.offered(WindowView(sorted(published), locks, {})):
+                raise SlotUnavailable("that time is not available")
         if any(
-            start not in self.published.get(booking.mentor_id, set()) or not self._lock_is_free(booking.mentor_id, start, now)
+            (plan is None and start not in published) or not self._lock_is_free(booking.mentor_id, start, now)
             for start in slot_starts
         ):
             raise SlotUnavailable("that time is no longer available")

@@ -10,12 +10,13 @@ import pytest
 
 from mentorship import gateways
 from mentorship.domain.calendar import Party
-from mentorship.errors import HoldExpired, InvalidState, PaymentDeclined, SlotUnavailable, TooManyHolds
+from mentorship.errors import HoldExpired, InvalidState, NotFound, PaymentDeclined, SlotUnavailable, TooManyHolds
 from mentorship.services import booking as bookings
 from mentorship.services import sessions
 from mentorship.services.profiles import ProfileFacts, build_profile
 from mentorship.store.booking_repository import use_booking_repository
 from mentorship.store.models import Notification, PendingEmail, Reminder
+from mentorship.store.offering import MentorHead
 from tests.support.fakes import InMemoryBookingRepository, RecordingPayments
 
 NOW = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
@@ -38,6 +39,12 @@ class OneMentor:
     def get_profile(self, mentor_id: str):
         return self.profile if mentor_id == self.profile.mentor_id else None
 
+    @classmethod
+    def head(cls, mentor_id: str) -> MentorHead:
+        if mentor_id != cls.profile.mentor_id:
+            raise NotFound("no mentor with that id")
+        return MentorHead(cls.profile, None, [])
+
 
 @pytest.fixture
 def repository(monkeypatch):
@@ -46,6 +53,7 @@ def repository(monkeypatch):
     use_booking_repository(fake)
     gateways.use(payment=payments)
     monkeypatch.setattr(bookings, "MentorStore", OneMentor)
+    monkeypatch.setattr(bookings, "read_mentor", OneMentor.head)
     fake.payments = payments
     yield fake
     use_booking_repository(None)

@@ -12,12 +12,13 @@ import pytest
 
 from mentorship import gateways
 from mentorship.domain.calendar import Party
-from mentorship.errors import InvalidState
+from mentorship.errors import InvalidState, NotFound
 from mentorship.services import booking as bookings
 from mentorship.services import refunds, sessions
 from mentorship.services.profiles import ProfileFacts, build_profile
 from mentorship.store.booking_repository import use_booking_repository
 from mentorship.store.models import PendingEmail
+from mentorship.store.offering import MentorHead
 from tests.support.fakes import InMemoryBookingRepository, RecordingPayments
 
 NOW = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
@@ -39,6 +40,12 @@ class Mentors:
     def get_profile(self, mentor_id: str):
         return _profile(Mentors.policy) if mentor_id == "mentor-grace" else None
 
+    @staticmethod
+    def head(mentor_id: str) -> MentorHead:
+        if mentor_id != "mentor-grace":
+            raise NotFound("no mentor with that id")
+        return MentorHead(_profile(Mentors.policy), None, [])
+
 
 @pytest.fixture
 def repository(monkeypatch):
@@ -48,6 +55,7 @@ def repository(monkeypatch):
     gateways.use(payment=fake.payments)
     Mentors.policy = "moderate"
     monkeypatch.setattr(bookings, "MentorStore", Mentors)
+    monkeypatch.setattr(bookings, "read_mentor", Mentors.head)
     yield fake
     use_booking_repository(None)
     gateways.use()

@@ -21,9 +21,6 @@ class Settings:
     meeting_base_url: str = "https://meet.mentor-booking.example"
     # How often a warm instance reads what changed in the directory (services/directory.py).
     directory_sync_seconds: float = 10.0
-    # The weekly rules' slots are offered in listings only while this is on: a hold can take a
-    # lock only on a published slot until the hold path learns the rules (docs/decisions.md).
-    schedule_rules_offered: bool = False
     # Outbound HTTP to users' URLs may reach loopback (the local stack and tests only).
     outbound_allow_loopback: bool = False
     # ... and nothing else (the local stack by default: no DNS lookups, no traffic beyond 127.0.0.1).
@@ -50,7 +47,6 @@ class Settings:
                 optional["directory_sync_seconds"] = max(0.0, float(env["DIRECTORY_SYNC_SECONDS"]))
             except ValueError:
                 raise ConfigurationError("DIRECTORY_SYNC_SECONDS must be a number of seconds") from None
-        optional["schedule_rules_offered"] = env.get("SCHEDULE_RULES_OFFERED", "").lower() == "true"
         optional["outbound_allow_loopback"] = env.get("OUTBOUND_ALLOW_LOOPBACK", "").lower() == "true"
         optional["outbound_loopback_only"] = env.get("OUTBOUND_LOOPBACK_ONLY", "").lower() == "true"
         optional["secrets_key_id"] = env.get("SECRETS_KEY_ID") or None

@@ -25,7 +25,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -98,10 +98,6 @@ class Schedule:
         if day in self.overrides:
             return self.overrides[day]
         return self.weekly.get(day.weekday(), ())
-
-    def without_rules(self) -> "Schedule":
-        """The same policy (buffer, notice, horizon, cap) without weekly rules or overrides."""
-        return replace(self, weekly={}, overrides={}, blocked=frozenset())
 
     @property
     def has_rules(self) -> bool:
@@ -421,6 +417,42 @@ def session_offered(inputs: OfferingInputs, start: datetime, minutes: int, now: 
     needed = slots_for_session(require_utc(start), minutes)
     offered = {slot.start for slot in offer(inputs, needed[0], needed[-1] + SLOT, now) if slot.available}
     return all(moment in offered for moment in needed)
+
+
+# How far either side of a session a hold reads locks and ledger days: every session on the
+# same local day (at most 25 hours) and within the longest buffer (an hour) starts inside, and
+# so does the first instant of every local day those sessions touch.
+HOLD_READ_MARGIN = timedelta(hours=27)
+
+
+@dataclass(frozen=True)
+class LedgerDay:
+    """One of the mentor's local days (first instant `start`, UTC) in the hold ledger: `bump`
+    for a day the session or its buffer touches, else only checked unchanged."""
+
+    start: datetime
+    day: date
+    bump: bool
+
+
+def hold_ledger_days(
+    schedule: Schedule | None, zone_name: str, read_from: datetime, read_to: datetime, start: datetime, minutes: int
+) -> tuple[LedgerDay, ...]:
+    """The ledger days a hold of [start, start + minutes) writes or checks, given that it read
+    [read_from, read_to): it bumps every local day its session plus buffer touches, and checks
+    every other day whose first instant it read (a hold whose locks it read may have bumped
+    only that one). None without a buffer or a cap: the per-slot locks alone decide then."""
+    if schedule is None or not (schedule.buffer_minutes or schedule.max_sessions_per_day):
+        return ()
+    zone = resolve_zone(zone_name)
+    buffer = timedelta(minutes=schedule.buffer_minutes)
+    touched_from, touched_to = start - buffer, start + timedelta(minutes=minutes) + buffer
+    days = []
+    for day in local_days(read_from, read_to, zone):
+        day_start, day_end = local_day_bounds(day, zone)
+        if read_from <= day_start < read_to:
+            days.append(LedgerDay(day_start, day, day_start < touched_to and day_end > touched_from))
+    return tuple(days)
 
 
 def weekly_rows(schedule: Schedule) -> list[tuple[str, str, str]]:

@@ -1,7 +1,10 @@
 """Booking use cases: hold a session, confirm it with payment, release a hold, read a booking.
 
-On the request path each answers within three DynamoDB requests: a hold reads the mentor and the
-mentee's hold places and writes one transaction; a confirm reads the booking, records the charge
+On the request path a hold makes four DynamoDB requests (three for a mentor without a
+schedule): it reads the mentor (profile, schedule, calendars), the session's window (slots, locks,
+ledger days; decisions §19), the mentee's hold places, and writes one transaction (and each
+connected calendar's live read is recorded on its item); the others
+answer within three: a confirm reads the booking, records the charge
 and writes one transaction (booking, locks and every message it owes); a release reads the
 booking, writes one transaction and looks for a charge to refund. What follows from a change
 (emails, pushes, the mentor's next open slot) is the StreamFunction's work.""" 
@@ -18,17 +21,22 @@ from mentorship.domain.bookings import BookingStatus, effective_status
 from mentorship.domain.calendar import Party
 from mentorship.domain.commitments import Money, Role, cancellation_refund, policy_of
 from mentorship.domain.emails import EmailKind, Terms
-from mentorship.domain.instants import epoch_seconds, from_epoch_seconds
+from mentorship.domain.instants import epoch_seconds, from_epoch_seconds, resolve_zone
 from mentorship.domain.sessions import HOLD_DURATION, check_session_request, clean_topic
-from mentorship.domain.slots import slots_for_session
-from mentorship.errors import Forbidden, HoldExpired, InvalidState, NotFound, PaymentDeclined, ValidationFailed
+from mentorship.domain.slots import SLOT, slots_for_session
+from mentorship.domain.schedules import HOLD_READ_MARGIN, BusyTimes, OfferingInputs, hold_ledger_days, session_offered
+from mentorship.errors import Forbidden, HoldExpired, InvalidState, NotFound, PaymentDeclined, SlotUnavailable, ValidationFailed
+from mentorship.services.calendars import busy_live_of
+from mentorship.services.offering import read_mentor
 from mentorship.services.outbox_records import email_records, notification_record, reminder_records
 from mentorship.settings import get_settings
 from mentorship.store.booking_repository import booking_repository
-from mentorship.store.booking_writes import Confirmation
+from mentorship.store.booking_writes import Confirmation, HoldPlan
 from mentorship.store.bookings import new_booking
 from mentorship.store.mentors import MentorStore
 from mentorship.store.models import Booking
+from mentorship.store.offering import MentorHead
+from mentorship.store.slots import WindowView
 
 
 @dataclass(frozen=True)
@@ -67,9 +75,8 @@ def hold_session(mentee: Party, request: SessionRequest, now: datetime) -> Booki
     check_session_request(request.start, request.duration_minutes, now)
     if request.mentor_id == mentee.user_id:
         raise ValidationFailed.on("body.mentorId", "mentors cannot book themselves")
-    mentor = MentorStore().get_profile(request.mentor_id)
-    if mentor is None:
-        raise NotFound("no mentor with that id")
+    head = read_mentor(request.mentor_id)
+    mentor = head.profile
     slot_starts = slots_for_session(request.start, request.duration_minutes)
     booking = new_booking(
         uuid.uuid4().hex,
@@ -90,8 +97,33 @@ def hold_session(mentee: Party, request: SessionRequest, now: datetime) -> Booki
     # The policy the mentee sees while paying is the one the booking keeps once confirmed (and
     # through reschedules): a mentor's later change never alters a booking already made.
     booking.cancellation_policy = policy_of(mentor.cancellation_policy).value
-    booking_repository().hold(booking, slot_starts, now)
+    booking_repository().hold(booking, slot_starts, now, _hold_plan(head, request, now))
     return booking
+
+
+def _hold_plan(head: MentorHead, request: SessionRequest, now: datetime) -> HoldPlan | None:
+    """The offering's question, as a hold asks it (decisions §19): is this session offered at
+    `now`, with the calendars read live (one that cannot be read offers nothing)? Without a
+    schedule only published slots are offered, and the transaction checks those itself, so
+    the window need not be read (the session's own slots stand in for it)."""
+    zone_name = head.schedule.timezone if head.schedule else head.profile.timezone
+    busy = busy_live_of(head.calendars, resolve_zone(zone_name), now) if head.calendars else BusyTimes.none()
+    slot_starts = slots_for_session(request.start, request.duration_minutes)
+    if head.schedule is None:
+        inputs = OfferingInputs(zone=zone_name, schedule=None, published=tuple(slot_starts), locks=(), busy=busy)
+        if not session_offered(inputs, request.start, request.duration_minutes, now):
+            raise SlotUnavailable("that time is not available")
+        return None
+    read_from, read_to = slot_starts[0] - HOLD_READ_MARGIN, slot_starts[-1] + SLOT + HOLD_READ_MARGIN
+
+    def offered(view: WindowView) -> bool:
+        inputs = OfferingInputs(
+            zone=zone_name, schedule=head.schedule, published=tuple(view.published), locks=tuple(view.locks), busy=busy
+        )
+        return session_offered(inputs, request.start, request.duration_minutes, now)
+
+    ledger = hold_ledger_days(head.schedule, zone_name, read_from, read_to, request.start, request.duration_minutes)
+    return HoldPlan(read_from, read_to, offered, ledger)
 
 
 def _require_mentee(booking: Booking, user_id: str) -> None:

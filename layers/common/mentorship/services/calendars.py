@@ -159,5 +159,9 @@ def busy_live(mentor_id: str, now: datetime) -> BusyTimes:
     calendars = CalendarStore().list(mentor_id, consistent=True)
     if not calendars:
         return BusyTimes.none()
-    zone = mentor_zone(mentor_id)
+    return busy_live_of(calendars, mentor_zone(mentor_id), now)
+
+
+def busy_live_of(calendars: list[StoredCalendar], zone: ZoneInfo, now: datetime) -> BusyTimes:
+    """`busy_live` for calendars already read (the hold reads them with the profile)."""
     return BusyTimes.combine([_refresh(calendar, zone, now) for calendar in calendars])

@@ -5,10 +5,8 @@ with their busy caches (one Query, AP13), and the window's published slots and l
 each side for buffers and the daily cap (one Query, AP3); a calendar whose cache is older than 5
 minutes is read again from its server.
 
-`SCHEDULE_RULES_OFFERED` is the one switch for the weekly rules: until the hold path can take a
-lock on a slot that exists only through the rules, the rules are left out here (buffer, notice,
-horizon, cap and busy times still apply to published slots), so a listing never offers a slot a
-hold would refuse.
+A hold asks the same function (services.booking, with live busy times), so a listing and a hold
+agree on every slot, rule-given or published.
 """
 
 from __future__ import annotations
@@ -19,7 +17,6 @@ from mentorship.domain.instants import resolve_zone
 from mentorship.domain.schedules import BusyTimes, Lock, OfferedSlot, OfferingInputs, offer
 from mentorship.errors import NotFound
 from mentorship.services.calendars import busy_for_listing, cached_busy
-from mentorship.settings import get_settings
 from mentorship.store.offering import MentorHead, read_mentor_head
 from mentorship.store.slots import NEXT_OPEN_HORIZON, NOTHING_OPEN_RECHECK, NextOpen, SlotStore
 
@@ -42,8 +39,6 @@ def _offering(
     mentor: MentorHead, start: datetime, end: datetime, now: datetime, busy: BusyTimes, consistent: bool = False
 ) -> tuple[list[OfferedSlot], list[Lock]]:
     schedule = mentor.schedule
-    if schedule is not None and not get_settings().schedule_rules_offered:
-        schedule = schedule.without_rules()
     zone_name = mentor.schedule.timezone if mentor.schedule else mentor.profile.timezone
     published, locks = SlotStore().published_and_locks(
         mentor.profile.mentor_id, start - LOCK_MARGIN, end + LOCK_MARGIN, consistent=consistent

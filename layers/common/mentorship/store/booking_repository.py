@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from mentorship.store.booking_writes import BookingWrites, Confirmation
+from mentorship.store.booking_writes import BookingWrites, Confirmation, HoldPlan
 from mentorship.store.bookings import BookingStore
 from mentorship.store.models import Booking, Review
 from mentorship.store.session_changes import Cancellation, Move, NoShow, SessionChanges
@@ -23,8 +23,9 @@ class BookingRepository(Protocol):
     def get(self, booking_id: str) -> Booking | None:
         """The booking (strongly consistent), or None."""
 
-    def hold(self, booking: Booking, slot_starts: list[datetime], now: datetime) -> None:
-        """Lock the slots and take a hold place for a new held booking (SlotUnavailable, TooManyHolds)."""
+    def hold(self, booking: Booking, slot_starts: list[datetime], now: datetime, plan: HoldPlan | None = None) -> None:
+        """Lock the slots and take a hold place for a new held booking (SlotUnavailable, TooManyHolds);
+        with a plan, only if the offering offers them, serialized with other holds by the ledger."""
 
     def confirm(self, booking: Booking, slot_starts: list[datetime], confirmation: Confirmation, now: datetime) -> Booking:
         """Book the held slots with the charge, link and messages (HoldExpired, InvalidState)."""
@@ -60,8 +61,8 @@ class DynamoBookingRepository:
     def get(self, booking_id: str) -> Booking | None:
         return self._reads.get(booking_id)
 
-    def hold(self, booking: Booking, slot_starts: list[datetime], now: datetime) -> None:
-        self._writes.hold(booking, slot_starts, now)
+    def hold(self, booking: Booking, slot_starts: list[datetime], now: datetime, plan: HoldPlan | None = None) -> None:
+        self._writes.hold(booking, slot_starts, now, plan)
 
     def confirm(self, booking: Booking, slot_starts: list[datetime], confirmation: Confirmation, now: datetime) -> Booking:
         return self._writes.confirm(booking, slot_starts, confirmation, now)

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Callable
 
 from mentorship.domain.instants import epoch_seconds, format_utc, format_utc_precise, from_epoch_seconds
-from mentorship.errors import HoldExpired, InvalidState, SlotUnavailable, TooManyHolds
+from mentorship.domain.schedules import LedgerDay
+from mentorship.errors import HoldExpired, InvalidState, ServiceUnavailable, SlotUnavailable, TooManyHolds
 from mentorship.store.binding import ensure_bound
 from mentorship.store.directory import change_actions
 from mentorship.store.models import (
     Booking,
+    MentorDay,
     MentorProfile,
     Slot,
     SlotLock,
@@ -27,17 +30,31 @@ from mentorship.store.models import (
     user_pk,
 )
 from mentorship.store.due_work import due_shard_for
-from mentorship.store.slots import lock_is_free, lock_is_held_by, lock_sk, new_lock
+from mentorship.store.slots import SlotStore, WindowView, day_sk, lock_is_free, lock_is_held_by, lock_sk, new_lock
 from mentorship.store.transactions import ConditionsFailed, Transaction, retry_on_contention
 
 MAX_ACTIVE_HOLDS = 3
 HOLD_PLACE_PREFIX = "HOLD#"
 # Expired locks and hold places linger this long before TTL may delete them (housekeeping only).
 TTL_GRACE = timedelta(days=1)
+# A ledger day is only read by holds of the days around it, so TTL may delete it once it is past.
+LEDGER_KEPT = timedelta(days=3)
 
 
 def hold_place_sk(place: int) -> str:
     return f"{HOLD_PLACE_PREFIX}{place}"
+
+
+@dataclass(frozen=True)
+class HoldPlan:
+    """How a hold on a mentor with a schedule checks the offering: read [read_from, read_to)
+    (published slots, locks, ledger days: one Query), ask `offered`, and write conditioned on
+    the ledger days' versions as read (decisions §19)."""
+
+    read_from: datetime
+    read_to: datetime
+    offered: Callable[[WindowView], bool]
+    ledger_days: tuple[LedgerDay, ...]
 
 
 @dataclass(frozen=True)
@@ -83,35 +100,56 @@ class BookingWrites:
         }
         return [place for place in range(MAX_ACTIVE_HOLDS) if place not in taken]
 
-    def hold(self, booking: Booking, slot_starts: list[datetime], now: datetime, attempts: int = 4) -> None:
+    def hold(
+        self, booking: Booking, slot_starts: list[datetime], now: datetime, plan: HoldPlan | None = None, attempts: int = 4
+    ) -> None:
         """Lock every slot for `booking` until its hold expires, in one transaction, together with
-        one of the mentee's hold places. SlotUnavailable if any slot is missing or taken;
-        TooManyHolds if the mentee already has three active holds."""
+        one of the mentee's hold places. SlotUnavailable if any slot is missing, taken or (with a
+        `plan`) not offered; TooManyHolds if the mentee already has three active holds.
+
+        With a plan, the window is read and offered first; a slot that is published keeps its
+        `slot:` existence check, one the rules give has none (the rules were just checked), and
+        the ledger days are written or checked at the versions read: when another hold changed
+        one meanwhile, the window is read and checked again."""
         # In DueWork until confirmed or released, so the scheduled run tidies it up once it expires.
         booking.due_shard = due_shard_for(booking.pk)
         booking.due_at = format_utc_precise(from_epoch_seconds(int(booking.hold_expires_at)))
+        ledger_changed = False
         for _ in range(attempts):
+            view = None
+            if plan is not None:
+                view = SlotStore().window_view(booking.mentor_id, plan.read_from, plan.read_to, consistent=True)
+                if not plan.offered(view):
+                    raise SlotUnavailable("that time is not available")
             places = self.free_hold_places(booking.mentee_id, now)
             if not places:
                 raise TooManyHolds(f"you already hold {MAX_ACTIVE_HOLDS} slots; confirm or release one first")
             try:
-                retry_on_contention(lambda: self._hold_once(booking, slot_starts, places[0], now))
+                retry_on_contention(lambda: self._hold_once(booking, slot_starts, places[0], now, plan, view))
                 return
             except ConditionsFailed as failed:
                 if any(name.startswith(("slot:", "lock:")) for name in failed.names):
                     raise SlotUnavailable("that time is no longer available") from None
-                # Only the hold place was taken meanwhile (a concurrent hold of the same user): retry.
+                # Another hold changed a ledger day (read again and recheck), or only the hold
+                # place was taken meanwhile (a concurrent hold of the same user): retry.
+                ledger_changed = any(name.startswith("day:") for name in failed.names)
+        if ledger_changed:
+            raise ServiceUnavailable("this mentor's calendar is changing fast; try again")
         raise TooManyHolds(f"you already hold {MAX_ACTIVE_HOLDS} slots; confirm or release one first")
 
-    def _hold_once(self, booking: Booking, slot_starts: list[datetime], place: int, now: datetime) -> None:
+    def _hold_once(
+        self, booking: Booking, slot_starts: list[datetime], place: int, now: datetime, plan: HoldPlan | None, view: WindowView | None
+    ) -> None:
         expires = int(booking.hold_expires_at)
         cleanup_after = from_epoch_seconds(expires) + TTL_GRACE
         booking.hold_place = place
         transaction = Transaction()
         partition = mentor_pk(booking.mentor_id)
+        published = set(view.published) if view is not None else None
         for start in slot_starts:
             start_z = format_utc(start)
-            transaction.condition_check(f"slot:{start_z}", Slot, partition, slot_sk(start_z), Slot.pk.exists())
+            if published is None or start in published:
+                transaction.condition_check(f"slot:{start_z}", Slot, partition, slot_sk(start_z), Slot.pk.exists())
             lock = new_lock(
                 booking.mentor_id,
                 start,
@@ -122,6 +160,9 @@ class BookingWrites:
                 expires_at=cleanup_after,
             )
             transaction.put(f"lock:{start_z}", lock, condition=lock_is_free(now))
+        if plan is not None and view is not None:
+            for ledger_day in plan.ledger_days:
+                _ledger_action(transaction, booking.mentor_id, ledger_day, view.day_versions.get(ledger_day.start))
         place_item = new_hold_place(booking.mentee_id, place, booking.booking_id, expires, cleanup_after)
         transaction.put("place", place_item, condition=place_is_free(now))
         transaction.put("booking", booking, condition=Booking.pk.does_not_exist())
@@ -240,6 +281,24 @@ class BookingWrites:
                 continue  # a lock or the hold place changed hands (or was gone): read, then again
             return _as_written(booking, status=new_status, updated_at=now, hold_expires_at=None, due_shard=None, due_at=None)
         raise InvalidState("this booking's hold changed while it was being released; try again")
+
+
+def _ledger_action(transaction: Transaction, mentor_id: str, ledger_day: LedgerDay, seen: int | None) -> None:
+    """Bump the day's version, or only check it, on condition that it is still `seen`."""
+    name, sk = f"day:{format_utc(ledger_day.start)}", day_sk(ledger_day.start)
+    unchanged = MentorDay.pk.does_not_exist() if seen is None else MentorDay.version == seen
+    if ledger_day.bump:
+        item = MentorDay(
+            pk=mentor_pk(mentor_id),
+            sk=sk,
+            mentor_id=mentor_id,
+            day=ledger_day.day.isoformat(),
+            version=(seen or 0) + 1,
+            expires_at=ledger_day.start + LEDGER_KEPT,
+        )
+        transaction.put(name, item, condition=unchanged)
+    else:
+        transaction.condition_check(name, MentorDay, mentor_pk(mentor_id), sk, unchanged)
 
 
 def _as_written(booking: Booking, **changes) -> Booking:

@@ -240,6 +240,17 @@ class SlotLock(TableItem, discriminator="SlotLock"):
     hold_expires_at = NumberAttribute(null=True)  # epoch seconds; absent once booked
 
 
+class MentorDay(TableItem, discriminator="MentorDay"):
+    """A mentor's local day in the hold ledger (`SLOT#<the day's first instant>#DAY`): only a
+    version, bumped by every hold whose session or buffer touches the day. Holds condition on the
+    versions they read with the locks, so two holds that a buffer or the daily cap puts in
+    conflict cannot both commit (decisions §19)."""
+
+    mentor_id = UnicodeAttribute()
+    day = UnicodeAttribute()  # the local date, ISO
+    version = NumberAttribute()
+
+
 class Review(TableItem, discriminator="Review"):
     review_id = UnicodeAttribute()
     mentor_id = UnicodeAttribute()
@@ -412,6 +423,7 @@ ALL_MODELS: tuple[type[TableItem], ...] = (
     MentorProfile,
     Slot,
     SlotLock,
+    MentorDay,
     Review,
     Booking,
     PendingEmail,

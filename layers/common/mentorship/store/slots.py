@@ -2,7 +2,8 @@
 the next open slot.
 
 A slot (`SLOT#<start>`) and its lock (`SLOT#<start>#LOCK`) sort next to each other in the
-mentor's partition, so one Query over a key range returns both.
+mentor's partition, so one Query over a key range returns both; the hold ledger's day items
+(`SLOT#<a local day's first instant>#DAY`) sort among them, so the same Query returns those too.
 """
 
 from __future__ import annotations
@@ -12,15 +13,16 @@ from datetime import datetime, timedelta
 from typing import Iterator
 
 
-from mentorship.domain.instants import epoch_seconds, format_utc, from_epoch_seconds
+from mentorship.domain.instants import epoch_seconds, format_utc, from_epoch_seconds, parse_instant
 from mentorship.domain.schedules import Lock
 from mentorship.domain.slots import SlotState
 from mentorship.errors import NotFound, SlotUnavailable
 from mentorship.store.binding import ensure_bound
-from mentorship.store.models import Slot, SlotLock, TableItem, mentor_pk, slot_sk
+from mentorship.store.models import MentorDay, Slot, SlotLock, TableItem, mentor_pk, slot_sk
 from mentorship.store.transactions import ConditionsFailed, Transaction
 
 LOCK_SUFFIX = "#LOCK"
+DAY_SUFFIX = "#DAY"
 NEXT_OPEN_PAGE = 24  # items per request when walking forward to the next open slot (slots + locks)
 NEXT_OPEN_HORIZON = timedelta(days=32)  # the longest availability filter (30 days) and a margin
 NOTHING_OPEN_RECHECK = timedelta(days=1)
@@ -28,6 +30,21 @@ NOTHING_OPEN_RECHECK = timedelta(days=1)
 
 def lock_sk(start_z: str) -> str:
     return slot_sk(start_z) + LOCK_SUFFIX
+
+
+def day_sk(day_start: datetime) -> str:
+    """The ledger item of the mentor's local day that begins at `day_start` (UTC)."""
+    return slot_sk(format_utc(day_start)) + DAY_SUFFIX
+
+
+@dataclass(frozen=True)
+class WindowView:
+    """What one Query of a window says: published slot starts, locks, and the ledger's day
+    versions by the day's first instant (absent: no hold has touched that day yet)."""
+
+    published: list[datetime]
+    locks: list[Lock]
+    day_versions: dict[datetime, int]
 
 
 def new_slot(mentor_id: str, start: datetime) -> Slot:
@@ -131,16 +148,24 @@ class SlotStore:
     ) -> tuple[list[datetime], list[Lock]]:
         """Published slot starts and every lock (hold or booking, on any slot, published or
         not) starting in [start, end): one Query, the offering's view of the window."""
-        published, locks = [], []
+        view = self.window_view(mentor_id, start, end, consistent)
+        return view.published, view.locks
+
+    def window_view(self, mentor_id: str, start: datetime, end: datetime, consistent: bool = False) -> WindowView:
+        """Published slots, locks and ledger days of [start, end): one Query."""
+        view = WindowView([], [], {})
         for item in self._window_items(mentor_id, start, end, consistent):
+            if isinstance(item, MentorDay):
+                view.day_versions[parse_instant(item.sk.removesuffix(DAY_SUFFIX).removeprefix("SLOT#"))] = int(item.version)
+                continue
             if item.start >= end:
                 continue
             if isinstance(item, Slot):
-                published.append(item.start)
+                view.published.append(item.start)
             elif isinstance(item, SlotLock):
                 expires = from_epoch_seconds(item.hold_expires_at) if item.hold_expires_at is not None else None
-                locks.append(Lock(item.start, item.booking_id, bool(item.booked), expires))
-        return published, locks
+                view.locks.append(Lock(item.start, item.booking_id, bool(item.booked), expires))
+        return view
 
     def next_open(self, mentor_id: str, now: datetime) -> NextOpen:
         """Walk forward from `now` to the first open slot (strongly consistent reads), no further
