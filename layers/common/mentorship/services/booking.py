@@ -21,7 +21,9 @@ from mentorship.domain.instants import epoch_seconds, from_epoch_seconds
 from mentorship.domain.sessions import HOLD_DURATION, check_session_request, clean_topic
 from mentorship.domain.slots import slots_for_session
 from mentorship.errors import Forbidden, HoldExpired, InvalidState, NotFound, PaymentDeclined, ValidationFailed
+from mentorship.domain.webhooks import EventType
 from mentorship.services.outbox_records import email_records, notification_record, reminder_records
+from mentorship.services.webhook_events import booking_event
 from mentorship.settings import get_settings
 from mentorship.store.booking_repository import booking_repository
 from mentorship.store.booking_writes import Confirmation
@@ -77,7 +79,7 @@ def hold_session(mentee: Party, request: SessionRequest, now: datetime) -> Booki
     # Chosen now, from the profile this hold reads anyway, so the confirm need not read it again;
     # no answer shows it before the booking is confirmed.
     booking.meeting_url = _meeting_url(mentor.video_provider, mentor.manual_meeting_url)
-    booking_repository().hold(booking, slot_starts, now)
+    booking_repository().hold(booking, slot_starts, now, events=[booking_event(EventType.BOOKING_HELD, booking, now)])
     return booking
 
 
@@ -133,6 +135,7 @@ def confirm_booking(booking_id: str, user_id: str, payment_method: str, now: dat
             booking_id,
             now,
         ),
+        booking_event(EventType.BOOKING_CONFIRMED, booking, now),  # in the confirm: only once paid
     ]
     confirmation = Confirmation(charge_id=charge.charge_id, meeting_url=booking.meeting_url, messages=messages)
     try:

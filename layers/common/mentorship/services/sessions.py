@@ -13,9 +13,11 @@ from mentorship.domain.bookings import BookingStatus
 from mentorship.domain.emails import EmailKind
 from mentorship.domain.sessions import check_session_request
 from mentorship.domain.slots import slots_for_session
+from mentorship.domain.webhooks import EventType
 from mentorship.errors import Forbidden, InvalidState
 from mentorship.services.booking import booking_for_participant, release_hold, status_of
 from mentorship.services.outbox_records import email_records, notification_record, reminder_records
+from mentorship.services.webhook_events import booking_event, review_event
 from mentorship.settings import get_settings
 from mentorship.store.models import Booking, Review
 from mentorship.store.reviews import new_review
@@ -48,6 +50,13 @@ def meeting_url_for(booking_id: str, user_id: str, now: datetime) -> str:
     return booking.meeting_url
 
 
+def _as_cancelled(booking: Booking) -> Booking:
+    """The booking as a cancel leaves it (what its webhook event reports)."""
+    cancelled = Booking.from_raw_data(booking.serialize())
+    cancelled.status = BookingStatus.CANCELLED.value
+    return cancelled
+
+
 def cancel_booking(booking_id: str, user_id: str, reason: str | None, now: datetime) -> Booking:
     """Either party cancels: a hold is released; a confirmed session that has not started is
     cancelled, its slots open again, both parties get a CANCEL invite and the other is notified."""
@@ -62,6 +71,7 @@ def cancel_booking(booking_id: str, user_id: str, reason: str | None, now: datet
     records = [
         *email_records(booking, EmailKind.CANCELLED, sender, now),
         notification_record(other_id, "booking_cancelled", "Session cancelled", f"{who} cancelled your session.", booking_id, now),
+        booking_event(EventType.BOOKING_CANCELLED, _as_cancelled(booking), now),
     ]
     slot_starts = slots_for_session(booking.start, int(booking.duration_minutes))
     cancellation = Cancellation(by=_role(booking, user_id), reason=reason or None, messages=records)
@@ -89,6 +99,7 @@ def reschedule_booking(booking_id: str, user_id: str, new_start: datetime, now: 
         *email_records(moved, EmailKind.RESCHEDULED, sender, now),
         *reminder_records(moved, now),
         notification_record(other_id, "booking_rescheduled", "Session moved", "Your session has a new time.", booking_id, now),
+        booking_event(EventType.BOOKING_RESCHEDULED, moved, now, previous_start=old_start),
     ]
     move = Move(moved, old_starts, slots_for_session(new_start, minutes), records)
     return booking_repository().reschedule(booking, move, now)
@@ -115,5 +126,5 @@ def review_session(booking_id: str, user_id: str, rating: int, comment: str, now
         comment=comment,
         created_at=now,
     )
-    booking_repository().review(booking, review)
+    booking_repository().review(booking, review, events=[review_event(review, booking, now)])
     return review

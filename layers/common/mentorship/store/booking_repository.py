@@ -11,11 +11,11 @@ transaction stay behind it (`store.booking_writes`, `store.session_changes`, `st
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, Sequence
 
 from mentorship.store.booking_writes import BookingWrites, Confirmation
 from mentorship.store.bookings import BookingStore
-from mentorship.store.models import Booking, Review
+from mentorship.store.models import Booking, Review, TableItem
 from mentorship.store.session_changes import Cancellation, Move, SessionChanges
 
 
@@ -23,8 +23,9 @@ class BookingRepository(Protocol):
     def get(self, booking_id: str) -> Booking | None:
         """The booking (strongly consistent), or None."""
 
-    def hold(self, booking: Booking, slot_starts: list[datetime], now: datetime) -> None:
-        """Lock the slots and take a hold place for a new held booking (SlotUnavailable, TooManyHolds)."""
+    def hold(self, booking: Booking, slot_starts: list[datetime], now: datetime, events: Sequence[TableItem] = ()) -> None:
+        """Lock the slots and take a hold place for a new held booking, recording `events` (its
+        webhook event) with it (SlotUnavailable, TooManyHolds)."""
 
     def confirm(self, booking: Booking, slot_starts: list[datetime], confirmation: Confirmation, now: datetime) -> Booking:
         """Book the held slots with the charge, link and messages (HoldExpired, InvalidState)."""
@@ -38,8 +39,8 @@ class BookingRepository(Protocol):
     def reschedule(self, booking: Booking, move: Move, now: datetime) -> Booking:
         """Move a confirmed session (SlotUnavailable, InvalidState)."""
 
-    def review(self, booking: Booking, review: Review) -> None:
-        """Record the review and the mentor's aggregates, once (AlreadyReviewed)."""
+    def review(self, booking: Booking, review: Review, events: Sequence[TableItem] = ()) -> None:
+        """Record the review, the mentor's aggregates and `events`, once (AlreadyReviewed)."""
 
 
 class DynamoBookingRepository:
@@ -51,8 +52,8 @@ class DynamoBookingRepository:
     def get(self, booking_id: str) -> Booking | None:
         return self._reads.get(booking_id)
 
-    def hold(self, booking: Booking, slot_starts: list[datetime], now: datetime) -> None:
-        self._writes.hold(booking, slot_starts, now)
+    def hold(self, booking: Booking, slot_starts: list[datetime], now: datetime, events: Sequence[TableItem] = ()) -> None:
+        self._writes.hold(booking, slot_starts, now, events=events)
 
     def confirm(self, booking: Booking, slot_starts: list[datetime], confirmation: Confirmation, now: datetime) -> Booking:
         return self._writes.confirm(booking, slot_starts, confirmation, now)
@@ -66,8 +67,8 @@ class DynamoBookingRepository:
     def reschedule(self, booking: Booking, move: Move, now: datetime) -> Booking:
         return self._sessions.reschedule(booking, move, now)
 
-    def review(self, booking: Booking, review: Review) -> None:
-        self._sessions.review(booking, review)
+    def review(self, booking: Booking, review: Review, events: Sequence[TableItem] = ()) -> None:
+        self._sessions.review(booking, review, events)
 
 
 _override: BookingRepository | None = None

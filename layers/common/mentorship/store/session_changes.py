@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Sequence
 
 from mentorship.domain.instants import format_utc
 from mentorship.errors import AlreadyReviewed, InvalidState, SlotUnavailable
@@ -155,7 +156,7 @@ class SessionChanges:
         written.updated_at = now
         return written
 
-    def review(self, booking: Booking, review: Review) -> None:
+    def review(self, booking: Booking, review: Review, events: Sequence[TableItem] = ()) -> None:
         """Write the review, mark the booking reviewed and update the mentor's aggregates together,
         so averageRating and reviewCount stay exact under concurrent reviews."""
 
@@ -178,6 +179,8 @@ class SessionChanges:
                 ],
                 condition=MentorProfile.pk.exists(),
             )
+            for index, event in enumerate(events):
+                transaction.put(f"event:{index}", event)
             transaction.commit()
 
         try:
