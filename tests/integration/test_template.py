@@ -65,9 +65,13 @@ SES_SENDER = "ses:FromAddress=SenderEmail"
 NEEDED_RESOURCES = {
     "MentorsFunction": {"MentorshipTable", "MentorshipTable/index/*", "CalendarSecretsKey"},
     # Answers without sending: what a change owes goes out from the StreamFunction.
-    "BookingFunction": {"MentorshipTable", "MentorshipTable/index/*", "IdempotencyTable"},
-    "RemindersFunction": {"MentorshipTable", "MentorshipTable/index/DueWork", "PushTopic", SES_SENDER},
-    "StreamFunction": {"MentorshipTable", "MentorshipTable/stream", "StreamFailures", "PushTopic", SES_SENDER},
+    # WebhookSecretsKey: Encrypt only (a new webhook's secret).
+    "BookingFunction": {"MentorshipTable", "MentorshipTable/index/*", "IdempotencyTable", "WebhookSecretsKey"},
+    # WebhookSecretsKey: Decrypt only (signing a webhook delivery), also below.
+    "RemindersFunction": {"MentorshipTable", "MentorshipTable/index/DueWork", "PushTopic", SES_SENDER, "WebhookSecretsKey"},
+    "StreamFunction": {
+        "MentorshipTable", "MentorshipTable/stream", "StreamFailures", "PushTopic", SES_SENDER, "WebhookSecretsKey"
+    },
     "DirectoryFunction": {
         "MentorshipTable", "MentorshipTable/index/Directory", "MentorshipTable/index/DirectoryChanges"
     },
@@ -432,13 +436,38 @@ def test_only_the_mentors_function_may_seal_and_open_calendar_passwords():
         if any(action.startswith("kms:") for action in as_list(statement["Action"]))
         and function_id == "MentorsFunction"
     ]
+    calendar_key_users = {
+        function_id
+        for function_id in FUNCTION_IDS
+        for s in policy_statements(function_id)
+        if "kms" in str(s["Action"]) and "CalendarSecretsKey" in {resource_name(r) for r in as_list(s["Resource"])}
+    }
+    assert calendar_key_users == {"MentorsFunction"}
     assert sorted(as_list(statement["Action"])) == ["kms:Decrypt", "kms:Encrypt"]
     assert {resource_name(resource) for resource in as_list(statement["Resource"])} == {"CalendarSecretsKey"}
     keys = statement["Condition"]["ForAllValues:StringEquals"]["kms:EncryptionContextKeys"]
     assert sorted(keys) == ["calendarId", "mentorId"]
-    for function_id in set(FUNCTION_IDS) - {"MentorsFunction"}:
-        assert not [s for s in policy_statements(function_id) if "kms" in str(s["Action"])], function_id
     assert ref_target(functions()["MentorsFunction"].environment["SECRETS_KEY_ID"]) == "CalendarSecretsKey"
+
+
+WEBHOOK_KEY_ACTIONS = {"BookingFunction": ["kms:Encrypt"], "StreamFunction": ["kms:Decrypt"], "RemindersFunction": ["kms:Decrypt"]}
+
+
+def test_webhook_secrets_are_sealed_by_the_booking_routes_and_opened_only_by_the_senders():
+    """Each function the one KMS action it needs on the webhook key, with the user/webhook context."""
+    for function_id in FUNCTION_IDS:
+        statements = [s for s in policy_statements(function_id) if "kms" in str(s["Action"])]
+        if function_id == "MentorsFunction":
+            continue
+        if function_id not in WEBHOOK_KEY_ACTIONS:
+            assert statements == [], function_id
+            continue
+        (statement,) = statements
+        assert sorted(as_list(statement["Action"])) == WEBHOOK_KEY_ACTIONS[function_id]
+        assert {resource_name(r) for r in as_list(statement["Resource"])} == {"WebhookSecretsKey"}
+        keys = statement["Condition"]["ForAllValues:StringEquals"]["kms:EncryptionContextKeys"]
+        assert sorted(keys) == ["userId", "webhookId"]
+        assert ref_target(functions()[function_id].environment["SECRETS_KEY_ID"]) == "WebhookSecretsKey"
 
 
 @pytest.mark.parametrize("function_id", FUNCTION_IDS)
