@@ -304,3 +304,16 @@ def test_a_receiver_that_never_recovers_is_given_up_after_a_day(mentor, booking_
     assert delivery["status"] == "failed" and delivery["attempts"] == 8 and delivery["lastStatusCode"] == 500
     assert len(receiver.received) == 8
     assert len({r.headers["webhook-id"] for r in receiver.received}) == 1
+
+
+def test_a_receiver_slower_than_10_s_is_a_failed_attempt_and_others_still_get_theirs(mentor, booking_api, receiver):
+    _, slow = add_webhook(booking_api, receiver.url("/slow"), ["booking.confirmed"])
+    _, fast = add_webhook(booking_api, receiver.url("/fast"), ["booking.confirmed"], claims=MENTOR_CLAIMS)
+    receiver.slow_paths["/slow"] = 12
+    _, held = hold(booking_api)
+    assert confirm(booking_api, held["bookingId"])[0] == 200
+    settle()
+    assert [p["type"] for p in verified(receiver.delivered("/fast"), fast["secret"])] == ["booking.confirmed"]
+    [attempt] = deliveries(booking_api, slow["webhookId"])
+    assert (attempt["status"], attempt["attempts"], attempt["lastStatusCode"]) == ("pending", 1, None)
+    assert attempt["lastAttemptAt"] is not None

@@ -5,6 +5,7 @@ scheduled runs and then let it recover."""
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -21,11 +22,14 @@ class WebhookReceiver:
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.failing_with: int | None = None  # e.g. 503 while "down"
+        self.slow_paths: dict[str, float] = {}  # path -> seconds to wait before answering
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's name
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                if self.path in receiver.slow_paths:
+                    time.sleep(receiver.slow_paths[self.path])
                 status = receiver.failing_with or 204
                 receiver.received.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body, status))
                 self.send_response(status)
