@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import cold_start, directory_scale, reminder_scale
+from bench import cold_start, directory_scale, reminder_scale, webhook_fanout
 from bench.chart import write_chart
 from bench.dataset import Population
 from bench.report import RunInfo, document, now_utc
@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> None:
         help="mentors in the directory at scale, comma-separated (default: 1000,20000,100000)",
     )
     parser.add_argument("--no-directory", action="store_true", help="skip the directory at scale")
+    parser.add_argument("--no-webhooks", action="store_true", help="skip the webhook fan-out (0, 1 and 5 webhooks)")
     parser.add_argument(
         "--latency-runs",
         type=int,
@@ -93,6 +94,7 @@ def main(argv: list[str] | None = None) -> None:
             if args.no_directory
             else directory_scale.run(engine, args.directory_mentors, runs=min(args.latency_runs, 30))
         )
+        fan_out = [] if args.no_webhooks else webhook_fanout.run(engine)
         cold = cold_start.run(engine, args.cold_import_runs) if args.cold_import_runs else None
     arguments = sys.argv[1:] if argv is None else argv
     command = shlex.join(["python", "-m", "bench", *arguments]) if arguments else "make bench"
@@ -100,7 +102,7 @@ def main(argv: list[str] | None = None) -> None:
     notes = {spec.name: spec.note for spec in ROUTES if spec.note}
     chart = None if args.no_output else args.output.with_suffix(CHART_SUFFIX)
     report = document(
-        results, info, notes, cold, reminders, chart.name if chart else None, directory
+        results, info, notes, cold, reminders, chart.name if chart else None, directory, fan_out
     )
     print(report)
     if chart:

@@ -18,6 +18,8 @@ from bench.directory_report import section as directory_section
 from bench.directory_scale import DirectoryScaleResult
 from bench.reminder_scale import DUE_BOOKINGS, ReminderScaleResult
 from bench.runner import SizeResult
+from bench.webhook_fanout import FanOutResult
+from bench.webhook_fanout import section as webhook_section
 from tooling.dynamodb_local import find_engine_dir
 from scripts.cold_imports import ColdStarts
 
@@ -411,6 +413,7 @@ def document(
     reminders: Sequence[ReminderScaleResult] = (),
     chart: str | None = None,
     directory: Sequence[DirectoryScaleResult] = (),
+    webhooks: Sequence[FanOutResult] = (),
 ) -> str:
     """The whole report; `notes` are the routes' own remarks (RouteSpec.note) by route name,
     `chart` the chart's path relative to the report."""
@@ -424,6 +427,7 @@ def document(
         *_cost_section(results, notes, cold),
         *(_reminder_scale_section(reminders) if reminders else []),
         *(directory_section(directory) if directory else []),
+        *(webhook_section(list(webhooks)) if webhooks else []),
         *_dataset_section(results),
         *(_cold_start_section(cold) if cold else []),
     ]

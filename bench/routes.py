@@ -241,7 +241,8 @@ ROUTES: tuple[RouteSpec, ...] = (
         timed=False,
         note="the StreamFunction's batch of the records one confirm wrote, as Lambda's event source mapping "
         "hands it over: 2 emails and 2 pushes, each a lease and a sent mark (email and push gateways are "
-        "no-op fakes in the benchmark); records of its own marks cost nothing.",
+        "no-op fakes in the benchmark), and the webhook event's fan-out (a lease, a Query per participant, "
+        "a done mark; nobody has a webhook here); records of its own marks cost nothing.",
     ),
     RouteSpec(
         "RemindersFunction run (+30 min)",

@@ -1,6 +1,6 @@
-"""BookingFunction: holds, payment, the session lifecycle, reviews and the inbox (all authenticated)."""
+"""BookingFunction: holds, payment, the session lifecycle, reviews, the inbox and webhooks (all authenticated)."""
 
-from booking_api import bookings, calendar_feed, me
+from booking_api import bookings, calendar_feed, me, webhooks
 from mentorship import snapstart
 from mentorship.api.resolver import build_resolver, http_handler
 
@@ -8,6 +8,7 @@ app = build_resolver()
 app.include_router(bookings.router)
 app.include_router(me.router)
 app.include_router(calendar_feed.router)
+app.include_router(webhooks.router)
 
 lambda_handler = http_handler(app)
 snapstart.register(app)  # runtime hooks, when SnapStart is on (mentorship/snapstart.py)

@@ -12,8 +12,9 @@ from mentorship.services.delivery import deliver_email, deliver_push
 from mentorship.services.refunds import booking_fell_due
 from mentorship.services.reminders import deliver_reminder
 from mentorship.services.scheduled import run_due_work, run_time
+from mentorship.services.webhook_delivery import fan_out_event, send_delivery
 from mentorship.store.due_work import DueWorkStore
-from mentorship.store.models import Booking, MentorProfile, Notification, PendingEmail, Reminder
+from mentorship.store.models import Booking, MentorProfile, Notification, PendingEmail, Reminder, WebhookDelivery, WebhookEvent
 
 # What the run does with each kind of due item.
 DUE_WORK_HANDLERS = {
@@ -22,6 +23,8 @@ DUE_WORK_HANDLERS = {
     PendingEmail: deliver_email,  # not sent yet (first try failed or was interrupted)
     Notification: deliver_push,  # not pushed yet
     Reminder: deliver_reminder,  # 24 h / 10 min before a session: email + inbox + push, once
+    WebhookEvent: fan_out_event,  # not fanned out yet (the stream could not)
+    WebhookDelivery: send_delivery,  # a webhook delivery whose retry is due
 }
 
 snapstart.register()  # runtime hooks, when SnapStart is on (mentorship/snapstart.py)

@@ -64,10 +64,17 @@ LAYER_ID = "CommonLayer"
 SES_SENDER = "ses:FromAddress=SenderEmail"
 NEEDED_RESOURCES = {
     "MentorsFunction": {"MentorshipTable", "MentorshipTable/index/*", "CalendarSecretsKey"},
-    # Answers without sending; a hold re-reads CalDAV calendars, whose passwords KMS opens.
-    "BookingFunction": {"MentorshipTable", "MentorshipTable/index/*", "IdempotencyTable", "CalendarSecretsKey"},
-    "RemindersFunction": {"MentorshipTable", "MentorshipTable/index/DueWork", "PushTopic", SES_SENDER},
-    "StreamFunction": {"MentorshipTable", "MentorshipTable/stream", "StreamFailures", "PushTopic", SES_SENDER},
+    # Answers without sending (what a change owes goes out from the StreamFunction); a hold
+    # opens CalDAV passwords (CalendarSecretsKey, Decrypt), a new webhook's secret is sealed
+    # (WebhookSecretsKey, Encrypt only).
+    "BookingFunction": {
+        "MentorshipTable", "MentorshipTable/index/*", "IdempotencyTable", "CalendarSecretsKey", "WebhookSecretsKey"
+    },
+    # WebhookSecretsKey: Decrypt only (signing a webhook delivery), also below.
+    "RemindersFunction": {"MentorshipTable", "MentorshipTable/index/DueWork", "PushTopic", SES_SENDER, "WebhookSecretsKey"},
+    "StreamFunction": {
+        "MentorshipTable", "MentorshipTable/stream", "StreamFailures", "PushTopic", SES_SENDER, "WebhookSecretsKey"
+    },
     "DirectoryFunction": {
         "MentorshipTable", "MentorshipTable/index/Directory", "MentorshipTable/index/DirectoryChanges"
     },
@@ -428,6 +435,7 @@ def calendar_key_statements(function_id: str) -> list[dict]:
         statement
         for statement in policy_statements(function_id)
         if any(action.startswith("kms:") for action in as_list(statement["Action"]))
+        and "CalendarSecretsKey" in {resource_name(resource) for resource in as_list(statement["Resource"])}
     ]
 
 
@@ -443,12 +451,35 @@ def test_calendar_passwords_are_sealed_by_the_mentors_function_and_opened_by_hol
     assert {resource_name(resource) for resource in as_list(statement["Resource"])} == {"CalendarSecretsKey"}
     keys = statement["Condition"]["ForAllValues:StringEquals"]["kms:EncryptionContextKeys"]
     assert sorted(keys) == ["calendarId", "mentorId"]
-    assert ref_target(functions()[function_id].environment["SECRETS_KEY_ID"]) == "CalendarSecretsKey"
+    if function_id == "MentorsFunction":  # it seals with this key; BookingFunction seals webhook secrets
+        assert ref_target(functions()[function_id].environment["SECRETS_KEY_ID"]) == "CalendarSecretsKey"
 
 
 def test_no_other_function_may_use_the_calendar_key():
     for function_id in set(FUNCTION_IDS) - {"MentorsFunction", "BookingFunction"}:
         assert not calendar_key_statements(function_id), function_id
+
+
+WEBHOOK_KEY_ACTIONS = {"BookingFunction": ["kms:Encrypt"], "StreamFunction": ["kms:Decrypt"], "RemindersFunction": ["kms:Decrypt"]}
+
+
+def test_webhook_secrets_are_sealed_by_the_booking_routes_and_opened_only_by_the_senders():
+    """Each function the one KMS action it needs on the webhook key, with the user/webhook context."""
+    for function_id in FUNCTION_IDS:
+        statements = [
+            s
+            for s in policy_statements(function_id)
+            if "kms" in str(s["Action"]) and "CalendarSecretsKey" not in {resource_name(r) for r in as_list(s["Resource"])}
+        ]
+        if function_id not in WEBHOOK_KEY_ACTIONS:
+            assert statements == [], function_id
+            continue
+        (statement,) = statements
+        assert sorted(as_list(statement["Action"])) == WEBHOOK_KEY_ACTIONS[function_id]
+        assert {resource_name(r) for r in as_list(statement["Resource"])} == {"WebhookSecretsKey"}
+        keys = statement["Condition"]["ForAllValues:StringEquals"]["kms:EncryptionContextKeys"]
+        assert sorted(keys) == ["userId", "webhookId"]
+        assert ref_target(functions()[function_id].environment["SECRETS_KEY_ID"]) == "WebhookSecretsKey"
 
 
 @pytest.mark.parametrize("function_id", FUNCTION_IDS)

@@ -68,7 +68,7 @@ class InMemoryBookingRepository:
         booking = self.bookings.get(booking_id)
         return self._copy(booking) if booking is not None else None
 
-    def hold(self, booking, slot_starts, now, plan=None) -> None:
+    def hold(self, booking, slot_starts, now, plan=None, events=()) -> None:
         from mentorship.domain.schedules import Lock
         from mentorship.errors import SlotUnavailable, TooManyHolds
         from mentorship.domain.instants import from_epoch_seconds
@@ -98,6 +98,7 @@ class InMemoryBookingRepository:
         for start in slot_starts:
             self.locks[(booking.mentor_id, start)] = (booking.booking_id, False, int(booking.hold_expires_at))
         self.bookings[booking.booking_id] = self._copy(booking)
+        self.recorded += list(events)
 
     def confirm(self, booking, slot_starts, confirmation, now):
         from mentorship.errors import HoldExpired, InvalidState
@@ -187,7 +188,7 @@ class InMemoryBookingRepository:
         self.recorded += move.messages
         return self._copy(stored)
 
-    def review(self, booking, review) -> None:
+    def review(self, booking, review, events=()) -> None:
         from mentorship.errors import AlreadyReviewed
 
         stored = self.bookings[booking.booking_id]
@@ -195,6 +196,7 @@ class InMemoryBookingRepository:
             raise AlreadyReviewed("this session has been reviewed already")
         stored.reviewed = True
         self.reviews.append(review)
+        self.recorded += list(events)
 
 
 class RecordingPayments:
@@ -225,3 +227,23 @@ class RecordingPayments:
         self.charges[key] = (self.charges[key][0], "refunded")
         self.refunds[key] = amount
         return True
+
+
+class ContextBoundSecretBox:
+    """KMS's contract without KMS (for tests on DynamoDB Local, where moto's KMS cannot run beside
+    the real engine): a sealed text opens only with the context it was sealed with."""
+
+    def seal(self, plaintext: str, context: dict[str, str]) -> str:
+        import base64
+        import json
+
+        return base64.b64encode(json.dumps({"context": context, "plaintext": plaintext}).encode()).decode()
+
+    def open(self, sealed: str, context: dict[str, str]) -> str:
+        import base64
+        import json
+
+        box = json.loads(base64.b64decode(sealed))
+        if box["context"] != context:
+            raise ValueError("the encryption context does not match")
+        return box["plaintext"]

@@ -93,6 +93,10 @@ class TooManyHolds(DomainError):
     code = "too_many_holds"
 
 
+class TooManyWebhooks(DomainError):
+    code = "too_many_webhooks"
+
+
 class ValidationFailed(DomainError):
     code = "validation_error"
 

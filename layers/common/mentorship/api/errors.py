@@ -33,6 +33,7 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.HoldExpired: 410,
     errors.ValidationFailed: 422,
     errors.TooManyHolds: 429,
+    errors.TooManyWebhooks: 429,
     errors.ServiceUnavailable: 503,
 }
 

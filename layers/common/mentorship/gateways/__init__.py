@@ -1,7 +1,9 @@
 """Outside services behind small interfaces: email (SES), push (SNS), payment (mock),
-secrets (KMS) and external calendars (CalDAV and ICS feeds over the guarded outbound HTTP).
+secrets (KMS), external calendars (CalDAV and ICS feeds) and integrators' webhooks (both over the
+guarded outbound HTTP).
 
-`email_sender()`, `push_sender()`, `payment_gateway()`, `secret_box()` and `calendar_reader()`
+`email_sender()`, `push_sender()`, `payment_gateway()`, `secret_box()`, `calendar_reader()`
+and `webhook_sender()`
 give the real implementations, made once per instance; tests replace them with `use(...)`.
 """
 
@@ -16,6 +18,7 @@ if TYPE_CHECKING:
     from mentorship.gateways.calendars import CalendarReader
     from mentorship.gateways.push import PushSender
     from mentorship.gateways.secrets import SecretBox
+    from mentorship.gateways.webhooks import WebhookSender
 
 _overrides: dict[str, object] = {}
 
@@ -79,6 +82,18 @@ def _http_calendars() -> "CalendarReader":
     from mentorship.gateways.outbound_http import default_policy
 
     return HttpCalendarReader(default_policy())
+
+
+@cache
+def _http_webhooks() -> "WebhookSender":
+    from mentorship.gateways.outbound_http import default_policy
+    from mentorship.gateways.webhooks import HttpWebhookSender
+
+    return HttpWebhookSender(default_policy())
+
+
+def webhook_sender() -> "WebhookSender":
+    return _overrides.get("webhooks") or _http_webhooks()  # type: ignore[return-value]
 
 
 def secret_box() -> "SecretBox":

@@ -25,10 +25,12 @@ from mentorship.domain.instants import epoch_seconds, from_epoch_seconds, resolv
 from mentorship.domain.sessions import HOLD_DURATION, check_session_request, clean_topic
 from mentorship.domain.slots import SLOT, slots_for_session
 from mentorship.domain.schedules import HOLD_READ_MARGIN, BusyTimes, OfferingInputs, hold_ledger_days, session_offered
+from mentorship.domain.webhooks import EventType
 from mentorship.errors import Forbidden, HoldExpired, InvalidState, NotFound, PaymentDeclined, SlotUnavailable, ValidationFailed
 from mentorship.services.calendars import busy_live_of
 from mentorship.services.offering import read_mentor
 from mentorship.services.outbox_records import email_records, notification_record, reminder_records
+from mentorship.services.webhook_events import booking_event
 from mentorship.settings import get_settings
 from mentorship.store.booking_repository import booking_repository
 from mentorship.store.booking_writes import Confirmation, HoldPlan
@@ -97,7 +99,9 @@ def hold_session(mentee: Party, request: SessionRequest, now: datetime) -> Booki
     # The policy the mentee sees while paying is the one the booking keeps once confirmed (and
     # through reschedules): a mentor's later change never alters a booking already made.
     booking.cancellation_policy = policy_of(mentor.cancellation_policy).value
-    booking_repository().hold(booking, slot_starts, now, _hold_plan(head, request, now))
+    booking_repository().hold(
+        booking, slot_starts, now, _hold_plan(head, request, now), events=[booking_event(EventType.BOOKING_HELD, booking, now)]
+    )
     return booking
 
 
@@ -178,6 +182,7 @@ def confirm_booking(booking_id: str, user_id: str, payment_method: str, now: dat
             booking_id,
             now,
         ),
+        booking_event(EventType.BOOKING_CONFIRMED, booking, now),  # in the confirm: only once paid
     ]
     confirmation = Confirmation(charge_id=charge.charge_id, meeting_url=booking.meeting_url, messages=messages)
     try:

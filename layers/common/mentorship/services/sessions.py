@@ -14,9 +14,11 @@ from mentorship.domain.commitments import Role, full_refund_stands, no_show_refu
 from mentorship.domain.emails import EmailKind, Terms
 from mentorship.domain.sessions import check_session_request
 from mentorship.domain.slots import slots_for_session
+from mentorship.domain.webhooks import EventType
 from mentorship.errors import Forbidden, InvalidState
 from mentorship.services.booking import booking_for_participant, price_of, refund_if_cancelled, release_hold, status_of
 from mentorship.services.outbox_records import email_records, notification_record, reminder_records
+from mentorship.services.webhook_events import booking_event, review_event
 from mentorship.settings import get_settings
 from mentorship.store.models import Booking, Review
 from mentorship.store.reviews import new_review
@@ -49,6 +51,15 @@ def meeting_url_for(booking_id: str, user_id: str, now: datetime) -> str:
     return booking.meeting_url
 
 
+def _as_left(booking: Booking, status: BookingStatus, **changes) -> Booking:
+    """The booking as a change leaves it (what its webhook event reports), before it is written."""
+    left = Booking.from_raw_data(booking.serialize())
+    left.status = status.value
+    for name, value in changes.items():
+        setattr(left, name, value)
+    return left
+
+
 def cancel_booking(booking_id: str, user_id: str, reason: str | None, now: datetime) -> Booking:
     """Either party cancels: a hold is released; a confirmed session that has not started is
     cancelled, its slots open again, both parties get a CANCEL invite stating the refund and the
@@ -69,6 +80,11 @@ def cancel_booking(booking_id: str, user_id: str, reason: str | None, now: datet
     records = [
         *email_records(booking, EmailKind.CANCELLED, sender, now, terms),
         notification_record(other_id, "booking_cancelled", "Session cancelled", f"{who} cancelled your session.", booking_id, now),
+        booking_event(
+            EventType.BOOKING_CANCELLED,
+            _as_left(booking, BookingStatus.CANCELLED, cancelled_by=role.value, refund_amount=refund.amount),
+            now,
+        ),
     ]
     slot_starts = slots_for_session(booking.start, int(booking.duration_minutes))
     cancellation = Cancellation(by=role.value, reason=reason or None, messages=records, refund=refund.amount)
@@ -93,6 +109,11 @@ def report_no_show(booking_id: str, user_id: str, absent: Role, now: datetime) -
     records = [
         notification_record(absent_id, "booking_no_show", "Marked absent", f"{reporter} reported you absent from your session.", booking_id, now),
         notification_record(user_id, "booking_no_show", "No-show recorded", "The session is recorded as a no-show.", booking_id, now),
+        booking_event(
+            EventType.BOOKING_NO_SHOW,
+            _as_left(booking, BookingStatus.NO_SHOW, absent=absent.value, refund_amount=refund.amount),
+            now,
+        ),
     ]
     report = NoShow(absent=absent.value, refund=refund.amount, messages=records)
     return booking_repository().no_show(booking, report, now)
@@ -125,6 +146,7 @@ def reschedule_booking(booking_id: str, user_id: str, new_start: datetime, now: 
         *email_records(moved, EmailKind.RESCHEDULED, sender, now, Terms(policy)),
         *reminder_records(moved, now),
         notification_record(other_id, "booking_rescheduled", "Session moved", "Your session has a new time.", booking_id, now),
+        booking_event(EventType.BOOKING_RESCHEDULED, moved, now, previous_start=old_start),
     ]
     move = Move(moved, old_starts, slots_for_session(new_start, minutes), records)
     return booking_repository().reschedule(booking, move, now)
@@ -153,5 +175,5 @@ def review_session(booking_id: str, user_id: str, rating: int, comment: str, now
         comment=comment,
         created_at=now,
     )
-    booking_repository().review(booking, review)
+    booking_repository().review(booking, review, events=[review_event(review, booking, now)])
     return review

@@ -11,11 +11,11 @@ transaction stay behind it (`store.booking_writes`, `store.session_changes`, `st
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, Sequence
 
 from mentorship.store.booking_writes import BookingWrites, Confirmation, HoldPlan
 from mentorship.store.bookings import BookingStore
-from mentorship.store.models import Booking, Review
+from mentorship.store.models import Booking, Review, TableItem
 from mentorship.store.session_changes import Cancellation, Move, NoShow, SessionChanges
 
 
@@ -23,9 +23,17 @@ class BookingRepository(Protocol):
     def get(self, booking_id: str) -> Booking | None:
         """The booking (strongly consistent), or None."""
 
-    def hold(self, booking: Booking, slot_starts: list[datetime], now: datetime, plan: HoldPlan | None = None) -> None:
-        """Lock the slots and take a hold place for a new held booking (SlotUnavailable, TooManyHolds);
-        with a plan, only if the offering offers them, serialized with other holds by the ledger."""
+    def hold(
+        self,
+        booking: Booking,
+        slot_starts: list[datetime],
+        now: datetime,
+        plan: HoldPlan | None = None,
+        events: Sequence[TableItem] = (),
+    ) -> None:
+        """Lock the slots and take a hold place for a new held booking, recording `events` (its
+        webhook event) with it (SlotUnavailable, TooManyHolds); with a plan, only if the offering
+        offers them, serialized with other holds by the ledger."""
 
     def confirm(self, booking: Booking, slot_starts: list[datetime], confirmation: Confirmation, now: datetime) -> Booking:
         """Book the held slots with the charge, link and messages (HoldExpired, InvalidState)."""
@@ -42,8 +50,8 @@ class BookingRepository(Protocol):
     def reschedule(self, booking: Booking, move: Move, now: datetime) -> Booking:
         """Move a confirmed session (SlotUnavailable, InvalidState)."""
 
-    def review(self, booking: Booking, review: Review) -> None:
-        """Record the review and the mentor's aggregates, once (AlreadyReviewed)."""
+    def review(self, booking: Booking, review: Review, events: Sequence[TableItem] = ()) -> None:
+        """Record the review, the mentor's aggregates and `events`, once (AlreadyReviewed)."""
 
     def refund_settled(self, booking: Booking, now: datetime) -> bool:
         """The pending refund was given back: mark it so, once (False if it was already)."""
@@ -61,8 +69,15 @@ class DynamoBookingRepository:
     def get(self, booking_id: str) -> Booking | None:
         return self._reads.get(booking_id)
 
-    def hold(self, booking: Booking, slot_starts: list[datetime], now: datetime, plan: HoldPlan | None = None) -> None:
-        self._writes.hold(booking, slot_starts, now, plan)
+    def hold(
+        self,
+        booking: Booking,
+        slot_starts: list[datetime],
+        now: datetime,
+        plan: HoldPlan | None = None,
+        events: Sequence[TableItem] = (),
+    ) -> None:
+        self._writes.hold(booking, slot_starts, now, plan, events=events)
 
     def confirm(self, booking: Booking, slot_starts: list[datetime], confirmation: Confirmation, now: datetime) -> Booking:
         return self._writes.confirm(booking, slot_starts, confirmation, now)
@@ -79,8 +94,8 @@ class DynamoBookingRepository:
     def reschedule(self, booking: Booking, move: Move, now: datetime) -> Booking:
         return self._sessions.reschedule(booking, move, now)
 
-    def review(self, booking: Booking, review: Review) -> None:
-        self._sessions.review(booking, review)
+    def review(self, booking: Booking, review: Review, events: Sequence[TableItem] = ()) -> None:
+        self._sessions.review(booking, review, events)
 
     def refund_settled(self, booking: Booking, now: datetime) -> bool:
         return self._sessions.refund_settled(booking, now)

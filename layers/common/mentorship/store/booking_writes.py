@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Callable, Sequence
 
 from mentorship.domain.instants import epoch_seconds, format_utc, format_utc_precise, from_epoch_seconds
 from mentorship.domain.schedules import LedgerDay
@@ -101,7 +101,13 @@ class BookingWrites:
         return [place for place in range(MAX_ACTIVE_HOLDS) if place not in taken]
 
     def hold(
-        self, booking: Booking, slot_starts: list[datetime], now: datetime, plan: HoldPlan | None = None, attempts: int = 4
+        self,
+        booking: Booking,
+        slot_starts: list[datetime],
+        now: datetime,
+        plan: HoldPlan | None = None,
+        attempts: int = 4,
+        events: Sequence[TableItem] = (),
     ) -> None:
         """Lock every slot for `booking` until its hold expires, in one transaction, together with
         one of the mentee's hold places. SlotUnavailable if any slot is missing, taken or (with a
@@ -125,7 +131,7 @@ class BookingWrites:
             if not places:
                 raise TooManyHolds(f"you already hold {MAX_ACTIVE_HOLDS} slots; confirm or release one first")
             try:
-                retry_on_contention(lambda: self._hold_once(booking, slot_starts, places[0], now, plan, view))
+                retry_on_contention(lambda: self._hold_once(booking, slot_starts, places[0], now, plan, view, events))
                 return
             except ConditionsFailed as failed:
                 if any(name.startswith(("slot:", "lock:")) for name in failed.names):
@@ -138,7 +144,14 @@ class BookingWrites:
         raise TooManyHolds(f"you already hold {MAX_ACTIVE_HOLDS} slots; confirm or release one first")
 
     def _hold_once(
-        self, booking: Booking, slot_starts: list[datetime], place: int, now: datetime, plan: HoldPlan | None, view: WindowView | None
+        self,
+        booking: Booking,
+        slot_starts: list[datetime],
+        place: int,
+        now: datetime,
+        plan: HoldPlan | None,
+        view: WindowView | None,
+        events: Sequence[TableItem],
     ) -> None:
         expires = int(booking.hold_expires_at)
         cleanup_after = from_epoch_seconds(expires) + TTL_GRACE
@@ -166,6 +179,8 @@ class BookingWrites:
         place_item = new_hold_place(booking.mentee_id, place, booking.booking_id, expires, cleanup_after)
         transaction.put("place", place_item, condition=place_is_free(now))
         transaction.put("booking", booking, condition=Booking.pk.does_not_exist())
+        for index, event in enumerate(events):
+            transaction.put(f"event:{index}", event, condition=TableItem.pk.does_not_exist())
         transaction.commit()
 
     def confirm(self, booking: Booking, slot_starts: list[datetime], confirmation: Confirmation, now: datetime) -> Booking:

@@ -18,6 +18,10 @@ Item types (pk / sk), one partition per aggregate:
   MENTOR#<mentorId> / PROFILE#CALENDAR#<calendarId>  CalendarConnection  an external calendar + its busy cache
   USER#<userId> / CALENDAR_FEED                      CalendarFeed the user's feed secret
   CALENDAR_FEED#<sha256(secret)> / CALENDAR_FEED     CalendarFeedKey  the feed URL's lookup -> user
+  USER#<userId> / WEBHOOK#<webhookId>                Webhook      an integrator's endpoint (secret sealed)
+  USER#<userId> / WEBHOOKS                           WebhookCount how many the user has (at most 5)
+  BOOKING#<bookingId> / EVENT#<createdAt>#<eventId>  WebhookEvent what changed, written with the change
+  WEBHOOK#<webhookId> / DELIVERY#<createdAt>#<eventId> WebhookDelivery one event to one endpoint (outbox)
 
 A slot and its lock sort next to each other, so one Query over `SLOT#<from>`..`SLOT#<to>`
 reads a window of availability together with who holds it.
@@ -41,6 +45,8 @@ Access patterns:
   AP14 a mentor's calendars and busy caches ..... Query    pk=MENTOR#id, sk BEGINS_WITH PROFILE#CALENDAR#
   AP15 a user's calendar feed secret ............ GetItem  pk=USER#id, sk=CALENDAR_FEED
   AP16 a calendar feed by its URL's secret ...... GetItem  pk=CALENDAR_FEED#<sha256(secret)>, sk=CALENDAR_FEED
+  AP17 a user's webhooks ........................ Query    pk=USER#id, sk BEGINS_WITH WEBHOOK#
+  AP18 a webhook's deliveries, newest first ..... Query    pk=WEBHOOK#id, sk BEGINS_WITH DELIVERY#, descending
 
 No request path scans; each request reads only what it returns plus what its filter skips.
 """
@@ -438,3 +444,50 @@ ALL_MODELS: tuple[type[TableItem], ...] = (
     CalendarFeed,
     CalendarFeedKey,
 )
+
+
+class Webhook(TableItem, discriminator="Webhook"):
+    """An integrator's endpoint; its signing secret is sealed with KMS, bound to user and webhook."""
+
+    webhook_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    url = UnicodeAttribute()
+    events = ListAttribute(of=UnicodeAttribute)
+    secret_sealed = UnicodeAttribute()
+    created_at = InstantAttribute()
+
+
+class WebhookCount(TableItem, discriminator="WebhookCount"):
+    """How many webhooks a user has: adding one is conditioned on it, so a sixth cannot slip in."""
+
+    count = NumberAttribute(default=0)
+
+
+class WebhookEvent(TableItem, discriminator="WebhookEvent"):
+    """A change integrators hear about, written in the change's own transaction with what each
+    participant's webhooks will carry; in DueWork until fanned out (the stream does it at once)."""
+
+    event_id = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    booking_id = UnicodeAttribute()
+    mentee_id = UnicodeAttribute()
+    mentor_id = UnicodeAttribute()
+    # The body's `data` each participant may see (JSON), built when the change is written.
+    mentee_data = UnicodeAttribute()
+    mentor_data = UnicodeAttribute()
+    created_at = InstantAttribute()
+
+
+class WebhookDelivery(TableItem, discriminator="WebhookDelivery"):
+    """One event to one webhook: the body signed and sent (the same on every retry), in DueWork
+    until delivered or given up."""
+
+    webhook_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    event_id = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    body = UnicodeAttribute()
+    status = UnicodeAttribute()  # pending | delivered | failed
+    last_status_code = NumberAttribute(null=True)
+    last_attempt_at = InstantAttribute(null=True)
+    created_at = InstantAttribute()

@@ -54,12 +54,13 @@ def mark_done(item: TableItem, lease: int, extra_actions: list | None = None) ->
     return True
 
 
-def retry_later(item: TableItem, lease: int, at: datetime) -> None:
-    """Give the lease back and make the item due again at `at` (a failed send)."""
+def retry_later(item: TableItem, lease: int, at: datetime, extra_actions: list | None = None) -> None:
+    """Give the lease back and make the item due again at `at` (a failed send), applying
+    `extra_actions` (e.g. the attempt's answer) with it."""
     model = type(item)
     try:
         item.update(
-            actions=[model.claimed_until.remove(), model.due_at.set(format_utc_precise(at))],
+            actions=[model.claimed_until.remove(), model.due_at.set(format_utc_precise(at)), *(extra_actions or [])],
             condition=model.claimed_until == lease,
         )
     except UpdateError as error:

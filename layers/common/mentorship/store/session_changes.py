@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Sequence
 
 from pynamodb.exceptions import UpdateError
 
@@ -243,7 +244,7 @@ class SessionChanges:
         written.updated_at = now
         return written
 
-    def review(self, booking: Booking, review: Review) -> None:
+    def review(self, booking: Booking, review: Review, events: Sequence[TableItem] = ()) -> None:
         """Write the review, mark the booking reviewed and update the mentor's aggregates together,
         so averageRating and reviewCount stay exact under concurrent reviews."""
 
@@ -266,6 +267,8 @@ class SessionChanges:
                 ],
                 condition=MentorProfile.pk.exists(),
             )
+            for index, event in enumerate(events):
+                transaction.put(f"event:{index}", event)
             transaction.commit()
 
         try:
