@@ -28,6 +28,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote
 
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
@@ -203,7 +204,8 @@ def _management_handler(api: LocalWebSocketApi) -> type[BaseHTTPRequestHandler]:
     class ManagementApi(BaseHTTPRequestHandler):
         def _connection_id(self) -> str | None:
             prefix = "/@connections/"
-            return self.path[len(prefix) :] if self.path.startswith(prefix) else None
+            # clients percent-encode the id (botocore sends its "=" as %3D)
+            return unquote(self.path[len(prefix) :]) if self.path.startswith(prefix) else None
 
         def _answer(self, done: bool, connection_id: str | None) -> None:
             if done:

@@ -1,7 +1,7 @@
 """End to end: `python -m local.stack` (what `make run` starts) as a subprocess, used over HTTP the
 way a developer or a web client uses it, then stopped with Ctrl-C (SIGINT).
 
-The stack starts once for the module. The last test stops it and checks that everything it
+The stack starts once for the e2e session (tests/e2e/conftest.py; this module runs last). The last test stops it and checks that everything it
 started (worker processes, the DynamoDB Local JVM) ended with it.
 """
 
@@ -51,13 +51,6 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return stat[stat.rindex(")") + 2] != "Z"
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory) -> RunningStack:
-    running = local_stack.start(tmp_path_factory.mktemp("local-stack"))
-    yield running
-    local_stack.stop(running.process)
 
 
 def assert_error(response: requests.Response, status: int, code: str) -> dict:
