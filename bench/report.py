@@ -411,6 +411,7 @@ def document(
     reminders: Sequence[ReminderScaleResult] = (),
     chart: str | None = None,
     directory: Sequence[DirectoryScaleResult] = (),
+    live: Sequence[str] = (),
 ) -> str:
     """The whole report; `notes` are the routes' own remarks (RouteSpec.note) by route name,
     `chart` the chart's path relative to the report."""
@@ -424,6 +425,7 @@ def document(
         *_cost_section(results, notes, cold),
         *(_reminder_scale_section(reminders) if reminders else []),
         *(directory_section(directory) if directory else []),
+        *live,
         *_dataset_section(results),
         *(_cold_start_section(cold) if cold else []),
     ]
