@@ -55,17 +55,6 @@ def headers_for(stack: RunningStack) -> dict[str, str]:
     return {"Authorization": f"Bearer {stack.token({'sub': user, 'email': f'{user}@example.com', 'name': 'Live'})}"}
 
 
-def hold(stack: RunningStack, headers: dict, mentor_id: str, start: str) -> str:
-    response = requests.post(
-        stack.url("/bookings"),
-        json={"mentorId": mentor_id, "start": start, "durationMinutes": 30, "topic": "Live availability, end to end"},
-        headers=headers,
-        timeout=30,
-    )
-    assert response.status_code == 201, response.text
-    return response.json()["bookingId"]
-
-
 def next_change(connection: ClientConnection, mentor_id: str, deadline: float) -> dict:
     while True:
         remaining = deadline - time.monotonic()
@@ -88,7 +77,7 @@ def test_a_hold_over_http_reaches_the_subscriber_within_5_seconds_and_its_releas
         headers = headers_for(stack)
 
         held_at = time.monotonic()
-        booking_id = hold(stack, headers, mentor_id, start)
+        booking_id = stack.hold(headers, mentor_id, start, "Live availability, end to end")
         message = next_change(watcher, mentor_id, held_at + LIVE_WITHIN_SECONDS)
         assert {"start": start, "available": False} in [
             {"start": slot["start"], "available": slot["available"]} for slot in message["slots"]

@@ -197,14 +197,7 @@ def test_a_confirm_answers_at_once_and_its_emails_follow_from_the_stream(stack):
     slots = requests.get(stack.url(f"/mentors/{mentor_id}/availability"), timeout=10).json()["slots"]
     start = next(slot["start"] for slot in slots if slot["available"])
     headers = bearer(token_for(stack, sub="e2e-stream", email="stream@example.com"))
-    held = requests.post(
-        stack.url("/bookings"),
-        json={"mentorId": mentor_id, "start": start, "durationMinutes": 30, "topic": "Streams, end to end"},
-        headers=headers,
-        timeout=30,
-    )
-    assert held.status_code == 201, held.text
-    booking_id = held.json()["bookingId"]
+    booking_id = stack.hold(headers, mentor_id, start, "Streams, end to end")
     outbox = stack.url("/_local/outbox")
     before = len(requests.get(outbox, timeout=10).json()["messages"])
     confirmed = requests.post(
