@@ -21,7 +21,7 @@ class Settings:
     meeting_base_url: str = "https://meet.mentor-booking.example"
     # How often a warm instance reads what changed in the directory (services/directory.py).
     directory_sync_seconds: float = 10.0
-    # Live availability (docs/decisions.md §19): the subscriptions table, the URL clients connect
+    # Live availability (docs/decisions.md §24): the subscriptions table, the URL clients connect
     # to, and the WebSocket API's management endpoint (PostToConnection). Empty where unused.
     connections_table_name: str = ""
     realtime_url: str = ""

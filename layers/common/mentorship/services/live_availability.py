@@ -1,5 +1,5 @@
 """Live availability: the stream batch's slot changes, coalesced per mentor, posted to the
-connections subscribed to that mentor (docs/decisions.md §19).
+connections subscribed to that mentor (docs/decisions.md §24).
 
 Per changed mentor and batch: one Query of its subscribers (nothing else when there are none),
 one strongly consistent Query of the changed slots' window for their state now, then one
