@@ -157,6 +157,29 @@ def stream_after_confirm() -> Call:
     return stream_after("confirm", None, lambda: _confirm_call(held))()
 
 
+def _confirmed_hour_id() -> str:
+    held = _held_hour_id()
+    check_success("confirm before a cancel", invoke(_confirm_call(held)))
+    return held
+
+
+def _cancel_call(booking_id: str) -> Call:
+    """The mentor cancels: a full refund under any policy, so there is always one to give back."""
+    return http_call(
+        "POST", "/bookings/{bookingId}/cancel", claims=MENTOR, path_parameters={"bookingId": booking_id}, body={}
+    )
+
+
+def cancel_with_refund() -> Call:
+    """POST /bookings/{id}/cancel of a session booked just before (unmeasured)."""
+    return _cancel_call(_confirmed_hour_id())
+
+
+def stream_after_cancel() -> Call:
+    booked = _confirmed_hour_id()
+    return stream_after("cancel", None, lambda: _cancel_call(booked))()
+
+
 COMBINED = {"jobFamily": "engineer", "experienceLevel": "senior", "maxRate": "25000", "availability": "week"}
 
 ROUTES: tuple[RouteSpec, ...] = (
@@ -184,6 +207,24 @@ ROUTES: tuple[RouteSpec, ...] = (
         note="confirm reads the booking, charges through the mock gateway (its record is a DynamoDB item) "
         "and confirms in one transaction with the emails, reminders and notifications; it answers without "
         "sending anything.",
+    ),
+    RouteSpec(
+        "POST /bookings/{id}/cancel (mentor, full refund)",
+        cancel_with_refund,
+        changes_data=True,
+        timed=False,
+        note="cancel reads the booking and writes one transaction (slots freed, booking cancelled with the "
+        "refund it owes, reminders dropped, emails and notice recorded); the refund itself is the "
+        "StreamFunction's.",
+    ),
+    RouteSpec(
+        "StreamFunction per cancel (refund through the gateway)",
+        stream_after_cancel,
+        changes_data=True,
+        timed=False,
+        note="the StreamFunction's batch of the records one cancel wrote: the next open slot, the refund "
+        "(the gateway's charge record read and marked refunded, then the booking marked refunded), 2 emails "
+        "and 1 push.",
     ),
     RouteSpec(
         "StreamFunction per hold (its stream records)",

@@ -132,4 +132,9 @@ def _local_aws_environment(endpoints: Endpoints) -> dict[str, str]:
         "AWS_ENDPOINT_URL_SNS": endpoints.moto,
         # No X-Ray daemon locally (Tracer would otherwise try to emit segments to one).
         "POWERTOOLS_TRACE_DISABLED": "true",
+        # Calendars and webhooks may live on 127.0.0.1 here (tests run real servers there), and
+        # nowhere else unless the developer starts the stack with LOCAL_OUTBOUND_PUBLIC=1: then
+        # public addresses too, as in AWS. Private and link-local addresses stay refused.
+        "OUTBOUND_ALLOW_LOOPBACK": "true",
+        "OUTBOUND_LOOPBACK_ONLY": "false" if os.environ.get("LOCAL_OUTBOUND_PUBLIC") == "1" else "true",
     }

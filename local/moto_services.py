@@ -66,9 +66,10 @@ class MotoServices:
         return boto3.client(service, endpoint_url=self.endpoint, config=config, **LOCAL_CREDENTIALS)
 
     def create_template_resources(self, resolver: Resolver) -> dict[str, str]:
-        """Create every AWS::SNS::Topic of the template and verify every AWS::SES::EmailIdentity
-        (whatever its Condition: in AWS the sender is either created by the stack or verified
-        beforehand); bind each topic's ARN in `resolver` and return logical id -> ARN."""
+        """Create every AWS::SNS::Topic and AWS::KMS::Key of the template and verify every
+        AWS::SES::EmailIdentity (whatever its Condition: in AWS the sender is either created by
+        the stack or verified beforehand); bind each topic's ARN and each key's id in `resolver`
+        and return topic logical id -> ARN."""
         sns = self.client("sns")
         topic_arns = {}
         for logical_id, resource in resources_of_type("AWS::SNS::Topic").items():
@@ -78,6 +79,10 @@ class MotoServices:
             topic_arns[logical_id] = arn
             resolver.bind(logical_id, arn)
             self.account_id = arn.split(":")[4]
+        kms = self.client("kms")
+        for logical_id, resource in resources_of_type("AWS::KMS::Key").items():
+            description = (resource.get("Properties") or {}).get("Description", logical_id)
+            resolver.bind(logical_id, kms.create_key(Description=str(description))["KeyMetadata"]["KeyId"])
         for logical_id, resource in resources_of_type("AWS::SES::EmailIdentity").items():
             identity = resource["Properties"]["EmailIdentity"]
             self.verify_identity(resolver.resolve_string(identity, f"{logical_id}.EmailIdentity"))

@@ -217,3 +217,62 @@ def booking_api(http_event):
         return answer
 
     return call
+
+
+@pytest.fixture
+def sealing_key(moto_table, monkeypatch):
+    """A KMS key in moto for sealing calendar passwords, named in the settings as in AWS."""
+    import boto3
+
+    from mentorship import gateways
+    from mentorship.settings import get_settings
+
+    key_id = boto3.client("kms", region_name="us-east-1").create_key()["KeyMetadata"]["KeyId"]
+    monkeypatch.setenv("SECRETS_KEY_ID", key_id)
+    get_settings.cache_clear()
+    gateways._kms_box.cache_clear()
+    yield key_id
+    gateways._kms_box.cache_clear()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def loopback_calendars(sealing_key):
+    """The real calendar reader with the local stack's outbound policy (loopback allowed), so
+    tests can read the calendar servers they run on 127.0.0.1."""
+    from mentorship import gateways
+    from mentorship.gateways.calendars import HttpCalendarReader
+    from mentorship.gateways.outbound_http import OutboundPolicy
+
+    gateways.use(calendars=HttpCalendarReader(OutboundPolicy(allow_loopback=True, read_timeout=5, total_seconds=10)))
+    yield
+    gateways.use()
+
+
+@pytest.fixture(scope="session")
+def radicale():
+    """A real CalDAV server (Radicale) on 127.0.0.1 for the whole session."""
+    from tests.support.calendar_servers import RadicaleServer
+
+    with RadicaleServer() as server:
+        yield server
+
+
+@pytest.fixture
+def ics_feeds():
+    """A plain HTTP server on 127.0.0.1 serving ICS feeds the test puts in it."""
+    from tests.support.calendar_servers import IcsFeedServer
+
+    with IcsFeedServer() as feeds:
+        yield feeds
+
+
+@pytest.fixture
+def rules_offered(monkeypatch):
+    """Listings offer the weekly rules' slots (the SCHEDULE_RULES_OFFERED switch on)."""
+    from mentorship.settings import get_settings
+
+    monkeypatch.setenv("SCHEDULE_RULES_OFFERED", "true")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

@@ -8,8 +8,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from mentorship import clock, snapstart
 from mentorship.observability import logger, metrics, tracer
 from mentorship.services.availability import refresh_due_profile
-from mentorship.services.booking import expire_hold
 from mentorship.services.delivery import deliver_email, deliver_push
+from mentorship.services.refunds import booking_fell_due
 from mentorship.services.reminders import deliver_reminder
 from mentorship.services.scheduled import run_due_work, run_time
 from mentorship.store.due_work import DueWorkStore
@@ -18,7 +18,7 @@ from mentorship.store.models import Booking, MentorProfile, Notification, Pendin
 # What the run does with each kind of due item.
 DUE_WORK_HANDLERS = {
     MentorProfile: refresh_due_profile,  # its next open slot started, or an earlier hold expired
-    Booking: expire_hold,  # a hold whose 5 minutes have passed
+    Booking: booking_fell_due,  # a refund still owed, or a hold whose 5 minutes have passed
     PendingEmail: deliver_email,  # not sent yet (first try failed or was interrupted)
     Notification: deliver_push,  # not pushed yet
     Reminder: deliver_reminder,  # 24 h / 10 min before a session: email + inbox + push, once

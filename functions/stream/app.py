@@ -9,16 +9,16 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from mentorship import clock, snapstart
 from mentorship.observability import logger, metrics, tracer
-from mentorship.services.availability import refresh_after_booking_change
 from mentorship.services.delivery import push_due_notification, send_due_email
 from mentorship.services.live_availability import AvailabilityFanOut
+from mentorship.services.refunds import after_booking_change
 from mentorship.services.stream import process_batch
 from mentorship.store.models import Booking, Notification, PendingEmail
 
 CHANGE_HANDLERS = {
     PendingEmail: send_due_email,  # an email a change recorded: send it now
     Notification: push_due_notification,  # an inbox entry: push it now
-    Booking: refresh_after_booking_change,  # slots taken or freed: the mentor's next open slot
+    Booking: after_booking_change,  # slots taken or freed: the next open slot; a refund owed: give it back
 }
 
 # Run once per batch over every change done: slot changes coalesced per mentor, posted to the

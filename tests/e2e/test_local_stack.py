@@ -252,6 +252,43 @@ def test_docs_are_served_offline(stack):
     assert "/mentors" in document.json()["paths"]
 
 
+def test_a_mentor_connects_calendars_on_loopback_and_subscribes_to_the_feed(stack, radicale, ics_feeds):
+    """The local stack allows calendar servers on 127.0.0.1 (AWS does not), seals the CalDAV
+    password with KMS (moto), lets busy times block published slots, and serves the feed."""
+    from tests.support.calendar_servers import vcalendar, vevent
+
+    headers = bearer(token_for(stack, sub="e2e-mentor-cal", name="Cal Endar"))
+    profile = {
+        "company": "Acme", "jobTitle": "Engineer", "bio": "Calendars.", "specialties": ["caldav"],
+        "yearsOfExperience": 5, "hourlyRate": {"amount": 10_000, "currency": "USD"}, "timezone": "Europe/Berlin",
+    }
+    assert requests.put(stack.url("/mentors/me"), json=profile, headers=headers, timeout=10).status_code == 200
+    schedule = {"timezone": "Europe/Berlin", "weekly": [{"day": "monday", "start": "09:00", "end": "12:00"}]}
+    answer = requests.put(stack.url("/mentors/me/schedule"), json=schedule, headers=headers, timeout=10)
+    assert answer.status_code == 200 and answer.json()["weekly"] == schedule["weekly"], answer.text
+    start = (datetime.now(UTC) + timedelta(days=2)).replace(hour=10, minute=0, second=0, microsecond=0)
+    window = {"start": start.isoformat(), "end": (start + timedelta(hours=2)).isoformat()}
+    assert requests.post(stack.url("/mentors/me/availability"), json=window, headers=headers, timeout=10).status_code == 201
+    busy = vevent("busy", f"DTSTART:{start:%Y%m%dT%H%M%SZ}", f"DTEND:{start + timedelta(hours=1):%Y%m%dT%H%M%SZ}")
+    url = radicale.calendar("e2e-busy", [vcalendar(busy)])
+    body = {"type": "caldav", "url": url, "username": radicale.username, "password": radicale.password}
+    connected = requests.post(stack.url("/mentors/me/calendars"), json=body, headers=headers, timeout=30)
+    assert connected.status_code == 201, connected.text
+    assert connected.json()["status"] == "ok" and radicale.password not in connected.text
+    feed = ics_feeds.serve("/e2e.ics", vcalendar())
+    assert requests.post(stack.url("/mentors/me/calendars"), json={"type": "ics", "url": feed}, headers=headers, timeout=30).status_code == 201
+    slots = requests.get(
+        stack.url("/mentors/e2e-mentor-cal/availability"),
+        params={"from": window["start"], "to": window["end"]}, timeout=10,
+    ).json()["slots"]
+    assert [slot["available"] for slot in slots] == [False, False, True, True]  # the busy hour, then free
+    assert radicale.password not in stack.log_tail(10**7)
+    feed_url = requests.get(stack.url("/me/calendar-feed"), headers=headers, timeout=10).json()["url"]
+    served = requests.get(feed_url, timeout=10)
+    assert served.status_code == 200 and served.headers["Content-Type"].startswith("text/calendar")
+    assert served.text.startswith("BEGIN:VCALENDAR")
+
+
 def test_ctrl_c_stops_everything_it_started(stack):
     children = _children(stack.process.pid)
     java = {pid: cmd for pid, cmd in children.items() if "DynamoDBLocal" in cmd}

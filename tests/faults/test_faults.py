@@ -193,9 +193,9 @@ class CountingPayments:
         self.charge_ids.append(result.charge_id)
         return result
 
-    def refund(self, key, now):
+    def refund(self, key, now, amount=None):
         self.refunds += 1
-        self.inner.refund(key, now)
+        self.inner.refund(key, now, amount)
 
 
 @pytest.fixture

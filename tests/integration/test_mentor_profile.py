@@ -10,6 +10,7 @@ NOW = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
 DETAIL_FIELDS = {
     "mentorId", "name", "avatarUrl", "company", "jobTitle", "yearsOfExperience", "experienceLevel", "hourlyRate",
     "averageRating", "reviewCount", "totalSessions", "bio", "specialties", "timezone", "reviews", "availability", "nextAvailable",
+    "cancellationPolicy",
 }
 
 

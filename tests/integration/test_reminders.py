@@ -309,7 +309,9 @@ def test_rescheduling_through_the_api_reminds_for_the_new_time_only(mentor, book
     assert sent_counts(outbox) == (2, 2)
     moved_start = START + timedelta(hours=2)
     clock.moment = DAY_BEFORE + timedelta(minutes=1)
-    status, body = session_call(booking_api, "reschedule", booking["bookingId"], {"start": moved_start.isoformat()})
+    # the mentor moves it (inside the last 24 h a mentee may no longer: decisions §23)
+    mentor_claims = {"sub": "mentor-grace", "email": MENTOR_EMAIL, "name": "Grace Hopper"}
+    status, body = session_call(booking_api, "reschedule", booking["bookingId"], {"start": moved_start.isoformat()}, mentor_claims)
     assert (status, body["start"]) == (200, "2026-11-26T17:00:00Z"), body
     run_at(clock, TEN_BEFORE)  # the old time's 10-minute reminder is gone; the new 24-hour one fell due
     assert sent_counts(outbox) == (4, 4)

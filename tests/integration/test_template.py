@@ -63,7 +63,7 @@ LAYER_ID = "CommonLayer"
 # `<table>/index/<name>` for indexes, and SES_SENDER for sending mail as the SenderEmail address.
 SES_SENDER = "ses:FromAddress=SenderEmail"
 NEEDED_RESOURCES = {
-    "MentorsFunction": {"MentorshipTable", "MentorshipTable/index/*"},
+    "MentorsFunction": {"MentorshipTable", "MentorshipTable/index/*", "CalendarSecretsKey"},
     # Answers without sending: what a change owes goes out from the StreamFunction.
     "BookingFunction": {"MentorshipTable", "MentorshipTable/index/*", "IdempotencyTable"},
     "RemindersFunction": {"MentorshipTable", "MentorshipTable/index/DueWork", "PushTopic", SES_SENDER},
@@ -94,9 +94,11 @@ RESOURCE_VARIABLES = {
 EMAIL_ONLY = ("icalendar", "email.headerregistry", "email.policy")
 # The handler's context type is an annotation only; the HTTP edge never needs the module at run time.
 ANNOTATION_ONLY = ("aws_lambda_powertools.utilities.typing",)
+# Only reading an external calendar loads the HTTP client, CalDAV and the recurrence expander.
+CALENDAR_ONLY = ("requests", "caldav", "recurring_ical_events")
 MUST_NOT_IMPORT = {
-    "BookingFunction": (*EMAIL_ONLY, *ANNOTATION_ONLY),
-    "MentorsFunction": (*EMAIL_ONLY, *ANNOTATION_ONLY),
+    "BookingFunction": (*EMAIL_ONLY, *ANNOTATION_ONLY, *CALENDAR_ONLY),
+    "MentorsFunction": (*EMAIL_ONLY, *ANNOTATION_ONLY, *CALENDAR_ONLY),
     "RemindersFunction": ("aws_lambda_powertools.event_handler", "pydantic", *EMAIL_ONLY),
     # Sends MIME built when the change was recorded: no HTTP code, no email building.
     "StreamFunction": ("aws_lambda_powertools.event_handler", "pydantic", *EMAIL_ONLY),
@@ -427,6 +429,32 @@ def granted_resources(statement: dict) -> set[str]:
         assert ref_target(sender) == "SenderEmail", f"{statement.get('Sid')} may send as anyone"
         return {SES_SENDER}
     return names
+
+
+def test_only_the_mentors_function_may_seal_and_open_calendar_passwords():
+    """KMS Encrypt/Decrypt on the one key, and only with the mentor/calendar encryption context."""
+    (statement,) = [
+        statement
+        for function_id in FUNCTION_IDS
+        for statement in policy_statements(function_id)
+        if any(action.startswith("kms:") for action in as_list(statement["Action"]))
+        and function_id == "MentorsFunction"
+    ]
+    assert sorted(as_list(statement["Action"])) == ["kms:Decrypt", "kms:Encrypt"]
+    assert {resource_name(resource) for resource in as_list(statement["Resource"])} == {"CalendarSecretsKey"}
+    keys = statement["Condition"]["ForAllValues:StringEquals"]["kms:EncryptionContextKeys"]
+    assert sorted(keys) == ["calendarId", "mentorId"]
+    for function_id in set(FUNCTION_IDS) - {"MentorsFunction"}:
+        assert not [s for s in policy_statements(function_id) if "kms" in str(s["Action"])], function_id
+    assert ref_target(functions()["MentorsFunction"].environment["SECRETS_KEY_ID"]) == "CalendarSecretsKey"
+
+
+@pytest.mark.parametrize("function_id", FUNCTION_IDS)
+def test_in_aws_outbound_http_never_reaches_loopback_and_the_rules_switch_is_off(function_id):
+    environment = functions()[function_id].environment
+    assert environment["OUTBOUND_ALLOW_LOOPBACK"] == "false"
+    assert environment.get("OUTBOUND_LOOPBACK_ONLY", "false") == "false"
+    assert environment["SCHEDULE_RULES_OFFERED"] == "false"  # until holds lock rule-only slots
 
 
 def test_every_function_has_declared_needs():

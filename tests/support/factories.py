@@ -28,6 +28,7 @@ def add_mentor(
     company: str = "Acme",
     bio: str | None = None,
     specialties: tuple[str, ...] = ("career growth",),
+    cancellation_policy: str = "moderate",
 ) -> MentorProfile:
     facts = ProfileFacts(
         company=company,
@@ -37,6 +38,7 @@ def add_mentor(
         hourly_rate=rate,
         timezone=timezone,
         specialties=list(specialties),
+        cancellation_policy=cancellation_policy,
     )
     profile = build_profile(mentor_id, name, f"{mentor_id}@example.com", facts, now)
     return MentorStore().save_profile(profile)

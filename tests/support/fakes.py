@@ -54,6 +54,7 @@ class InMemoryBookingRepository:
         self.locks: dict = {}  # (mentor_id, start) -> (booking_id, booked, hold_expires_at epoch or None)
         self.recorded: list = []  # messages, in the order the changes recorded them
         self.reviews: list = []
+        self.refund_retries: dict = {}  # booking id -> when a failed refund is tried again
 
     @staticmethod
     def _copy(booking):
@@ -130,8 +131,33 @@ class InMemoryBookingRepository:
             self.locks.pop((booking.mentor_id, start), None)
         stored.status, stored.cancelled_by, stored.cancel_reason = "cancelled", cancellation.by, cancellation.reason
         stored.calendar_sequence, stored.updated_at = booking.calendar_sequence, now
+        stored.refund_amount = cancellation.refund
+        if cancellation.refund > 0:
+            stored.refund_state = "pending"
         self.recorded += cancellation.messages
         return self._copy(stored)
+
+    def no_show(self, booking, report, now):
+        stored = self._unchanged(booking)
+        stored.status, stored.absent, stored.updated_at = "no_show", report.absent, now
+        stored.refund_amount = report.refund
+        if report.refund > 0:
+            stored.refund_state = "pending"
+        self.recorded += report.messages
+        return self._copy(stored)
+
+    def refund_settled(self, booking, now) -> bool:
+        stored = self.bookings[booking.booking_id]
+        if stored.refund_state != "pending":
+            return False
+        stored.refund_state, stored.updated_at = "refunded", now
+        return True
+
+    def refund_failed(self, booking, retry_at) -> None:
+        stored = self.bookings[booking.booking_id]
+        if stored.refund_state == "pending":
+            stored.refund_attempts = int(stored.refund_attempts or 0) + 1
+            self.refund_retries[booking.booking_id] = retry_at
 
     def reschedule(self, booking, move, now):
         from mentorship.errors import SlotUnavailable
@@ -164,6 +190,9 @@ class RecordingPayments:
 
     def __init__(self) -> None:
         self.charges: dict[str, tuple[str, str]] = {}  # key -> (charge id, outcome)
+        self.amounts: dict[str, int] = {}  # key -> amount charged
+        self.refunds: dict[str, int | None] = {}  # key -> amount refunded (None: all)
+        self.failing_refunds = 0  # the next this many refunds raise, as an unreachable provider would
 
     def charge(self, key, amount, currency, payment_method, now):
         from mentorship.gateways.payment import ChargeResult, is_declined_card
@@ -171,13 +200,18 @@ class RecordingPayments:
         if key not in self.charges:
             outcome = "declined" if is_declined_card(payment_method) else "succeeded"
             self.charges[key] = (f"ch_{len(self.charges) + 1}", outcome)
+            self.amounts[key] = amount
         charge_id, outcome = self.charges[key]
         return ChargeResult(charge_id=charge_id, succeeded=outcome == "succeeded")
 
-    def refund(self, key, now) -> bool:
+    def refund(self, key, now, amount=None) -> bool:
+        if self.failing_refunds:
+            self.failing_refunds -= 1
+            raise ConnectionError("payment provider unreachable")
         if self.charges.get(key, (None, None))[1] != "succeeded":
             return False
         self.charges[key] = (self.charges[key][0], "refunded")
+        self.refunds[key] = amount
         return True
 
 

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from booking_api.schemas import BookingView, CancelIn, ConfirmIn, HoldIn, MeetingLink, RescheduleIn, ReviewIn
+from booking_api.schemas import BookingView, CancelIn, ConfirmIn, HoldIn, MeetingLink, NoShowIn, RescheduleIn, ReviewIn
 from mentorship import clock
 from mentorship.api.caller import Caller, caller_zone, require_caller
 from mentorship.api.idempotency import idempotent
@@ -31,7 +31,7 @@ IDEMPOTENCY_NOTE = (
 
 def _view(item: BookingItem, caller: Caller, tz: str | None = None) -> BookingView:
     zone_name, zone = caller_zone(tz, caller)
-    return BookingView.from_item(item, zone_name, zone, clock.now())
+    return BookingView.from_item(item, zone_name, zone, clock.now(), caller.user_id)
 
 
 def _json(model: BookingView) -> dict:
@@ -90,7 +90,8 @@ def confirm(booking_id: BookingId, body: ConfirmIn) -> Response[dict]:
     summary="Cancel a session or release a hold",
     description="Either party: a held booking is released; a confirmed one that has not started is "
     "cancelled (its slots open again, both parties get a METHOD:CANCEL invite, the other party is "
-    "notified). 409 otherwise.",
+    "notified). The refund follows the booking's `cancellationPolicy` (a mentor's cancel refunds in full): "
+    "`refund` says how much, `refundStatus` whether the payment gateway has given it back yet. 409 otherwise.",
     responses=responses(BookingView, 400, 401, 404, 409, 422, 503),
     security=BEARER,
     tags=["Bookings"],
@@ -102,10 +103,28 @@ def cancel(booking_id: BookingId, body: CancelIn) -> BookingView:
 
 
 @router.post(
+    "/bookings/<bookingId>/no-show",
+    summary="Report the other participant absent",
+    description="By the participant who was there (reporting yourself absent is a 403), from 10 minutes "
+    "after the start until 48 hours after the end, once (409 `invalid_state` otherwise): status "
+    "`no_show` with `absent`. The mentor absent refunds the mentee in full; the mentee absent refunds "
+    "nothing. A mentee recorded absent cannot review the session; one whose mentor was absent can.",
+    responses=responses(BookingView, 400, 401, 403, 404, 409, 422, 503),
+    security=BEARER,
+    tags=["Bookings"],
+)
+def no_show(booking_id: BookingId, body: NoShowIn) -> BookingView:
+    caller = require_caller(router.current_event)
+    item = sessions.report_no_show(booking_id, caller.user_id, body.absent, clock.now())
+    return _view(item, caller)
+
+
+@router.post(
     "/bookings/<bookingId>/reschedule",
     summary="Move a session",
     description="Either party moves a confirmed session that has not started to another start of the same "
-    "mentor: same id, duration and meeting URL; the new slots are taken and the old ones freed at once. "
+    "mentor: same id, duration, meeting URL and cancellation policy; the new slots are taken and the old "
+    "ones freed at once. A mentee can move it only while cancelling would refund in full (409 after). "
     "409 `slot_unavailable` leaves the booking unchanged.",
     responses=responses(BookingView, 400, 401, 404, 409, 422, 503),
     security=BEARER,

@@ -57,7 +57,7 @@ def list_my_bookings(
         role, caller.user_id, upcoming=scope is Scope.UPCOMING, now=now, limit=limit, start_after=start_after
     )
     return BookingList(
-        items=[BookingView.from_item(item, zone_name, zone, now) for item in page.items],
+        items=[BookingView.from_item(item, zone_name, zone, now, caller.user_id) for item in page.items],
         next_cursor=encode_cursor(page.last_key, cursor_scope),
     )
 

@@ -8,9 +8,10 @@ from pydantic import Field
 
 from mentorship.api.schemas import ApiModel, EnumValue, Instant, JsonInteger, Money, RequestModel, Text, ZoneName
 from mentorship.domain.bookings import BookingStatus
+from mentorship.domain.commitments import CancellationPolicy, Role, policy_of
 from mentorship.domain.instants import format_local, format_utc, from_epoch_seconds
 from mentorship.gateways.payment import PaymentMethod
-from mentorship.services.booking import status_of
+from mentorship.services.booking import refund_if_cancelled, status_of
 from mentorship.store.models import Booking as BookingItem
 from mentorship.store.models import Notification as NotificationItem
 
@@ -33,11 +34,31 @@ class BookingView(ApiModel):
     hold_expires_at: str | None = Field(default=None, description="Only while held")
     meeting_url: str | None = Field(default=None, description="Only once confirmed")
     created_at: str
+    cancellation_policy: Annotated[CancellationPolicy, EnumValue] = Field(
+        description="The mentor's policy when the booking was held; kept through confirm and reschedules"
+    )
+    cancelled_by: Literal["mentee", "mentor"] | None = Field(default=None, description="Only once cancelled")
+    refund: Money | None = Field(
+        default=None,
+        description="Once cancelled (or marked no-show): what the cancel gives back to the mentee, 0 when nothing",
+    )
+    refund_status: Literal["pending", "refunded"] | None = Field(
+        default=None,
+        description="While the payment gateway has not yet given `refund` back (`pending`, retried by the server, "
+        "`refundAttempts` failed so far) and after (`refunded`); absent when the refund is 0",
+    )
+    refund_attempts: int | None = Field(default=None, description="Failed refund attempts, while pending")
+    absent: Literal["mentee", "mentor"] | None = Field(default=None, description="Only once marked no_show")
+    refund_if_cancelled_now: Money | None = Field(
+        default=None, description="Confirmed bookings, the mentee's view only: what a cancel now would refund"
+    )
 
     @classmethod
-    def from_item(cls, item: BookingItem, zone_name: str, zone: ZoneInfo, now: datetime) -> "BookingView":
+    def from_item(cls, item: BookingItem, zone_name: str, zone: ZoneInfo, now: datetime, viewer_id: str) -> "BookingView":
         status = status_of(item, now)
         held = status is BookingStatus.HELD
+        settled = status in (BookingStatus.CANCELLED, BookingStatus.NO_SHOW)
+        pending = item.refund_state == "pending"
         return cls(
             booking_id=item.booking_id,
             status=status,
@@ -56,7 +77,22 @@ class BookingView(ApiModel):
             hold_expires_at=format_utc(from_epoch_seconds(item.hold_expires_at)) if held else None,
             meeting_url=item.meeting_url if status is BookingStatus.CONFIRMED else None,
             created_at=format_utc(item.created_at),
+            cancellation_policy=policy_of(item.cancellation_policy),
+            cancelled_by=item.cancelled_by if status is BookingStatus.CANCELLED else None,
+            refund=Money(amount=int(item.refund_amount or 0), currency=item.currency) if settled else None,
+            refund_status=item.refund_state if settled and item.refund_state else None,
+            refund_attempts=int(item.refund_attempts or 0) if settled and pending else None,
+            absent=item.absent if status is BookingStatus.NO_SHOW else None,
+            refund_if_cancelled_now=_refund_now(item, now) if status is BookingStatus.CONFIRMED and viewer_id == item.mentee_id else None,
         )
+
+
+def _refund_now(item: BookingItem, now: datetime) -> Money:
+    """0 once the session has started (it can no longer be cancelled)."""
+    if item.start <= now:
+        return Money(amount=0, currency=item.currency)
+    refund = refund_if_cancelled(item, Role.MENTEE, now)
+    return Money(amount=refund.amount, currency=refund.currency)
 
 
 class BookingList(ApiModel):
@@ -82,6 +118,10 @@ class ConfirmIn(RequestModel):
 
 class CancelIn(RequestModel):
     reason: Annotated[Text | None, Field(max_length=500)] = None
+
+
+class NoShowIn(RequestModel):
+    absent: Annotated[Role, EnumValue] = Field(description="Who did not come: the other participant, never yourself")
 
 
 class Notification(ApiModel):

@@ -17,6 +17,7 @@ from mentorship.api.caller import caller_zone, viewer_zone_claim
 from mentorship.api.cursors import decode_cursor, encode_cursor
 from mentorship.api.pagination import Cursor, Limit, TimeZoneName
 from mentorship.api.schemas import Instant, Text, responses
+from mentorship.domain.commitments import policy_of
 from mentorship.domain.directory import DirectoryQuery, DirectorySort, valid_after_key
 from mentorship.domain.instants import epoch_seconds
 from mentorship.domain.mentors import ExperienceLevel
@@ -27,7 +28,7 @@ from mentorship.services.directory import read_model
 from mentorship.store.mentors import MentorStore
 from mentorship.store.models import MentorProfile
 from mentorship.store.reviews import REVIEW_KEY_FIELDS, ReviewStore
-from mentorship.store.slots import SlotStore
+from mentorship.services import offering
 
 router = APIGatewayHttpRouter()
 
@@ -144,16 +145,18 @@ def _after_key(cursor: str | None, scope: str, sort: DirectorySort) -> tuple | N
 )
 def get_mentor(mentor_id: MentorId, tz: TimeZoneName = None) -> Response[MentorDetail]:
     zone_name, zone = _zone(tz)
-    profile = _profile_or_404(mentor_id)
+    mentor = offering.read_mentor(mentor_id)
+    profile = mentor.profile
     now = clock.now()
-    slots = SlotStore().window(mentor_id, now, now + PROFILE_CALENDAR)
+    slots = offering.offered_slots(mentor, now, now + PROFILE_CALENDAR, now)
     reviews = ReviewStore().newest(mentor_id, RECENT_REVIEWS).items
     detail = MentorDetail(
         **MentorCard.card_fields(profile, now),
         bio=profile.bio,
         timezone=profile.timezone,
+        cancellation_policy=policy_of(profile.cancellation_policy),
         reviews=[ReviewView.from_item(review) for review in reviews],
-        availability=Availability.build(slots, zone_name, zone, now),
+        availability=Availability.offered(slots, zone_name, zone),
     )
     return Response(200, content_type="application/json", body=detail, headers=public_for(PROFILE_MAX_AGE))
 
@@ -177,8 +180,8 @@ def get_availability(
     start = start or now
     end = end or start + timedelta(days=30)
     check_query_window(start, end)
-    _profile_or_404(mentor_id)
-    slots = Availability.build(SlotStore().window(mentor_id, start, end), zone_name, zone, now)
+    mentor = offering.read_mentor(mentor_id)
+    slots = Availability.offered(offering.offered_slots(mentor, start, end, now), zone_name, zone)
     return Response(200, content_type="application/json", body=slots, headers=NO_STORE)
 
 

@@ -2,15 +2,17 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
 
 from mentorship.api.schemas import ApiModel, EnumValue, Instant, Money, RequestModel, ReviewView, Text, ZoneName
+from mentorship.domain.commitments import DEFAULT_POLICY, CancellationPolicy, policy_of
 from mentorship.domain.directory import DirectoryCard, DirectoryPage
 from mentorship.domain.instants import format_local, format_utc, from_epoch_seconds
 from mentorship.domain.mentors import ExperienceLevel
+from mentorship.domain.schedules import OfferedSlot
 from mentorship.domain.slots import SlotState
 from mentorship.store.directory import card_from_profile
 from mentorship.store.models import MentorProfile
@@ -104,16 +106,19 @@ class Slot(ApiModel):
     end: str
     local_start: str = Field(description="`start` in the response's `timezone`, with its offset")
     local_end: str
-    available: bool = Field(description="false when held, booked or already started")
+    available: bool = Field(
+        description="false when held, booked or already started, or when the mentor's schedule (buffer, "
+        "notice, horizon, daily cap) or calendars keep it from being offered"
+    )
 
     @classmethod
-    def from_state(cls, state: SlotState, zone: ZoneInfo, now: datetime) -> "Slot":
+    def of(cls, start: datetime, end: datetime, available: bool, zone: ZoneInfo) -> "Slot":
         return cls(
-            start=format_utc(state.start),
-            end=format_utc(state.end),
-            local_start=format_local(state.start, zone),
-            local_end=format_local(state.end, zone),
-            available=state.is_open(now),
+            start=format_utc(start),
+            end=format_utc(end),
+            local_start=format_local(start, zone),
+            local_end=format_local(end, zone),
+            available=available,
         )
 
 
@@ -123,7 +128,15 @@ class Availability(ApiModel):
 
     @classmethod
     def build(cls, states: list[SlotState], zone_name: str, zone: ZoneInfo, now: datetime) -> "Availability":
-        return cls(timezone=zone_name, slots=[Slot.from_state(state, zone, now) for state in states])
+        """Published slots as stored (the answer to publishing them)."""
+        return cls(
+            timezone=zone_name, slots=[Slot.of(state.start, state.end, state.is_open(now), zone) for state in states]
+        )
+
+    @classmethod
+    def offered(cls, slots: list[OfferedSlot], zone_name: str, zone: ZoneInfo) -> "Availability":
+        """What the mentor offers (services.offering): published and rule slots, each available or not."""
+        return cls(timezone=zone_name, slots=[Slot.of(slot.start, slot.end, slot.available, zone) for slot in slots])
 
 
 class ReviewList(ApiModel):
@@ -131,9 +144,16 @@ class ReviewList(ApiModel):
     next_cursor: str | None
 
 
+POLICY_NOTE = (
+    "Refunds when the mentee cancels: `flexible` full >= 2 h before the start; `moderate` full >= 24 h, "
+    "half 2-24 h; `strict` full >= 72 h, half 24-72 h; otherwise nothing. A mentor's cancel refunds in full."
+)
+
+
 class MentorDetail(MentorCard):
     bio: str
     timezone: str = Field(description="The mentor's own zone")
+    cancellation_policy: Annotated[CancellationPolicy, EnumValue] = Field(description=POLICY_NOTE)
     reviews: list[ReviewView] = Field(description="The 10 most recent, newest first")
     availability: Availability = Field(description="The next 30 days, in the caller's zone")
 
@@ -163,12 +183,16 @@ class ProfileIn(RequestModel):
     avatar_url: HttpsUrl | None = None
     video_provider: Annotated[VideoProvider, EnumValue] = VideoProvider.GENERATED
     manual_meeting_url: HttpsUrl | None = None
+    cancellation_policy: Annotated[CancellationPolicy, EnumValue] = Field(
+        default=DEFAULT_POLICY, description=POLICY_NOTE + " Bookings keep the policy they were made under."
+    )
 
 class MentorProfileOut(MentorCard):
     bio: str
     timezone: str
     video_provider: VideoProvider
     manual_meeting_url: str | None
+    cancellation_policy: CancellationPolicy
 
     @classmethod
     def from_profile(cls, profile: MentorProfile, now: datetime) -> "MentorProfileOut":
@@ -178,9 +202,107 @@ class MentorProfileOut(MentorCard):
             timezone=profile.timezone,
             video_provider=VideoProvider(profile.video_provider),
             manual_meeting_url=profile.manual_meeting_url,
+            cancellation_policy=policy_of(profile.cancellation_policy),
         )
 
 
 class AvailabilityWindowIn(RequestModel):
     start: Instant
     end: Instant
+
+
+# ------------------------------------------------------------------ weekly schedule
+
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WallTime = Annotated[str, Field(pattern=r"^\d{2}:\d{2}$", examples=["18:00"], description="HH:MM on :00/:30; 24:00 ends a day")]
+LocalDate = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2026-12-24"])]
+StrictInt = Annotated[int, Field(strict=True)]
+
+
+class WeeklyInterval(ApiModel):
+    day: Weekday
+    start: WallTime
+    end: WallTime
+
+
+class WallInterval(ApiModel):
+    start: WallTime
+    end: WallTime
+
+
+class DateOverride(ApiModel):
+    date: LocalDate
+    intervals: Annotated[list[WallInterval], Field(max_length=48, description="[] offers nothing that day")]
+
+
+class ScheduleBody(ApiModel):
+    timezone: ZoneName = Field(description="The IANA zone the times are wall-clock times in")
+    weekly: Annotated[list[WeeklyInterval], Field(max_length=7 * 48)]
+    overrides: Annotated[list[DateOverride], Field(max_length=400)] = []
+    buffer_minutes: Annotated[StrictInt, Field(description="0, 30 or 60: free time kept around every session")] = 0
+    minimum_notice_minutes: Annotated[StrictInt, Field(ge=0, le=10_080)] = 0
+    horizon_days: Annotated[StrictInt, Field(ge=1, le=90, description="Nothing starts later than this after now")] = 90
+    max_sessions_per_day: Annotated[StrictInt | None, Field(ge=1, le=48)] = None
+
+
+class ScheduleIn(ScheduleBody):
+    pass
+
+
+class ScheduleOut(ScheduleBody):
+    @classmethod
+    def from_schedule(cls, schedule) -> "ScheduleOut":
+        from mentorship.domain.schedules import override_rows, weekly_rows
+
+        return cls(
+            timezone=schedule.timezone,
+            weekly=[WeeklyInterval(day=day, start=start, end=end) for day, start, end in weekly_rows(schedule)],
+            overrides=[
+                DateOverride(date=day.isoformat(), intervals=[WallInterval(start=s, end=e) for s, e in intervals])
+                for day, intervals in override_rows(schedule)
+            ],
+            buffer_minutes=schedule.buffer_minutes,
+            minimum_notice_minutes=schedule.minimum_notice_minutes,
+            horizon_days=schedule.horizon_days,
+            max_sessions_per_day=schedule.max_sessions_per_day,
+        )
+
+
+# ------------------------------------------------------------------ external calendars
+
+CalendarUrl = Annotated[str, Field(min_length=8, max_length=2048, pattern=r"^https?://[^\s]+$")]
+
+
+class CalendarIn(ApiModel):
+    type: Literal["caldav", "ics"] = Field(description="`caldav` (a server, with credentials) or `ics` (a feed URL)")
+    url: CalendarUrl
+    username: Annotated[str | None, Field(min_length=1, max_length=256, description="caldav only")] = None
+    password: Annotated[
+        str | None, Field(min_length=1, max_length=1024, description="caldav only; stored encrypted, never returned")
+    ] = None
+
+
+class CalendarOut(ApiModel):
+    calendar_id: str
+    type: Literal["caldav", "ics"]
+    url: str
+    username: str | None = None
+    status: Literal["ok", "error"]
+    error: str | None = Field(default=None, description="Why the calendar cannot be read (status error)")
+    last_synced_at: str | None = Field(description="The last successful read, UTC")
+
+    @classmethod
+    def from_calendar(cls, calendar) -> "CalendarOut":
+        return cls(
+            calendar_id=calendar.calendar_id,
+            type=calendar.kind,
+            url=calendar.url,
+            username=calendar.username,
+            status=calendar.status,
+            error=calendar.error if calendar.status == "error" else None,
+            last_synced_at=format_utc(calendar.last_synced_at) if calendar.last_synced_at else None,
+        )
+
+
+class CalendarList(ApiModel):
+    items: list[CalendarOut]

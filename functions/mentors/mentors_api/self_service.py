@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from mentors_api.access import mentor_caller
 from mentors_api.schemas import Availability, AvailabilityWindowIn, MentorProfileOut, ProfileIn, VideoProvider
 from mentorship import clock
 from mentorship.api.caller import Caller, caller_zone, require_caller
@@ -15,7 +16,7 @@ from mentorship.api.pagination import TimeZoneName
 from mentorship.api.resolver import BEARER
 from mentorship.api.schemas import responses
 from mentorship.domain.instants import InvalidInstant, parse_instant
-from mentorship.errors import Forbidden, NotFound, ValidationFailed
+from mentorship.errors import NotFound, ValidationFailed
 from mentorship.services import availability
 from mentorship.services.profiles import ProfileFacts, build_profile
 from mentorship.store.mentors import MentorStore
@@ -24,11 +25,7 @@ router = APIGatewayHttpRouter()
 
 
 def _mentor_caller() -> Caller:
-    """The caller, who must have a mentor profile (403 otherwise)."""
-    caller = require_caller(router.current_event)
-    if MentorStore().get_profile(caller.user_id) is None:
-        raise Forbidden("only mentors can manage availability: create your profile with PUT /mentors/me first")
-    return caller
+    return mentor_caller(router.current_event, "availability")
 
 
 @router.get(
@@ -73,6 +70,7 @@ def put_profile(body: ProfileIn) -> MentorProfileOut:
         avatar_url=body.avatar_url,
         video_provider=body.video_provider.value,
         manual_meeting_url=body.manual_meeting_url,
+        cancellation_policy=body.cancellation_policy.value,
     )
     now = clock.now()
     profile = build_profile(caller.user_id, caller.name, caller.email, facts, now)

@@ -101,6 +101,12 @@ class ValidationFailed(DomainError):
         return cls(issue, [FieldIssue(field, issue)])
 
 
+class CalendarUnreachable(ValidationFailed):
+    """An external calendar could not be read when it was connected (422, with the reason)."""
+
+    code = "calendar_unreachable"
+
+
 class ServiceUnavailable(DomainError):
     """A dependency is throttling or unreachable; the client should retry after a pause."""
 

@@ -26,6 +26,15 @@ class Settings:
     connections_table_name: str = ""
     realtime_url: str = ""
     realtime_callback_url: str = ""
+    # The weekly rules' slots are offered in listings only while this is on: a hold can take a
+    # lock only on a published slot until the hold path learns the rules (docs/decisions.md).
+    schedule_rules_offered: bool = False
+    # Outbound HTTP to users' URLs may reach loopback (the local stack and tests only).
+    outbound_allow_loopback: bool = False
+    # ... and nothing else (the local stack by default: no DNS lookups, no traffic beyond 127.0.0.1).
+    outbound_loopback_only: bool = False
+    # The KMS key that encrypts stored calendar passwords.
+    secrets_key_id: str | None = None
 
     @classmethod
     def from_environ(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -53,6 +62,10 @@ class Settings:
                 optional["directory_sync_seconds"] = max(0.0, float(env["DIRECTORY_SYNC_SECONDS"]))
             except ValueError:
                 raise ConfigurationError("DIRECTORY_SYNC_SECONDS must be a number of seconds") from None
+        optional["schedule_rules_offered"] = env.get("SCHEDULE_RULES_OFFERED", "").lower() == "true"
+        optional["outbound_allow_loopback"] = env.get("OUTBOUND_ALLOW_LOOPBACK", "").lower() == "true"
+        optional["outbound_loopback_only"] = env.get("OUTBOUND_LOOPBACK_ONLY", "").lower() == "true"
+        optional["secrets_key_id"] = env.get("SECRETS_KEY_ID") or None
         return cls(region=region, **optional, **{field: env[var] for field, var in names.items()})
 
 

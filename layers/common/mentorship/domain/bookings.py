@@ -14,6 +14,7 @@ class BookingStatus(StrEnum):
     EXPIRED = "expired"
     RELEASED = "released"
     PAYMENT_FAILED = "payment_failed"
+    NO_SHOW = "no_show"
 
 
 def effective_status(stored: str, end: datetime, hold_expires_at: datetime | None, now: datetime) -> BookingStatus:

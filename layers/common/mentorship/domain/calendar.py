@@ -78,14 +78,21 @@ def session_uid(booking_id: str) -> str:
     return f"booking-{booking_id}@{UID_DOMAIN}"
 
 
-def render_invite(invite: SessionInvite) -> bytes:
-    from icalendar import Calendar, Event
+def _new_calendar(method: InviteMethod | None):
+    from icalendar import Calendar
 
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", invite.method.value)
+    if method is not None:
+        calendar.add("method", method.value)
+    return calendar
+
+
+def _session_event(invite: SessionInvite):
+    """The VEVENT of a session, the same in an emailed invite and in the subscribed feed."""
+    from icalendar import Event
 
     event = Event()
     event.add("uid", session_uid(invite.booking_id))
@@ -103,5 +110,21 @@ def render_invite(invite: SessionInvite) -> bytes:
     for party, role in ((invite.mentor, "CHAIR"), (invite.mentee, "REQ-PARTICIPANT")):
         if party.email:
             event.add("attendee", _address(party.email, party.name, role=role, partstat="ACCEPTED", rsvp="FALSE"))
-    calendar.add_component(event)
+    return event
+
+
+def render_invite(invite: SessionInvite) -> bytes:
+    calendar = _new_calendar(invite.method)
+    calendar.add_component(_session_event(invite))
+    return calendar.to_ical()
+
+
+def render_feed(sessions: list[SessionInvite], name: str) -> bytes:
+    """A subscribed calendar (RFC 5545, no iTIP method): one VEVENT per session with the same
+    UID and SEQUENCE as its emailed invites, so a calendar app that has both shows one event;
+    a session called off carries STATUS:CANCELLED (its invite's `method` is CANCEL)."""
+    calendar = _new_calendar(None)
+    calendar.add("x-wr-calname", name)
+    for invite in sessions:
+        calendar.add_component(_session_event(invite))
     return calendar.to_ical()

@@ -18,7 +18,10 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from enum import StrEnum
 
+from datetime import datetime
+
 from mentorship.domain.calendar import InviteMethod, Party, SessionInvite, render_invite
+from mentorship.domain.commitments import CancellationPolicy, Money, Role, refund_tiers
 from mentorship.domain.instants import zone_or_utc
 
 
@@ -52,6 +55,44 @@ class Notice:
 
     title: str
     body: str
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The commitment an email states: the booking's cancellation policy and, once cancelled,
+    the refund it gave and who cancelled."""
+
+    policy: CancellationPolicy
+    refund: Money | None = None
+    cancelled_by: Role | None = None
+
+
+def format_money(money: Money) -> str:
+    return f"{money.currency} {money.amount // 100}.{money.amount % 100:02d}"
+
+
+def _instant(moment: datetime, zone_name: str) -> str:
+    zone_name, zone = zone_or_utc(zone_name)
+    local = moment.astimezone(zone)
+    return f"{local:%a %d %b %Y, %H:%M} ({zone_name})"
+
+
+def _terms_lines(terms: Terms, invite: SessionInvite, recipient: Party, other: Party) -> list[str]:
+    """The policy with its deadlines in both parties' zones, and the refund once cancelled."""
+    lines = [f"Cancellation policy: {terms.policy.value}."]
+    if terms.refund is None:
+        for tier in refund_tiers(terms.policy):
+            deadline = invite.start - tier.notice
+            share = "a full refund" if tier.share == 1 else f"a {int(tier.share * 100)}% refund"
+            lines.append(
+                f"The mentee cancelling by {_instant(deadline, recipient.timezone)} gets {share} "
+                f"({_one_line(other.name)}'s time: {_instant(deadline, other.timezone)})."
+            )
+        lines.append("Later, the mentee's cancellation refunds nothing; a mentor's cancellation always refunds in full.")
+    else:
+        by = f" by the {terms.cancelled_by.value}" if terms.cancelled_by else ""
+        lines.append(f"Cancelled{by}; refund to {_one_line(invite.mentee.name)}: {format_money(terms.refund)}.")
+    return lines
 
 
 def _one_line(text: str, limit: int = 80) -> str:
@@ -92,7 +133,9 @@ def render_reminder_notice(invite: SessionInvite, recipient: Party, other: Party
     )
 
 
-def render_email(kind: EmailKind, invite: SessionInvite, recipient: Party, other: Party, sender: str) -> RenderedEmail:
+def render_email(
+    kind: EmailKind, invite: SessionInvite, recipient: Party, other: Party, sender: str, terms: Terms | None = None
+) -> RenderedEmail:
     # The header machinery botocore does not load already (a few ms): paid by the requests and
     # scheduled runs that build an email, not by every cold start.
     from email.headerregistry import Address
@@ -110,6 +153,8 @@ def render_email(kind: EmailKind, invite: SessionInvite, recipient: Party, other
         f"{_one_line(other.name)}'s time: {their_time}",
         f"Topic: {invite.topic}",
     ]
+    if terms is not None:
+        lines += _terms_lines(terms, invite, recipient, other)
     if invite.meeting_url and kind is not EmailKind.CANCELLED:
         lines.append(f"Join: {invite.meeting_url}")
     text = "\n".join(lines) + "\n"

@@ -25,8 +25,9 @@ class ChargeResult:
 class PaymentGateway(Protocol):
     def charge(self, key: str, amount: int, currency: str, payment_method: str, now: datetime) -> ChargeResult: ...
 
-    def refund(self, key: str, now: datetime) -> bool:
-        """Give back a succeeded charge under `key`; False when there is none to give back."""
+    def refund(self, key: str, now: datetime, amount: int | None = None) -> bool:
+        """Give back `amount` (all of it when None) of the succeeded charge under `key`, once:
+        False when there is none to give back (never charged, declined, refunded already)."""
 
 
 class PaymentMethod(StrEnum):
@@ -51,7 +52,7 @@ class ChargeRecords(Protocol):
         self, key: str, charge_id: str, amount: int, currency: str, payment_method: str, outcome: str, now: datetime
     ) -> tuple[str, str]: ...
 
-    def refund(self, key: str) -> bool: ...
+    def refund(self, key: str, amount: int | None) -> bool: ...
 
 
 class MockPaymentGateway:
@@ -65,5 +66,5 @@ class MockPaymentGateway:
         )
         return ChargeResult(charge_id=charge_id, succeeded=outcome == "succeeded")
 
-    def refund(self, key: str, now: datetime) -> bool:
-        return self._records.refund(key)
+    def refund(self, key: str, now: datetime, amount: int | None = None) -> bool:
+        return self._records.refund(key, amount)

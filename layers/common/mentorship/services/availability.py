@@ -6,17 +6,22 @@ from __future__ import annotations
 from datetime import datetime
 
 from mentorship.domain.bookings import BookingStatus
+from mentorship.domain.instants import SLOT
+from mentorship.domain.schedules import rule_slot_starts
 from mentorship.domain.slots import SlotState, check_publish_window, slot_starts
+from mentorship.errors import NotFound
+from mentorship.services.offering import next_offered
 from mentorship.services.stream import Change
 from mentorship.store.models import Booking, MentorProfile
 from mentorship.store.mentors import MentorStore
+from mentorship.store.schedules import ScheduleStore
 from mentorship.store.slots import SlotStore
 
 
 def refresh_next_open(mentor_id: str, now: datetime) -> None:
-    """Recompute the mentor's next open slot from the slots themselves (call after any change
-    to them; the scheduled run calls it when the answer may change by itself)."""
-    found = SlotStore().next_open(mentor_id, now)
+    """Recompute the mentor's next offered slot (call after any change to slots, locks, the
+    schedule or a calendar; the scheduled run calls it when the answer may change by itself)."""
+    found = next_offered(mentor_id, now)
     MentorStore().record_next_open(mentor_id, found.start, found.recheck_at, checked_at=now)
 
 
@@ -29,7 +34,15 @@ def publish_window(mentor_id: str, start: datetime, end: datetime, now: datetime
 
 
 def remove_slot(mentor_id: str, start: datetime, now: datetime) -> None:
-    SlotStore().remove_open_slot(mentor_id, start, now)
+    """Remove a published slot, or block a slot the weekly rules give (a one-slot override)."""
+    try:
+        SlotStore().remove_open_slot(mentor_id, start, now)
+    except NotFound:
+        schedules = ScheduleStore()
+        schedule = schedules.get(mentor_id, consistent=True)
+        if schedule is None or start not in rule_slot_starts(schedule, start, start + SLOT):
+            raise
+        schedules.block_slot(mentor_id, start, now)
     refresh_next_open(mentor_id, now)
 
 

@@ -16,7 +16,8 @@ from datetime import datetime
 from mentorship import gateways
 from mentorship.domain.bookings import BookingStatus, effective_status
 from mentorship.domain.calendar import Party
-from mentorship.domain.emails import EmailKind
+from mentorship.domain.commitments import Money, Role, cancellation_refund, policy_of
+from mentorship.domain.emails import EmailKind, Terms
 from mentorship.domain.instants import epoch_seconds, from_epoch_seconds
 from mentorship.domain.sessions import HOLD_DURATION, check_session_request, clean_topic
 from mentorship.domain.slots import slots_for_session
@@ -41,6 +42,15 @@ class SessionRequest:
 def status_of(booking: Booking, now: datetime) -> BookingStatus:
     hold_expiry = from_epoch_seconds(booking.hold_expires_at) if booking.hold_expires_at is not None else None
     return effective_status(booking.status, booking.end, hold_expiry, now)
+
+
+def price_of(booking: Booking) -> Money:
+    return Money(int(booking.price_amount), booking.currency)
+
+
+def refund_if_cancelled(booking: Booking, by: Role, now: datetime) -> Money:
+    """What a cancel by `by` at `now` would give back, under the booking's own policy."""
+    return cancellation_refund(policy_of(booking.cancellation_policy), by, booking.start, now, price_of(booking))
 
 
 def booking_for_participant(booking_id: str, user_id: str) -> Booking:
@@ -77,6 +87,9 @@ def hold_session(mentee: Party, request: SessionRequest, now: datetime) -> Booki
     # Chosen now, from the profile this hold reads anyway, so the confirm need not read it again;
     # no answer shows it before the booking is confirmed.
     booking.meeting_url = _meeting_url(mentor.video_provider, mentor.manual_meeting_url)
+    # The policy the mentee sees while paying is the one the booking keeps once confirmed (and
+    # through reschedules): a mentor's later change never alters a booking already made.
+    booking.cancellation_policy = policy_of(mentor.cancellation_policy).value
     booking_repository().hold(booking, slot_starts, now)
     return booking
 
@@ -115,7 +128,7 @@ def confirm_booking(booking_id: str, user_id: str, payment_method: str, now: dat
     booking.status = BookingStatus.CONFIRMED.value
     sender = get_settings().sender_email
     messages = [
-        *email_records(booking, EmailKind.CONFIRMED, sender, now),
+        *email_records(booking, EmailKind.CONFIRMED, sender, now, Terms(policy_of(booking.cancellation_policy))),
         *reminder_records(booking, now),
         notification_record(
             booking.mentor_id,

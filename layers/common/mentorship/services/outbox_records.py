@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 
 from mentorship.domain.calendar import InviteMethod, Party, SessionInvite
-from mentorship.domain.emails import EmailKind, RenderedEmail, render_email
+from mentorship.domain.emails import EmailKind, RenderedEmail, Terms, render_email
 from mentorship.domain.instants import format_utc_precise
 from mentorship.domain.sessions import reminders_due
 from mentorship.store.due_work import due_shard_for
@@ -62,15 +62,18 @@ def pending_email(booking: Booking, rendered: RenderedEmail, key: str, now: date
     )
 
 
-def email_records(booking: Booking, kind: EmailKind, sender: str, now: datetime) -> list[PendingEmail]:
-    """One email to each party that has an address, each in its recipient's zone."""
+def email_records(
+    booking: Booking, kind: EmailKind, sender: str, now: datetime, terms: Terms | None = None
+) -> list[PendingEmail]:
+    """One email to each party that has an address, each in its recipient's zone (stating the
+    commitment `terms` when given)."""
     invite = session_invite(booking, sender, now)
     mentor, mentee = parties(booking)
     records = []
     for role, recipient, other in (("mentee", mentee, mentor), ("mentor", mentor, mentee)):
         if not recipient.email:
             continue
-        rendered = render_email(kind, invite, recipient, other, sender)
+        rendered = render_email(kind, invite, recipient, other, sender, terms)
         key = f"{int(booking.calendar_sequence or 0):04d}#{kind.value}#{role}"
         records.append(pending_email(booking, rendered, key, now))
     return records

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from mentorship.domain.commitments import DEFAULT_POLICY, CancellationPolicy
 from mentorship.domain.instants import resolve_zone
 from mentorship.domain.mentors import experience_level
 from mentorship.store.models import MentorProfile, mentor_pk
@@ -25,6 +26,7 @@ class ProfileFacts:
     video_provider: str = "generated"
     manual_meeting_url: str | None = None
     currency: str = "USD"
+    cancellation_policy: str = DEFAULT_POLICY.value
 
 
 def build_profile(mentor_id: str, name: str, email: str | None, facts: ProfileFacts, now: datetime) -> MentorProfile:
@@ -49,6 +51,7 @@ def build_profile(mentor_id: str, name: str, email: str | None, facts: ProfileFa
         timezone=facts.timezone,
         video_provider=facts.video_provider,
         manual_meeting_url=facts.manual_meeting_url,
+        cancellation_policy=CancellationPolicy(facts.cancellation_policy).value,
         created_at=now,
         updated_at=now,
     )

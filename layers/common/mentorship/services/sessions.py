@@ -10,21 +10,22 @@ import uuid
 from datetime import datetime, timedelta
 
 from mentorship.domain.bookings import BookingStatus
-from mentorship.domain.emails import EmailKind
+from mentorship.domain.commitments import Role, full_refund_stands, no_show_refund, no_show_window_open, policy_of
+from mentorship.domain.emails import EmailKind, Terms
 from mentorship.domain.sessions import check_session_request
 from mentorship.domain.slots import slots_for_session
 from mentorship.errors import Forbidden, InvalidState
-from mentorship.services.booking import booking_for_participant, release_hold, status_of
+from mentorship.services.booking import booking_for_participant, price_of, refund_if_cancelled, release_hold, status_of
 from mentorship.services.outbox_records import email_records, notification_record, reminder_records
 from mentorship.settings import get_settings
 from mentorship.store.models import Booking, Review
 from mentorship.store.reviews import new_review
 from mentorship.store.booking_repository import booking_repository
-from mentorship.store.session_changes import Cancellation, Move
+from mentorship.store.session_changes import Cancellation, Move, NoShow
 
 
-def _role(booking: Booking, user_id: str) -> str:
-    return "mentee" if booking.mentee_id == user_id else "mentor"
+def _role(booking: Booking, user_id: str) -> Role:
+    return Role.MENTEE if booking.mentee_id == user_id else Role.MENTOR
 
 
 def _other_party(booking: Booking, user_id: str) -> tuple[str, str]:
@@ -50,22 +51,51 @@ def meeting_url_for(booking_id: str, user_id: str, now: datetime) -> str:
 
 def cancel_booking(booking_id: str, user_id: str, reason: str | None, now: datetime) -> Booking:
     """Either party cancels: a hold is released; a confirmed session that has not started is
-    cancelled, its slots open again, both parties get a CANCEL invite and the other is notified."""
+    cancelled, its slots open again, both parties get a CANCEL invite stating the refund and the
+    other is notified. The refund the booking's policy gives is recorded as owed in the same
+    transaction and given back through the gateway from the stream (services/refunds.py), so a
+    retried cancel finds the booking cancelled (409) and never refunds twice."""
     booking = booking_for_participant(booking_id, user_id)
     if status_of(booking, now) is BookingStatus.HELD:
         return release_hold(booking_id, user_id, now)
     _require_upcoming_confirmed(booking, now)
+    role = _role(booking, user_id)
+    refund = refund_if_cancelled(booking, role, now)
     booking.calendar_sequence = int(booking.calendar_sequence or 0) + 1
     sender = get_settings().sender_email
     other_id, _ = _other_party(booking, user_id)
-    who = booking.mentee_name if _role(booking, user_id) == "mentee" else booking.mentor_name
+    who = booking.mentee_name if role is Role.MENTEE else booking.mentor_name
+    terms = Terms(policy_of(booking.cancellation_policy), refund=refund, cancelled_by=role)
     records = [
-        *email_records(booking, EmailKind.CANCELLED, sender, now),
+        *email_records(booking, EmailKind.CANCELLED, sender, now, terms),
         notification_record(other_id, "booking_cancelled", "Session cancelled", f"{who} cancelled your session.", booking_id, now),
     ]
     slot_starts = slots_for_session(booking.start, int(booking.duration_minutes))
-    cancellation = Cancellation(by=_role(booking, user_id), reason=reason or None, messages=records)
+    cancellation = Cancellation(by=role.value, reason=reason or None, messages=records, refund=refund.amount)
     return booking_repository().cancel(booking, slot_starts, cancellation, now)
+
+
+def report_no_show(booking_id: str, user_id: str, absent: Role, now: datetime) -> Booking:
+    """The participant who was there reports the other absent, from 10 minutes after the start
+    until 48 hours after the end, once. The mentor absent refunds the mentee in full; the mentee
+    absent refunds nothing. Both are told in their inbox."""
+    booking = booking_for_participant(booking_id, user_id)
+    if _role(booking, user_id) is absent:
+        raise Forbidden("only the other participant can report someone absent")
+    status = status_of(booking, now)
+    if status not in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED):
+        raise InvalidState(f"only a confirmed session can be reported as a no-show (this one is {status.value})")
+    if not no_show_window_open(booking.start, booking.end, now):
+        raise InvalidState("a no-show can be reported from 10 minutes after the start until 48 hours after the end")
+    refund = no_show_refund(absent, price_of(booking))
+    absent_id, _ = _other_party(booking, user_id)
+    reporter = booking.mentee_name if absent is Role.MENTOR else booking.mentor_name
+    records = [
+        notification_record(absent_id, "booking_no_show", "Marked absent", f"{reporter} reported you absent from your session.", booking_id, now),
+        notification_record(user_id, "booking_no_show", "No-show recorded", "The session is recorded as a no-show.", booking_id, now),
+    ]
+    report = NoShow(absent=absent.value, refund=refund.amount, messages=records)
+    return booking_repository().no_show(booking, report, now)
 
 
 def reschedule_booking(booking_id: str, user_id: str, new_start: datetime, now: datetime) -> Booking:
@@ -74,6 +104,12 @@ def reschedule_booking(booking_id: str, user_id: str, new_start: datetime, now: 
     reminders only for the new time; a REQUEST invite with a higher SEQUENCE to both."""
     booking = booking_for_participant(booking_id, user_id)
     _require_upcoming_confirmed(booking, now)
+    policy = policy_of(booking.cancellation_policy)
+    if _role(booking, user_id) is Role.MENTEE and not full_refund_stands(policy, booking.start, now):
+        raise InvalidState(
+            f"under the {policy.value} policy a mentee can move a session only while cancelling it "
+            "would refund in full; cancel it, or ask the mentor to move it"
+        )
     minutes = int(booking.duration_minutes)
     check_session_request(new_start, minutes, now)
     if new_start == booking.start:
@@ -86,7 +122,7 @@ def reschedule_booking(booking_id: str, user_id: str, new_start: datetime, now: 
     sender = get_settings().sender_email
     other_id, _ = _other_party(booking, user_id)
     records = [
-        *email_records(moved, EmailKind.RESCHEDULED, sender, now),
+        *email_records(moved, EmailKind.RESCHEDULED, sender, now, Terms(policy)),
         *reminder_records(moved, now),
         notification_record(other_id, "booking_rescheduled", "Session moved", "Your session has a new time.", booking_id, now),
     ]
@@ -95,13 +131,15 @@ def reschedule_booking(booking_id: str, user_id: str, new_start: datetime, now: 
 
 
 def review_session(booking_id: str, user_id: str, rating: int, comment: str, now: datetime) -> Review:
-    """The mentee reviews a confirmed session once it has ended; the mentor's aggregates change
-    in the same transaction."""
+    """The mentee reviews a confirmed session once it has ended, or one the mentor missed (a
+    mentee recorded absent cannot); the mentor's aggregates change in the same transaction."""
     booking = booking_for_participant(booking_id, user_id)
     if booking.mentee_id != user_id:
         raise Forbidden("only the mentee of a session can review it")
     status = status_of(booking, now)
-    if status is not BookingStatus.COMPLETED:
+    if status is BookingStatus.NO_SHOW and booking.absent == Role.MENTEE:
+        raise InvalidState("you were recorded absent from this session, so it cannot be reviewed")
+    if status is not BookingStatus.COMPLETED and status is not BookingStatus.NO_SHOW:
         if status is BookingStatus.CONFIRMED:
             raise InvalidState("a session can be reviewed once it has ended")
         raise InvalidState(f"only a session that took place can be reviewed (this one is {status.value})")

@@ -1,7 +1,7 @@
 """The booking aggregate's repository: the one door services write bookings through.
 
 Services hand it typed intents (a new hold, a `Confirmation`, a release to a final state, a
-`Cancellation`, a `Move`, a review) together with the messages the change owes, and get back the
+`Cancellation`, a `NoShow`, a `Move`, a review) together with the messages the change owes, and get back the
 booking as written. Key formats, index membership (ByMentee, ByMentor, DueWork) and each
 transaction stay behind it (`store.booking_writes`, `store.session_changes`, `store.bookings`).
 `use_booking_repository(fake)` swaps it, so the use cases get fast unit tests without DynamoDB
@@ -16,7 +16,7 @@ from typing import Protocol
 from mentorship.store.booking_writes import BookingWrites, Confirmation
 from mentorship.store.bookings import BookingStore
 from mentorship.store.models import Booking, Review
-from mentorship.store.session_changes import Cancellation, Move, SessionChanges
+from mentorship.store.session_changes import Cancellation, Move, NoShow, SessionChanges
 
 
 class BookingRepository(Protocol):
@@ -35,11 +35,20 @@ class BookingRepository(Protocol):
     def cancel(self, booking: Booking, slot_starts: list[datetime], cancellation: Cancellation, now: datetime) -> Booking:
         """Cancel a confirmed session, free its slots, drop its reminders, record the messages."""
 
+    def no_show(self, booking: Booking, report: NoShow, now: datetime) -> Booking:
+        """Mark a confirmed session no_show, once, with the refund owed (InvalidState)."""
+
     def reschedule(self, booking: Booking, move: Move, now: datetime) -> Booking:
         """Move a confirmed session (SlotUnavailable, InvalidState)."""
 
     def review(self, booking: Booking, review: Review) -> None:
         """Record the review and the mentor's aggregates, once (AlreadyReviewed)."""
+
+    def refund_settled(self, booking: Booking, now: datetime) -> bool:
+        """The pending refund was given back: mark it so, once (False if it was already)."""
+
+    def refund_failed(self, booking: Booking, retry_at: datetime) -> None:
+        """A refund attempt failed: count it and try again at `retry_at`."""
 
 
 class DynamoBookingRepository:
@@ -63,11 +72,20 @@ class DynamoBookingRepository:
     def cancel(self, booking: Booking, slot_starts: list[datetime], cancellation: Cancellation, now: datetime) -> Booking:
         return self._sessions.cancel(booking, slot_starts, cancellation, now)
 
+    def no_show(self, booking: Booking, report: NoShow, now: datetime) -> Booking:
+        return self._sessions.no_show(booking, report, now)
+
     def reschedule(self, booking: Booking, move: Move, now: datetime) -> Booking:
         return self._sessions.reschedule(booking, move, now)
 
     def review(self, booking: Booking, review: Review) -> None:
         self._sessions.review(booking, review)
+
+    def refund_settled(self, booking: Booking, now: datetime) -> bool:
+        return self._sessions.refund_settled(booking, now)
+
+    def refund_failed(self, booking: Booking, retry_at: datetime) -> None:
+        self._sessions.refund_failed(booking, retry_at)
 
 
 _override: BookingRepository | None = None

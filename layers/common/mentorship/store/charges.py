@@ -37,8 +37,8 @@ class TableChargeRecords:
             record = Charge.get(booking_pk(key), CHARGE_SK, consistent_read=True)  # the first attempt's
         return record.charge_id, record.outcome
 
-    def refund(self, key: str) -> bool:
-        """Mark a succeeded charge refunded; False when there is none (never charged, declined,
+    def refund(self, key: str, amount: int | None = None) -> bool:
+        """Mark a succeeded charge refunded (`amount` of it, all when None), once; False when there is none (never charged, declined,
         refunded already). Most holds that end unconfirmed were never charged: a read tells,
         cheaper than a write that fails its condition."""
         try:
@@ -48,7 +48,11 @@ class TableChargeRecords:
         if charge.outcome != "succeeded":
             return False
         try:
-            charge.update(actions=[Charge.outcome.set("refunded")], condition=Charge.outcome == "succeeded")
+            refunded = int(charge.amount) if amount is None else min(amount, int(charge.amount))
+            charge.update(
+                actions=[Charge.outcome.set("refunded"), Charge.refunded_amount.set(refunded)],
+                condition=Charge.outcome == "succeeded",
+            )
         except UpdateError as error:
             if error.cause_response_code != CONDITION_FAILED:
                 raise

@@ -14,6 +14,10 @@ Item types (pk / sk), one partition per aggregate:
   BOOKING#<bookingId> / CHARGE                       Charge       the mock payment gateway's record
   DIRECTORY / SNAPSHOT                               DirectorySnapshotHead  which snapshot of the directory is current
   DIRECTORY#SNAPSHOT#<id>#<n> / CHUNK                DirectorySnapshotChunk one compressed slice of it
+  MENTOR#<mentorId> / PROFILE#SCHEDULE               MentorSchedule  weekly rules, overrides, policy
+  MENTOR#<mentorId> / PROFILE#CALENDAR#<calendarId>  CalendarConnection  an external calendar + its busy cache
+  USER#<userId> / CALENDAR_FEED                      CalendarFeed the user's feed secret
+  CALENDAR_FEED#<sha256(secret)> / CALENDAR_FEED     CalendarFeedKey  the feed URL's lookup -> user
 
 A slot and its lock sort next to each other, so one Query over `SLOT#<from>`..`SLOT#<to>`
 reads a window of availability together with who holds it.
@@ -33,6 +37,10 @@ Access patterns:
   AP11 the directory's snapshot ................. GetItem  DIRECTORY/SNAPSHOT, then BatchGetItem of its chunks
   AP12 profiles changed since a moment .......... Query    index DirectoryChanges changesPk=CHANGES#<hour>#<n>,
                                                           changesSk >= since (profiles only)
+  AP13 profile + schedule + calendars (offering)  Query    pk=MENTOR#id, sk BEGINS_WITH PROFILE
+  AP14 a mentor's calendars and busy caches ..... Query    pk=MENTOR#id, sk BEGINS_WITH PROFILE#CALENDAR#
+  AP15 a user's calendar feed secret ............ GetItem  pk=USER#id, sk=CALENDAR_FEED
+  AP16 a calendar feed by its URL's secret ...... GetItem  pk=CALENDAR_FEED#<sha256(secret)>, sk=CALENDAR_FEED
 
 No request path scans; each request reads only what it returns plus what its filter skips.
 """
@@ -199,6 +207,7 @@ class MentorProfile(TableItem, discriminator="MentorProfile"):
     timezone = UnicodeAttribute()
     video_provider = UnicodeAttribute(default="generated")
     manual_meeting_url = UnicodeAttribute(null=True)
+    cancellation_policy = UnicodeAttribute(null=True)  # flexible | moderate | strict; absent reads moderate
     rating_total = NumberAttribute(default=0)  # sum of ratings; averageRating = total / count
     review_count = NumberAttribute(default=0)
     total_sessions = NumberAttribute(default=0)
@@ -266,6 +275,11 @@ class Booking(TableItem, discriminator="Booking"):
     calendar_sequence = NumberAttribute(default=0)  # iCalendar SEQUENCE, rises on every change
     cancelled_by = UnicodeAttribute(null=True)  # "mentee" | "mentor"
     cancel_reason = UnicodeAttribute(null=True)
+    absent = UnicodeAttribute(null=True)  # "mentee" | "mentor", once marked no_show
+    cancellation_policy = UnicodeAttribute(null=True)  # the mentor's, taken with the hold; absent reads moderate
+    refund_amount = NumberAttribute(null=True)  # minor units owed back to the mentee, decided by the cancel
+    refund_state = UnicodeAttribute(null=True)  # "pending" until the gateway gave it back, then "refunded"
+    refund_attempts = NumberAttribute(null=True)  # gateway calls that failed, while pending
     reviewed = BooleanAttribute(null=True)  # set once, by the review transaction
     created_at = InstantAttribute()
     updated_at = InstantAttribute()
@@ -324,6 +338,7 @@ class Charge(TableItem, discriminator="Charge"):
     currency = UnicodeAttribute()
     payment_method = UnicodeAttribute()
     outcome = UnicodeAttribute()  # "succeeded" | "declined" | "refunded"
+    refunded_amount = NumberAttribute(null=True)  # minor units given back (the whole amount when absent)
     created_at = InstantAttribute()
 
 
@@ -343,6 +358,53 @@ class DirectorySnapshotChunk(TableItem, discriminator="DirectorySnapshotChunk"):
     """One slice (at most ~350 KB) of a compressed snapshot; each chunk its own partition."""
 
     data = BinaryAttribute(legacy_encoding=False)
+class MentorSchedule(TableItem, discriminator="MentorSchedule"):
+    """The mentor's weekly schedule (one item): wall-clock rules in `timezone`, date overrides,
+    the booking policy, and rule slots removed one at a time (`blocked`, UTC starts)."""
+
+    mentor_id = UnicodeAttribute()
+    timezone = UnicodeAttribute()
+    weekly = UnicodeAttribute()  # JSON [{"day", "start", "end"}], as the mentor sent it
+    overrides = UnicodeAttribute()  # JSON [{"date", "intervals": [{"start", "end"}]}]
+    buffer_minutes = NumberAttribute()
+    minimum_notice_minutes = NumberAttribute()
+    horizon_days = NumberAttribute()
+    max_sessions_per_day = NumberAttribute(null=True)
+    blocked = ListAttribute(of=UnicodeAttribute, default=list)
+    updated_at = InstantAttribute()
+
+
+class CalendarConnection(TableItem, discriminator="CalendarConnection"):
+    """An external calendar of a mentor and the busy times last read from it (the cache
+    listings use while it is at most 5 minutes old)."""
+
+    mentor_id = UnicodeAttribute()
+    calendar_id = UnicodeAttribute()
+    calendar_type = UnicodeAttribute()  # "caldav" | "ics"
+    url = UnicodeAttribute()
+    username = UnicodeAttribute(null=True)
+    password_sealed = UnicodeAttribute(null=True)  # KMS ciphertext (base64); never returned or logged
+    status = UnicodeAttribute()  # "ok" | "error"
+    error = UnicodeAttribute(null=True)  # for the mentor, while status is "error"
+    last_synced_at = InstantAttribute(null=True)  # the last successful read
+    checked_at = InstantAttribute(null=True)  # the last read attempt, successful or not
+    busy = UnicodeAttribute(null=True)  # JSON: {"intervals": [[epoch, epoch]], "allDay": [date], "covers": [epoch, epoch]}
+    created_at = InstantAttribute()
+
+
+class CalendarFeed(TableItem, discriminator="CalendarFeed"):
+    """A user's calendar feed: the secret in its URL (shown to its owner again on request)."""
+
+    user_id = UnicodeAttribute()
+    secret = UnicodeAttribute()
+    created_at = InstantAttribute()
+
+
+class CalendarFeedKey(TableItem, discriminator="CalendarFeedKey"):
+    """The feed URL's lookup: keyed by a hash of the secret, so the URL finds its user in one
+    GetItem and the key itself does not reveal the secret."""
+
+    user_id = UnicodeAttribute()
 
 
 ALL_MODELS: tuple[type[TableItem], ...] = (
@@ -359,4 +421,8 @@ ALL_MODELS: tuple[type[TableItem], ...] = (
     Charge,
     DirectorySnapshotHead,
     DirectorySnapshotChunk,
+    MentorSchedule,
+    CalendarConnection,
+    CalendarFeed,
+    CalendarFeedKey,
 )

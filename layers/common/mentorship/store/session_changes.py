@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from mentorship.domain.instants import format_utc
+from pynamodb.exceptions import UpdateError
+
+from mentorship.domain.instants import format_utc, format_utc_precise
+from mentorship.store.due_work import due_shard_for
 from mentorship.errors import AlreadyReviewed, InvalidState, SlotUnavailable
 from mentorship.store.binding import ensure_bound
 from mentorship.domain.sessions import REMINDER_LEADS
@@ -33,10 +36,23 @@ from mentorship.store.transactions import ConditionsFailed, Transaction, retry_o
 
 @dataclass(frozen=True)
 class Cancellation:
-    """Who cancelled ("mentee" | "mentor"), why (optional), and the messages the cancel owes."""
+    """Who cancelled ("mentee" | "mentor"), why (optional), the messages the cancel owes and the
+    refund (minor units) the mentee is owed; a refund above 0 is recorded as pending and put in
+    DueWork, so it is given back even if every attempt until then fails."""
 
     by: str
     reason: str | None
+    messages: list[TableItem]
+    refund: int = 0
+
+
+@dataclass(frozen=True)
+class NoShow:
+    """Who was absent ("mentee" | "mentor"), the refund (minor units) that follows, and the
+    messages the report owes."""
+
+    absent: str
+    refund: int
     messages: list[TableItem]
 
 
@@ -51,6 +67,39 @@ class Move:
     messages: list[TableItem]
 
 
+PENDING, REFUNDED = "pending", "refunded"
+
+
+def _owe_refund(booking: Booking, amount: int, now: datetime) -> None:
+    booking.refund_amount = amount
+    if amount > 0:
+        booking.refund_state = PENDING
+        booking.due_shard, booking.due_at = due_shard_for(booking.pk), format_utc_precise(now)
+
+
+def refund_owed_actions(booking: Booking, amount: int, now: datetime) -> list:
+    """The update actions that record `amount` as owed to the mentee (due at once when above 0)."""
+    actions = [Booking.refund_amount.set(amount)]
+    if amount > 0:
+        actions += [
+            Booking.refund_state.set(PENDING),
+            Booking.due_shard.set(due_shard_for(booking.pk)),
+            Booking.due_at.set(format_utc_precise(now)),
+        ]
+    return actions
+
+
+def _update_while_pending(booking: Booking, actions: list) -> bool:
+    """Apply `actions` if the booking still owes its refund; False if it no longer does."""
+    try:
+        booking.update(actions=actions, condition=Booking.refund_state == PENDING)
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
+
+
 def _all_reminders(booking: Booking) -> list[Reminder]:
     return [
         Reminder(pk=booking.pk, sk=reminder_sk(kind, role)) for kind in REMINDER_LEADS for role in ("mentee", "mentor")
@@ -59,6 +108,11 @@ def _all_reminders(booking: Booking) -> list[Reminder]:
 
 def _booked_by(booking_id: str):
     return (SlotLock.booking_id == booking_id) & (SlotLock.booked == True)  # noqa: E712
+
+
+def _reviewable():
+    """A session that took place, or one the mentor missed (the mentee's only recourse)."""
+    return (Booking.status == "confirmed") | ((Booking.status == "no_show") & (Booking.absent == "mentor"))
 
 
 def _unchanged(booking: Booking):
@@ -74,7 +128,6 @@ class SessionChanges:
         """Free the booked slots, cancel the booking (its calendar sequence as given), delete its
         pending reminders, take the session off the mentor's count and record the messages; the
         booking as written."""
-        partition = mentor_pk(booking.mentor_id)
         actions = [
             Booking.status.set("cancelled"),
             Booking.calendar_sequence.set(int(booking.calendar_sequence)),
@@ -83,27 +136,62 @@ class SessionChanges:
         ]
         if cancellation.reason:
             actions.append(Booking.cancel_reason.set(cancellation.reason))
+        actions += refund_owed_actions(booking, cancellation.refund, now)
+
+        self._end_session(booking, actions, slot_starts, uncount=True, messages=cancellation.messages)
+        written = Booking.from_raw_data(booking.serialize())
+        written.status, written.cancelled_by, written.updated_at = "cancelled", cancellation.by, now
+        if cancellation.reason:
+            written.cancel_reason = cancellation.reason
+        _owe_refund(written, cancellation.refund, now)
+        return written
+
+    def refund_settled(self, booking: Booking, now: datetime) -> bool:
+        """Mark a pending refund given back and take it out of DueWork; False if it was already."""
+        done = [Booking.refund_state.set(REFUNDED), Booking.due_shard.remove(), Booking.due_at.remove(), Booking.updated_at.set(now)]
+        return _update_while_pending(booking, done)
+
+    def refund_failed(self, booking: Booking, retry_at: datetime) -> None:
+        """Count a failed attempt (shown on the booking) and try again at `retry_at`."""
+        _update_while_pending(booking, [Booking.refund_attempts.add(1), Booking.due_at.set(format_utc_precise(retry_at))])
+
+    def _end_session(
+        self, booking: Booking, actions: list, freed: list[datetime], *, uncount: bool, messages: list[TableItem]
+    ) -> None:
+        """One transaction: the booking's update (conditioned on it being as read), its `freed`
+        slots' locks deleted, the session off the mentor's count if `uncount`, its reminders
+        dropped and the messages recorded. InvalidState if the booking changed meanwhile."""
+        partition = mentor_pk(booking.mentor_id)
 
         def attempt() -> None:
             transaction = Transaction()
-            for start in slot_starts:
+            for start in freed:
                 lock = SlotLock(pk=partition, sk=lock_sk(format_utc(start)))
                 transaction.delete(f"lock:{format_utc(start)}", lock, condition=_booked_by(booking.booking_id))
             transaction.update("booking", booking, actions=actions, condition=_unchanged(booking))
-            transaction.update(
-                "mentor", MentorProfile(pk=partition, sk="PROFILE"), actions=[MentorProfile.total_sessions.add(-1)]
-            )
-            self._add(transaction, _all_reminders(booking), cancellation.messages)
+            if uncount:
+                profile = MentorProfile(pk=partition, sk="PROFILE")
+                transaction.update("mentor", profile, actions=[MentorProfile.total_sessions.add(-1)])
+            self._add(transaction, _all_reminders(booking), messages)
             transaction.commit()
 
         try:
             retry_on_contention(attempt)
         except ConditionsFailed:
             raise InvalidState("this booking changed meanwhile; read it again") from None
+
+    def no_show(self, booking: Booking, report: NoShow, now: datetime) -> Booking:
+        """Mark a confirmed session no_show with who was absent and the refund owed, once: its
+        slots stay taken (the time has passed), its pending reminders go, and a session the
+        mentor missed is taken off the mentor's count. InvalidState if it changed meanwhile
+        (another report, a cancel)."""
+        actions = [Booking.status.set("no_show"), Booking.absent.set(report.absent), Booking.updated_at.set(now)]
+        actions += refund_owed_actions(booking, report.refund, now)
+
+        self._end_session(booking, actions, [], uncount=report.absent == "mentor", messages=report.messages)
         written = Booking.from_raw_data(booking.serialize())
-        written.status, written.cancelled_by, written.updated_at = "cancelled", cancellation.by, now
-        if cancellation.reason:
-            written.cancel_reason = cancellation.reason
+        written.status, written.absent, written.updated_at = "no_show", report.absent, now
+        _owe_refund(written, report.refund, now)
         return written
 
     def reschedule(self, booking: Booking, move: Move, now: datetime) -> Booking:
@@ -166,7 +254,7 @@ class SessionChanges:
                 "booking",
                 booking,
                 actions=[Booking.reviewed.set(True)],
-                condition=(Booking.status == "confirmed") & Booking.reviewed.does_not_exist(),
+                condition=_reviewable() & Booking.reviewed.does_not_exist(),
             )
             transaction.update(
                 "mentor",

@@ -13,6 +13,7 @@ from typing import Iterator
 
 
 from mentorship.domain.instants import epoch_seconds, format_utc, from_epoch_seconds
+from mentorship.domain.schedules import Lock
 from mentorship.domain.slots import SlotState
 from mentorship.errors import NotFound, SlotUnavailable
 from mentorship.store.binding import ensure_bound
@@ -124,6 +125,22 @@ class SlotStore:
                 pending = None
         if pending is not None:
             yield _state(pending, None)
+
+    def published_and_locks(
+        self, mentor_id: str, start: datetime, end: datetime, consistent: bool = False
+    ) -> tuple[list[datetime], list[Lock]]:
+        """Published slot starts and every lock (hold or booking, on any slot, published or
+        not) starting in [start, end): one Query, the offering's view of the window."""
+        published, locks = [], []
+        for item in self._window_items(mentor_id, start, end, consistent):
+            if item.start >= end:
+                continue
+            if isinstance(item, Slot):
+                published.append(item.start)
+            elif isinstance(item, SlotLock):
+                expires = from_epoch_seconds(item.hold_expires_at) if item.hold_expires_at is not None else None
+                locks.append(Lock(item.start, item.booking_id, bool(item.booked), expires))
+        return published, locks
 
     def next_open(self, mentor_id: str, now: datetime) -> NextOpen:
         """Walk forward from `now` to the first open slot (strongly consistent reads), no further
