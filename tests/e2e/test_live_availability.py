@@ -55,12 +55,16 @@ def headers_for(stack: RunningStack) -> dict[str, str]:
     return {"Authorization": f"Bearer {stack.token({'sub': user, 'email': f'{user}@example.com', 'name': 'Live'})}"}
 
 
-def next_change(connection: ClientConnection, mentor_id: str, deadline: float) -> dict:
+def next_change(connection: ClientConnection, mentor_id: str, start: str, deadline: float) -> dict:
+    """The first `availability_changed` of `mentor_id` naming `start` (other changes of the
+    mentor, e.g. the seed's published slots reaching the stream, may come first)."""
     while True:
         remaining = deadline - time.monotonic()
-        assert remaining > 0, f"no availability_changed for {mentor_id} within {LIVE_WITHIN_SECONDS} s"
+        assert remaining > 0, f"no availability_changed for {mentor_id} {start} within {LIVE_WITHIN_SECONDS} s"
         message = json.loads(connection.recv(timeout=remaining))
-        if message.get("type") == "availability_changed" and message["mentorId"] == mentor_id:
+        if message.get("type") != "availability_changed" or message["mentorId"] != mentor_id:
+            continue
+        if any(slot["start"] == start for slot in message["slots"]):
             return message
 
 
@@ -78,7 +82,7 @@ def test_a_hold_over_http_reaches_the_subscriber_within_5_seconds_and_its_releas
 
         held_at = time.monotonic()
         booking_id = stack.hold(headers, mentor_id, start, "Live availability, end to end")
-        message = next_change(watcher, mentor_id, held_at + LIVE_WITHIN_SECONDS)
+        message = next_change(watcher, mentor_id, start, held_at + LIVE_WITHIN_SECONDS)
         assert {"start": start, "available": False} in [
             {"start": slot["start"], "available": slot["available"]} for slot in message["slots"]
         ]
@@ -88,14 +92,20 @@ def test_a_hold_over_http_reaches_the_subscriber_within_5_seconds_and_its_releas
         released_at = time.monotonic()
         cancel = requests.post(stack.url(f"/bookings/{booking_id}/cancel"), json={}, headers=headers, timeout=30)
         assert cancel.status_code == 200, cancel.text
-        message = next_change(watcher, mentor_id, released_at + LIVE_WITHIN_SECONDS)
+        message = next_change(watcher, mentor_id, start, released_at + LIVE_WITHIN_SECONDS)
         assert {"start": start, "available": True} in [
             {"start": slot["start"], "available": slot["available"]} for slot in message["slots"]
         ]
 
-        # The bystander listens to another mentor only: nothing of mentor A reached it.
-        with pytest.raises(TimeoutError):
-            bystander.recv(timeout=0.5)
+        # The bystander listens to another mentor only: nothing of mentor A reached it (its own
+        # mentor's changes may have).
+        heard = []
+        while True:
+            try:
+                heard.append(json.loads(bystander.recv(timeout=0.5)))
+            except TimeoutError:
+                break
+        assert [message for message in heard if message.get("mentorId") != other_id] == []
 
 
 def test_malformed_input_is_answered_and_the_connection_stays_open(stack):
