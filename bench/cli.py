@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import cold_start, directory_scale, reminder_scale, webhook_fanout
+from bench import cold_start, directory_scale, live_availability, reminder_scale, webhook_fanout
 from bench.chart import write_chart
 from bench.dataset import Population
 from bench.report import RunInfo, document, now_utc
@@ -32,6 +32,16 @@ def _sizes(text: str) -> tuple[int, ...]:
     if len(sizes) < 2 or any(size <= 0 for size in sizes) or list(sizes) != sorted(set(sizes)):
         raise argparse.ArgumentTypeError("give at least two increasing sizes, e.g. 1000,100000")
     return sizes
+
+
+def _subscriber_counts(text: str) -> tuple[int, ...]:
+    try:
+        counts = tuple(int(part.replace("_", "")) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError("subscriber counts separated by commas, e.g. 0,10,1000") from None
+    if not counts or any(count < 0 for count in counts):
+        raise argparse.ArgumentTypeError("give one or more subscriber counts of 0 or more, e.g. 0,10,1000")
+    return counts
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -72,6 +82,19 @@ def main(argv: list[str] | None = None) -> None:
         help="rounds of fresh interpreters for the cold imports and first requests (0: none)",
     )
     parser.add_argument(
+        "--live-subscribers",
+        type=_subscriber_counts,
+        default=live_availability.DEFAULT_SUBSCRIBERS,
+        help="subscribers of the changed mentor for the live-availability fan-out (default: 0,10,1000)",
+    )
+    parser.add_argument(
+        "--live-holds",
+        type=int,
+        default=live_availability.DEFAULT_HOLDS,
+        help="holds timed to their WebSocket message on the local stack (default: 50; 0: none)",
+    )
+    parser.add_argument("--no-live", action="store_true", help="skip live availability")
+    parser.add_argument(
         "--output",
         type=Path,
         default=DEFAULT_OUTPUT,
@@ -94,15 +117,19 @@ def main(argv: list[str] | None = None) -> None:
             if args.no_directory
             else directory_scale.run(engine, args.directory_mentors, runs=min(args.latency_runs, 30))
         )
-        fan_out = [] if args.no_webhooks else webhook_fanout.run(engine)
+        webhook_costs = [] if args.no_webhooks else webhook_fanout.run(engine)
         cold = cold_start.run(engine, args.cold_import_runs) if args.cold_import_runs else None
+        live_costs = [] if args.no_live else live_availability.fan_out_costs(engine, args.live_subscribers)
+    latency = live_availability.hold_to_message(args.live_holds) if not args.no_live and args.live_holds > 1 else None
     arguments = sys.argv[1:] if argv is None else argv
     command = shlex.join(["python", "-m", "bench", *arguments]) if arguments else "make bench"
     info = RunInfo(command, started_at, time.perf_counter() - started)
     notes = {spec.name: spec.note for spec in ROUTES if spec.note}
     chart = None if args.no_output else args.output.with_suffix(CHART_SUFFIX)
     report = document(
-        results, info, notes, cold, reminders, chart.name if chart else None, directory, fan_out
+        results, info, notes, cold, reminders, chart.name if chart else None, directory,
+        webhooks=webhook_costs,
+        live=live_availability.live_section(live_costs, latency) if live_costs else (),
     )
     print(report)
     if chart:

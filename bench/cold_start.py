@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 from bench.dataset import NOW, Population, build
-from bench.routes import ROUTES
+from bench.routes import ROUTES, get
 from bench.runner import fresh_tables, log
 from bench.seeding import seed
 from tooling.dynamodb_local import DynamoDBLocal
@@ -21,7 +21,9 @@ from scripts.cold_imports import ColdStarts, FirstRequest, measure
 
 # One representative route of each HTTP function, by its name in the route table: read-only,
 # so every fresh interpreter sees the same data.
-FIRST_REQUEST_ROUTES = ("GET /mentors", "GET /me/bookings (mentee, upcoming)")
+FIRST_REQUEST_ROUTES = ("GET /mentors", "GET /me/bookings (mentee, upcoming)", "GET /realtime")
+# First requests of functions whose routes read no table (nothing for the route table to count).
+FIRST_REQUEST_ONLY = {"GET /realtime": get("/realtime")}
 SEEDED_ITEMS = 1_000  # the routes read the same items at every size (the route table's ratio)
 # What points a function at the bench's tables (set by bench.runner.bound_tables).
 TABLE_VARIABLES = ("TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "AWS_ENDPOINT_URL_DYNAMODB")
@@ -41,11 +43,11 @@ class MissingFirstRequest(RuntimeError):
 
 def first_requests() -> list[FirstRequest]:
     """The representative routes as first requests; every HTTP function of the template has one."""
-    specs = {spec.name: spec for spec in ROUTES}
+    builders = {spec.name: spec.build for spec in ROUTES} | FIRST_REQUEST_ONLY
     tables = {name: os.environ[name] for name in TABLE_VARIABLES}
     requests = []
     for route in FIRST_REQUEST_ROUTES:
-        call = specs[route].build()
+        call = builders[route]()
         requests.append(FirstRequest(call.function, route, call.event, tables, PIN_CLOCK))
         requests.append(
             FirstRequest(call.function, route + RESTORED, call.event, tables, f"{PIN_CLOCK}\n{SNAPSTART_LIFECYCLE}")

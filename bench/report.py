@@ -414,6 +414,7 @@ def document(
     chart: str | None = None,
     directory: Sequence[DirectoryScaleResult] = (),
     webhooks: Sequence[FanOutResult] = (),
+    live: Sequence[str] = (),
 ) -> str:
     """The whole report; `notes` are the routes' own remarks (RouteSpec.note) by route name,
     `chart` the chart's path relative to the report."""
@@ -428,6 +429,7 @@ def document(
         *(_reminder_scale_section(reminders) if reminders else []),
         *(directory_section(directory) if directory else []),
         *(webhook_section(list(webhooks)) if webhooks else []),
+        *live,
         *_dataset_section(results),
         *(_cold_start_section(cold) if cold else []),
     ]

@@ -37,6 +37,10 @@ ISOLATED_AWS_ENVIRONMENT = {
 class Endpoints:
     dynamodb: str
     moto: str
+    # The local WebSocket API (local.websocket): the URL clients connect to and its management
+    # endpoint; they replace the template's wss:// and https:// stage URLs.
+    realtime_url: str | None = None
+    realtime_callback_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,7 +117,13 @@ def _lambda_environment(
 
 
 def _local_aws_environment(endpoints: Endpoints) -> dict[str, str]:
+    realtime = {
+        name: value
+        for name, value in (("REALTIME_URL", endpoints.realtime_url), ("REALTIME_CALLBACK_URL", endpoints.realtime_callback_url))
+        if value
+    }
     return {
+        **realtime,
         **ISOLATED_AWS_ENVIRONMENT,
         "AWS_ENDPOINT_URL": endpoints.moto,  # catch-all: any other service goes to moto, never to AWS
         "AWS_ENDPOINT_URL_DYNAMODB": endpoints.dynamodb,

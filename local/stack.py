@@ -10,6 +10,8 @@ container engine:
   * EventBridge: the template's schedules fired on their cadence (local.schedules);
   * DynamoDB Streams: each stream event source mapping polls DynamoDB Local's stream and invokes
     its function with Lambda's batch event, retrying partial failures (local.streams);
+  * WebSocket API: the template's WebSocket routes on ws://127.0.0.1:<any free port> (GET /realtime
+    answers it) and PostToConnection on a second port (local.websocket);
   * demo data seeded at start (local.seed), and the local-only endpoints (local.dev_api).
 
 Everything it starts ends with it: Ctrl-C or SIGTERM stops the workers, moto and the Java
@@ -31,7 +33,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from tooling.template import ROOT, Schedule, Tag, http_routes, layer_dirs, schedules, stream_sources
+from tooling.template import (
+    ROOT,
+    Schedule,
+    Tag,
+    http_routes,
+    layer_dirs,
+    schedules,
+    stream_sources,
+    websocket_routes,
+)
 
 
 def _import_layers_like_lambda() -> None:
@@ -57,6 +68,7 @@ from local.moto_services import MotoServices  # noqa: E402
 from local.schedules import Scheduler, scheduled_event  # noqa: E402
 from local.server import Dispatcher, LocalHttpServer  # noqa: E402
 from local.streams import StreamPollers  # noqa: E402
+from local.websocket import LocalWebSocketApi  # noqa: E402
 from local.workers import Invocation, NoWorkerAvailable, WorkerPools  # noqa: E402
 from mentorship.domain.instants import format_utc  # noqa: E402
 
@@ -94,6 +106,7 @@ class LocalStack:
         self._pools: WorkerPools | None = None
         self._scheduler: Scheduler | None = None
         self._streams: StreamPollers | None = None
+        self._websocket: LocalWebSocketApi | None = None
         self._table_names: dict[str, str] = {}
 
     def start(self) -> None:
@@ -108,7 +121,13 @@ class LocalStack:
         STATE_DIR.mkdir(exist_ok=True)
 
         resolver = self._start_emulators()
-        endpoints = Endpoints(dynamodb=self._dynamodb.endpoint, moto=self._moto.endpoint)
+        self._websocket = LocalWebSocketApi(websocket_routes(), self._invoke, self.options.host)
+        endpoints = Endpoints(
+            dynamodb=self._dynamodb.endpoint,
+            moto=self._moto.endpoint,
+            realtime_url=self._websocket.url,
+            realtime_callback_url=self._websocket.callback_url,
+        )
         runtimes = function_runtimes(resolver, endpoints)
         senders = {runtime.environment.get("SENDER_EMAIL") for runtime in runtimes.values()}
         for sender in sorted(senders - {None, ""}):
@@ -139,6 +158,7 @@ class LocalStack:
             stream_sources(), self._table_names, self._dynamodb.client(), self._dynamodb.client("dynamodbstreams"), self._pools
         )
         self._streams.start()
+        self._websocket.start()
         self._log_ready(time.monotonic() - started, seeded, len(runtimes))
 
     def _start_emulators(self) -> Resolver:
@@ -153,6 +173,7 @@ class LocalStack:
             moto_started.result()
         self._table_names = create_template_tables(self._dynamodb.client())
         resolver = Resolver(physical_ids=self._table_names)
+        resolver.bind("RealtimeApi", "local")  # its URLs are replaced by the local WebSocket API's
         self._moto.create_template_resources(resolver)
         return resolver
 
@@ -164,6 +185,7 @@ class LocalStack:
         """Stop everything that was started, each step whatever happened to the previous one."""
         steps = [
             ("stream pollers", self._streams and self._streams.stop),
+            ("WebSocket API", self._websocket and self._websocket.stop),
             ("scheduler", self._scheduler and self._scheduler.stop),
             ("HTTP server", self._server and self._server.server_close),
             ("workers", self._pools and self._pools.stop),
@@ -177,7 +199,11 @@ class LocalStack:
                 step()
             except Exception:  # noqa: BLE001 - keep stopping the rest
                 log.exception("stopping %s failed", name)
-        self._streams = self._scheduler = self._server = self._pools = self._moto = self._dynamodb = None
+        self._streams = self._websocket = self._scheduler = self._server = self._pools = self._moto = self._dynamodb = None
+
+    def _invoke(self, function: str, event: dict) -> Invocation:
+        assert self._pools is not None
+        return self._pools.invoke(function, event)
 
     def run_schedule(self, schedule: Schedule, at: datetime) -> Invocation:
         """Invoke a scheduled function once with the EventBridge event for instant `at`."""
@@ -205,6 +231,8 @@ class LocalStack:
             seed_note = "nothing (--no-seed)"
         active = ", ".join(f"{s.function} {s.expression}" for s in self._scheduler.active)
         log.info("DynamoDB Local %s, moto %s", self._dynamodb.endpoint, self._moto.endpoint)
+        if self._websocket is not None:
+            log.info("WebSocket API %s (PostToConnection: %s)", self._websocket.url, self._websocket.callback_url)
         if self._streams is not None and self._streams.functions:
             log.info("table streams feed: %s", ", ".join(self._streams.functions))
         log.info(

@@ -8,6 +8,8 @@ schedules fire which function.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -172,6 +174,38 @@ def stream_sources(template: dict | None = None) -> list[StreamSource]:
                     reports_item_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
                 )
             )
+    return found
+
+
+@dataclass(frozen=True)
+class WebSocketRoute:
+    """A route of a WebSocket API (AWS::ApiGatewayV2::Route) and the function behind it."""
+
+    api: str  # logical id of the AWS::ApiGatewayV2::Api
+    route_key: str  # $connect | $disconnect | $default | a value of the route selection expression
+    function: str  # logical id of the function its Lambda proxy integration invokes
+    answers: bool  # has a route response: the function's `body` goes back to the sender
+
+
+_FUNCTION_IN_URI = re.compile(r"\$\{(\w+?)(?:Alias\w+|\.Arn)?\}/invocations")
+
+
+def websocket_routes(template: dict | None = None) -> list[WebSocketRoute]:
+    template = template or load_template()
+    resources = template["Resources"]
+    answered = {
+        resource["Properties"]["RouteId"].value
+        for resource in resources_of_type("AWS::ApiGatewayV2::RouteResponse", template).values()
+    }
+    found = []
+    for route_id, resource in resources_of_type("AWS::ApiGatewayV2::Route", template).items():
+        props = resource["Properties"]
+        integration_id = props["Target"].value.rpartition("${")[2].rstrip("}")  # !Sub integrations/${Id}
+        uri = resources[integration_id]["Properties"]["IntegrationUri"].value
+        match = _FUNCTION_IN_URI.search(uri)
+        if match is None:
+            raise ValueError(f"{route_id}: cannot tell which function {uri!r} invokes")
+        found.append(WebSocketRoute(props["ApiId"].value, props["RouteKey"], match.group(1), route_id in answered))
     return found
 
 

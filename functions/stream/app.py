@@ -1,7 +1,7 @@
 """StreamFunction: the MentorshipTable's change stream (DynamoDB Streams, NEW_AND_OLD_IMAGES).
 
-What each kind of changed item sets off. Later handlers (webhooks, live availability, read
-models) are added here; each must be safe to run twice on one record (see services/stream.py).
+What each kind of changed item sets off, and what each batch sets off as a whole (live
+availability). Later handlers (webhooks, read models) are added here; each must be safe to run twice on one record (see services/stream.py).
 The per-minute RemindersFunction is the safety net for anything the stream could not do.
 """
 
@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from mentorship import clock, snapstart
 from mentorship.observability import logger, metrics, tracer
 from mentorship.services.delivery import push_due_notification, send_due_email
+from mentorship.services.live_availability import AvailabilityFanOut
 from mentorship.services.refunds import after_booking_change
 from mentorship.services.stream import process_batch
 from mentorship.services.webhook_delivery import fan_out_new_event, send_new_delivery
@@ -23,6 +24,10 @@ CHANGE_HANDLERS = {
     WebhookDelivery: send_new_delivery,  # a delivery just recorded: its first attempt
 }
 
+# Run once per batch over every change done: slot changes coalesced per mentor, posted to the
+# mentor's live-availability subscribers (services/live_availability.py).
+BATCH_HANDLERS = (AvailabilityFanOut(),)
+
 snapstart.register()  # runtime hooks, when SnapStart is on (mentorship/snapstart.py)
 
 
@@ -30,4 +35,4 @@ snapstart.register()  # runtime hooks, when SnapStart is on (mentorship/snapstar
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return process_batch(event.get("Records") or [], CHANGE_HANDLERS, clock.now())
+    return process_batch(event.get("Records") or [], CHANGE_HANDLERS, clock.now(), BATCH_HANDLERS)

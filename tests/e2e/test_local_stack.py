@@ -1,7 +1,7 @@
 """End to end: `python -m local.stack` (what `make run` starts) as a subprocess, used over HTTP the
 way a developer or a web client uses it, then stopped with Ctrl-C (SIGINT).
 
-The stack starts once for the module. The last test stops it and checks that everything it
+The stack starts once for the e2e session (tests/e2e/conftest.py; this module runs last). The last test stops it and checks that everything it
 started (worker processes, the DynamoDB Local JVM) ended with it.
 """
 
@@ -51,13 +51,6 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return stat[stat.rindex(")") + 2] != "Z"
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory) -> RunningStack:
-    running = local_stack.start(tmp_path_factory.mktemp("local-stack"))
-    yield running
-    local_stack.stop(running.process)
 
 
 def assert_error(response: requests.Response, status: int, code: str) -> dict:
@@ -204,14 +197,7 @@ def test_a_confirm_answers_at_once_and_its_emails_follow_from_the_stream(stack):
     slots = requests.get(stack.url(f"/mentors/{mentor_id}/availability"), timeout=10).json()["slots"]
     start = next(slot["start"] for slot in slots if slot["available"])
     headers = bearer(token_for(stack, sub="e2e-stream", email="stream@example.com"))
-    held = requests.post(
-        stack.url("/bookings"),
-        json={"mentorId": mentor_id, "start": start, "durationMinutes": 30, "topic": "Streams, end to end"},
-        headers=headers,
-        timeout=30,
-    )
-    assert held.status_code == 201, held.text
-    booking_id = held.json()["bookingId"]
+    booking_id = stack.hold(headers, mentor_id, start, "Streams, end to end")
     outbox = stack.url("/_local/outbox")
     before = len(requests.get(outbox, timeout=10).json()["messages"])
     confirmed = requests.post(

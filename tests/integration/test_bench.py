@@ -206,3 +206,15 @@ def test_a_first_request_that_fails_fails_the_measurement(local_table):
     event["requestContext"] = {**event["requestContext"], "http": {**event["requestContext"]["http"], "path": "/nowhere"}}
     with pytest.raises(ProbeFailed, match="404"):
         replace(request, event=event).probe().sample()
+
+
+def test_the_live_fan_out_reads_one_query_without_subscribers_and_posts_to_each_subscriber(dynamodb_local):
+    from bench import live_availability
+
+    costs = live_availability.fan_out_costs(dynamodb_local, (0, 3))
+    assert [(cost.subscribers, cost.dynamodb.operations, cost.posts) for cost in costs] == [
+        (0, {"Query": 1}, 0),  # nobody listens: the subscribers' Query only
+        (3, {"Query": 2}, 3),  # plus the changed slot's state, then one post each
+    ]
+    section = "\n".join(live_availability.live_section(costs, None))
+    assert "| 3 | 2 | Query 2 | 3 |" in section

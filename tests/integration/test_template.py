@@ -73,8 +73,12 @@ NEEDED_RESOURCES = {
     # WebhookSecretsKey: Decrypt only (signing a webhook delivery), also below.
     "RemindersFunction": {"MentorshipTable", "MentorshipTable/index/DueWork", "PushTopic", SES_SENDER, "WebhookSecretsKey"},
     "StreamFunction": {
-        "MentorshipTable", "MentorshipTable/stream", "StreamFailures", "PushTopic", SES_SENDER, "WebhookSecretsKey"
+        "MentorshipTable", "MentorshipTable/stream", "StreamFailures", "PushTopic", SES_SENDER, "WebhookSecretsKey",
+        # live availability: the mentor's subscribers, and posting to them through the stage
+        "ConnectionsTable", "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:RealtimeApi/live/POST/@connections/*",
     },
+    # Reads a mentor's profile (does it exist) and keeps the subscriptions; posts nothing.
+    "RealtimeFunction": {"MentorshipTable", "ConnectionsTable"},
     "DirectoryFunction": {
         "MentorshipTable", "MentorshipTable/index/Directory", "MentorshipTable/index/DirectoryChanges"
     },
@@ -104,6 +108,7 @@ MUST_NOT_IMPORT = {
     # Sends MIME built when the change was recorded: no HTTP code, no email building.
     "StreamFunction": ("aws_lambda_powertools.event_handler", "pydantic", *EMAIL_ONLY),
     "DirectoryFunction": ("aws_lambda_powertools.event_handler", "pydantic", *EMAIL_ONLY),
+    "RealtimeFunction": (*EMAIL_ONLY, *ANNOTATION_ONLY),
 }
 
 
@@ -191,8 +196,9 @@ MENTORSHIP_TABLE = table_definitions()["MentorshipTable"]
 MODEL_SCHEMA = TableItem._get_schema()
 
 
-def test_one_table_plus_the_idempotency_table():
-    assert set(table_definitions()) == {"MentorshipTable", "IdempotencyTable"}
+def test_one_table_plus_the_idempotency_and_connections_tables():
+    # ConnectionsTable: live-availability subscriptions, apart from the single table's stream
+    assert set(table_definitions()) == {"MentorshipTable", "IdempotencyTable", "ConnectionsTable"}
 
 
 def test_table_keys_are_the_models_keys():

@@ -247,3 +247,23 @@ class ContextBoundSecretBox:
         if box["context"] != context:
             raise ValueError("the encryption context does not match")
         return box["plaintext"]
+
+
+class RecordingConnections:
+    """The WebSocket management API in memory: what was posted to which connection; the ids in
+    `gone` answer as a closed connection does (410)."""
+
+    def __init__(self, gone: set[str] | None = None) -> None:
+        self.posted: list[tuple[str, dict]] = []
+        self.gone = set(gone or ())
+
+    def post(self, connection_id: str, data: bytes) -> bool:
+        import json
+
+        if connection_id in self.gone:
+            return False
+        self.posted.append((connection_id, json.loads(data)))
+        return True
+
+    def to(self, connection_id: str) -> list[dict]:
+        return [message for target, message in self.posted if target == connection_id]

@@ -33,6 +33,17 @@ class RunningStack:
     def log_tail(self, characters: int = 6000) -> str:
         return self.log_path.read_text(errors="replace")[-characters:]
 
+    def hold(self, headers: dict[str, str], mentor_id: str, start: str, topic: str) -> str:
+        """POST /bookings for 30 minutes; the held booking's id (fails the test unless 201)."""
+        response = requests.post(
+            self.url("/bookings"),
+            json={"mentorId": mentor_id, "start": start, "durationMinutes": 30, "topic": topic},
+            headers=headers,
+            timeout=30,
+        )
+        assert response.status_code == 201, response.text
+        return response.json()["bookingId"]
+
     def token(self, claims: dict[str, str]) -> str:
         """A bearer token from the local authorizer (POST /_local/token)."""
         response = requests.post(self.url("/_local/token"), json=claims, timeout=10)

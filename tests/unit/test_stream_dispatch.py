@@ -65,3 +65,22 @@ def test_a_confirm_does_not_move_the_next_open_slot_but_a_hold_a_release_and_a_m
     assert takes_or_frees_slots(held, released)
     assert takes_or_frees_slots(confirmed, moved)
     assert not takes_or_frees_slots(confirmed, confirmed)
+
+
+def test_batch_handlers_see_the_done_changes_once_and_never_fail_the_batch():
+    batches = []
+
+    def fails_on_bad(change, now):
+        if change.new.booking_id == "bad":
+            raise RuntimeError("throttled")
+
+    def broken_batch_handler(changes, now):
+        raise RuntimeError("the fan-out is down")
+
+    records = [sample_record("1"), slot_record("2"), sample_record("3", booking_id={"S": "bad"}), slot_record("4")]
+    answer = process_batch(
+        records, {Booking: fails_on_bad}, NOW, (lambda changes, now: batches.append(changes), broken_batch_handler)
+    )
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "3"}]}  # the broken batch handler changed nothing
+    # records before the failed one are done (Lambda will not hand them over again): they are seen
+    assert [[change.sequence_number for change in batch] for batch in batches] == [["1", "2"]]

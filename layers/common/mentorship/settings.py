@@ -21,6 +21,11 @@ class Settings:
     meeting_base_url: str = "https://meet.mentor-booking.example"
     # How often a warm instance reads what changed in the directory (services/directory.py).
     directory_sync_seconds: float = 10.0
+    # Live availability (docs/decisions.md §25): the subscriptions table, the URL clients connect
+    # to, and the WebSocket API's management endpoint (PostToConnection). Empty where unused.
+    connections_table_name: str = ""
+    realtime_url: str = ""
+    realtime_callback_url: str = ""
     # Outbound HTTP to users' URLs may reach loopback (the local stack and tests only).
     outbound_allow_loopback: bool = False
     # ... and nothing else (the local stack by default: no DNS lookups, no traffic beyond 127.0.0.1).
@@ -42,6 +47,13 @@ class Settings:
             raise ConfigurationError(f"missing environment variables: {', '.join(missing)}")
         region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
         optional: dict = {"meeting_base_url": env["MEETING_BASE_URL"]} if env.get("MEETING_BASE_URL") else {}
+        for field, var in (
+            ("connections_table_name", "CONNECTIONS_TABLE_NAME"),
+            ("realtime_url", "REALTIME_URL"),
+            ("realtime_callback_url", "REALTIME_CALLBACK_URL"),
+        ):
+            if env.get(var):
+                optional[field] = env[var]
         if env.get("DIRECTORY_SYNC_SECONDS"):
             try:
                 optional["directory_sync_seconds"] = max(0.0, float(env["DIRECTORY_SYNC_SECONDS"]))

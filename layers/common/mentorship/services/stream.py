@@ -7,13 +7,18 @@ first record whose handler raises, it stops and names that record, so Lambda ret
 (records before it are done and never handed over again by that retry). Handlers must therefore
 be safe to run twice on the same record (a whole batch is retried after a timeout, and bisection
 re-sends halves): the delivery handlers are, through the outbox's lease and conditional marks.
+
+Batch handlers see every change of the batch that was done, once, after the per-record handlers:
+what is worth coalescing (live availability: one message per changed mentor per batch). They are
+best effort: an error is logged and never fails the batch (a late live update is worth nothing,
+and a retry would resend what the record handlers did).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, Sequence
 
 from mentorship.observability import logger
 from mentorship.store.models import TableItem
@@ -34,6 +39,7 @@ class Change:
 
 
 ChangeHandler = Callable[[Change, datetime], None]
+BatchHandler = Callable[[list[Change], datetime], None]
 
 
 def _item(image: dict | None) -> TableItem | None:
@@ -52,8 +58,34 @@ def change_of(record: Mapping) -> Change:
     )
 
 
-def process_batch(records: Iterable[Mapping], handlers: Mapping[type[TableItem], ChangeHandler], now: datetime) -> dict:
-    """Run each record's handler in order; Lambda's `batchItemFailures` answer."""
+def process_batch(
+    records: Iterable[Mapping],
+    handlers: Mapping[type[TableItem], ChangeHandler],
+    now: datetime,
+    batch_handlers: Sequence[BatchHandler] = (),
+) -> dict:
+    """Run each record's handler in order, then the batch handlers over what was done; Lambda's
+    `batchItemFailures` answer."""
+    done: list[Change] = []
+    try:
+        return _process_records(records, handlers, now, done)
+    finally:
+        _run_batch_handlers(batch_handlers, done, now)
+
+
+def _run_batch_handlers(batch_handlers: Sequence[BatchHandler], changes: list[Change], now: datetime) -> None:
+    if not changes:
+        return
+    for batch_handler in batch_handlers:
+        try:
+            batch_handler(changes, now)
+        except Exception:  # noqa: BLE001 - best effort, see the module's docstring
+            logger.exception("batch handler failed", extra={"handler": getattr(batch_handler, "__name__", repr(batch_handler))})
+
+
+def _process_records(
+    records: Iterable[Mapping], handlers: Mapping[type[TableItem], ChangeHandler], now: datetime, done: list[Change]
+) -> dict:
     for record in records:
         sequence_number = record["dynamodb"]["SequenceNumber"]
         try:
@@ -63,6 +95,7 @@ def process_batch(records: Iterable[Mapping], handlers: Mapping[type[TableItem],
             handler = handlers.get(change.item_kind)
             if handler is not None:
                 handler(change, now)
+            done.append(change)
         except Exception:  # noqa: BLE001 - reported to Lambda, which retries from this record
             logger.exception("stream record failed; Lambda retries from it", extra={"sequence_number": sequence_number})
             return {"batchItemFailures": [{"itemIdentifier": sequence_number}]}

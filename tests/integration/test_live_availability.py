@@ -1,0 +1,183 @@
+"""Live availability on the real DynamoDB Local engine and its real stream: the WebSocket routes
+(RealtimeFunction's handler with API Gateway's events) keep subscriptions in ConnectionsTable, and
+the StreamFunction, handed the stream's records as Lambda would, posts `availability_changed` to
+the changed mentor's subscribers only."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from mentorship.domain.calendar import Party
+from mentorship.services import booking as bookings
+from mentorship.services.availability import remove_slot
+from mentorship.services.live_availability import AvailabilityFanOut
+from mentorship.store.subscriptions import MAX_SUBSCRIPTIONS, SubscriptionStore
+from tests.support.factories import add_mentor, add_slots
+from tests.support.fakes import RecordingConnections
+from tests.support.lambda_helpers import LambdaContext
+from tests.support.streams import mapping_for
+
+pytestmark = pytest.mark.dynamodb_local
+
+NOW = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
+START = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
+ADA = Party("mentee-ada", "Ada Lovelace", "ada@example.com", "Europe/Berlin")
+
+
+class CountingClient:
+    """A boto3 DynamoDB client that counts the calls made through it."""
+
+    def __init__(self, client) -> None:
+        self._client = client
+        self.calls: list[str] = []
+
+    def __getattr__(self, name):
+        attribute = getattr(self._client, name)
+        if name == "exceptions" or not callable(attribute):
+            return attribute
+
+        def counted(*args, **kwargs):
+            self.calls.append(name)
+            return attribute(*args, **kwargs)
+
+        return counted
+
+
+@pytest.fixture
+def live(local_table, dynamodb_local, clock, outbox, monkeypatch):
+    from mentorship.settings import get_settings
+
+    monkeypatch.setenv("CONNECTIONS_TABLE_NAME", local_table["ConnectionsTable"])
+    get_settings.cache_clear()
+    add_mentor("mentor-grace", "Grace Hopper", NOW)
+    add_mentor("mentor-linus", "Linus Torvalds", NOW)
+    add_slots("mentor-grace", [START + timedelta(minutes=30 * n) for n in range(4)], NOW)
+    add_slots("mentor-linus", [START], NOW)
+    counting = CountingClient(dynamodb_local.client())
+    gateway = RecordingConnections()
+    fan_out = AvailabilityFanOut(SubscriptionStore(client=counting), gateway)
+    from functions.stream import app as stream_app
+
+    from functions.realtime import app as realtime_app
+
+    monkeypatch.setattr(stream_app, "BATCH_HANDLERS", (fan_out,))
+    monkeypatch.setattr(realtime_app, "_routes", None)  # a fresh instance: this test's table
+    mapping = mapping_for(dynamodb_local.client(), dynamodb_local.client("dynamodbstreams"), local_table["MentorshipTable"])
+    mapping.drain()  # the setup's own changes, before anyone subscribed
+    gateway.posted.clear()
+    counting.calls.clear()
+    return mapping, gateway, counting
+
+
+def websocket(route_key: str, connection_id: str, body: dict | str | None = None) -> dict:
+    from functions.realtime.app import lambda_handler
+
+    event = {"requestContext": {"routeKey": route_key, "connectionId": connection_id, "eventType": "MESSAGE"}}
+    if body is not None:
+        event["body"] = body if isinstance(body, str) else json.dumps(body)
+    answer = lambda_handler(event, LambdaContext())
+    assert answer["statusCode"] == 200
+    return json.loads(answer["body"]) if "body" in answer else {}
+
+
+def subscribe(connection_id: str, mentor_id: str) -> dict:
+    return websocket("subscribe", connection_id, {"action": "subscribe", "mentorId": mentor_id})
+
+
+def connect(connection_id: str) -> None:
+    websocket("$connect", connection_id)
+
+
+def test_a_hold_reaches_the_mentors_subscriber_once_with_both_slots_and_the_release_frees_them(live):
+    mapping, gateway, counting = live
+    connect("conn-a")
+    assert subscribe("conn-a", "mentor-grace") == {"type": "subscribed", "mentorId": "mentor-grace"}
+
+    held = bookings.hold_session(ADA, bookings.SessionRequest("mentor-grace", START, 60, "Live availability"), NOW)
+    mapping.drain()
+    # two locks and a booking in one transaction, one batch: one message, one subscriber Query
+    assert gateway.to("conn-a") == [
+        {
+            "type": "availability_changed",
+            "mentorId": "mentor-grace",
+            "slots": [
+                {"start": "2026-11-26T15:00:00Z", "end": "2026-11-26T15:30:00Z", "available": False},
+                {"start": "2026-11-26T15:30:00Z", "end": "2026-11-26T16:00:00Z", "available": False},
+            ],
+        }
+    ]
+    assert counting.calls.count("query") == 1
+
+    bookings.release_hold(held.booking_id, ADA.user_id, NOW + timedelta(minutes=1))
+    mapping.drain()
+    assert [slot["available"] for slot in gateway.to("conn-a")[-1]["slots"]] == [True, True]
+
+
+def test_a_change_to_mentor_a_never_reaches_a_subscriber_of_mentor_b_and_costs_one_query_without_subscribers(live):
+    mapping, gateway, counting = live
+    connect("conn-b")
+    subscribe("conn-b", "mentor-linus")
+    bookings.hold_session(ADA, bookings.SessionRequest("mentor-grace", START, 30, "Not for mentor B"), NOW)
+    mapping.drain()
+    assert gateway.posted == []
+    assert counting.calls == ["query"]  # grace's subscribers: none, so nothing else is read or sent
+
+
+def test_deleted_availability_is_announced_as_unavailable(live):
+    mapping, gateway, _ = live
+    connect("conn-a")
+    subscribe("conn-a", "mentor-grace")
+    remove_slot("mentor-grace", START + timedelta(minutes=90), NOW)
+    mapping.drain()
+    (message,) = gateway.to("conn-a")
+    assert message["slots"] == [{"start": "2026-11-26T16:30:00Z", "end": "2026-11-26T17:00:00Z", "available": False}]
+
+
+def test_a_gone_connection_loses_its_subscription_and_the_others_still_get_the_message(live):
+    mapping, gateway, _ = live
+    for connection_id in ("conn-gone", "conn-here"):
+        connect(connection_id)
+        subscribe(connection_id, "mentor-grace")
+    gateway.gone.add("conn-gone")
+    bookings.hold_session(ADA, bookings.SessionRequest("mentor-grace", START, 30, "Gone connection"), NOW)
+    mapping.drain()
+    assert len(gateway.to("conn-here")) == 1
+    assert list(SubscriptionStore().subscribers("mentor-grace")) == ["conn-here"]
+
+
+def test_subscriptions_are_capped_unknown_mentors_refused_and_disconnect_removes_everything(live):
+    for n in range(MAX_SUBSCRIPTIONS + 1):
+        add_mentor(f"mentor-{n:02d}", f"Mentor {n}", NOW)
+    connect("conn-many")
+    answers = [subscribe("conn-many", f"mentor-{n:02d}")["type"] for n in range(MAX_SUBSCRIPTIONS)]
+    assert answers == ["subscribed"] * MAX_SUBSCRIPTIONS
+    assert subscribe("conn-many", "mentor-20") == {"type": "error", "code": "too_many_subscriptions"}
+    assert subscribe("conn-many", "mentor-00")["type"] == "subscribed"  # again: still 20
+    assert subscribe("conn-many", "mentor-nobody") == {"type": "error", "code": "not_found"}
+    assert websocket("unsubscribe", "conn-many", {"action": "unsubscribe", "mentorId": "mentor-00"})["type"] == "unsubscribed"
+    assert subscribe("conn-many", "mentor-20")["type"] == "subscribed"  # a place was freed
+
+    websocket("$disconnect", "conn-many")
+    assert [list(SubscriptionStore().subscribers(f"mentor-{n:02d}")) for n in range(MAX_SUBSCRIPTIONS + 1)] == [[]] * 21
+
+
+@pytest.mark.parametrize(
+    "route_key, body",
+    [
+        ("$default", "not json"),
+        ("$default", {"action": "shout", "mentorId": "mentor-grace"}),
+        ("subscribe", {"action": "subscribe"}),
+        ("subscribe", {"action": "subscribe", "mentorId": "mentor-grace", "connectionId": "conn-other"}),
+        ("subscribe", {"action": "subscribe", "mentorId": "../../x"}),
+        ("subscribe", {"action": "subscribe", "mentorId": 7}),
+        ("subscribe", {"action": "subscribe", "mentorId": "mentor-grace", "pad": "x" * 2000}),
+        ("$default", ["subscribe"]),
+    ],
+)
+def test_malformed_messages_are_answered_bad_request_and_subscribe_nothing(live, route_key, body):
+    connect("conn-bad")
+    assert websocket(route_key, "conn-bad", body) == {"type": "error", "code": "bad_request"}
+    assert list(SubscriptionStore().subscribers("mentor-grace")) == []
