@@ -12,7 +12,7 @@ from pydantic import Field
 from mentorship import clock
 from mentorship.api.caller import require_caller
 from mentorship.api.resolver import BEARER
-from mentorship.api.schemas import ApiModel, EnumValue, RequestModel, responses
+from mentorship.api.schemas import ApiModel, EnumValue, OutboundUrl, RequestModel, responses
 from mentorship.domain.instants import format_utc
 from mentorship.domain.webhooks import EventType
 from mentorship.services import webhooks
@@ -22,11 +22,10 @@ from mentorship.store.models import WebhookDelivery as DeliveryItem
 router = APIGatewayHttpRouter()
 
 WebhookId = Annotated[str, Path(alias="webhookId", min_length=1, max_length=64)]
-WebhookUrl = Annotated[str, Field(min_length=8, max_length=2048, pattern=r"^https?://[^\s]+$")]
 
 
 class WebhookIn(RequestModel):
-    url: WebhookUrl
+    url: OutboundUrl
     events: Annotated[list[Annotated[EventType, EnumValue]], Field(min_length=1, max_length=6)]
 
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field
 
-from mentorship.api.schemas import ApiModel, EnumValue, Instant, Money, RequestModel, ReviewView, Text, ZoneName
+from mentorship.api.schemas import ApiModel, EnumValue, Instant, Money, OutboundUrl, RequestModel, ReviewView, Text, ZoneName
 from mentorship.domain.commitments import DEFAULT_POLICY, CancellationPolicy, policy_of
 from mentorship.domain.directory import DirectoryCard, DirectoryPage
 from mentorship.domain.instants import format_local, format_utc, from_epoch_seconds
@@ -270,12 +270,11 @@ class ScheduleOut(ScheduleBody):
 
 # ------------------------------------------------------------------ external calendars
 
-CalendarUrl = Annotated[str, Field(min_length=8, max_length=2048, pattern=r"^https?://[^\s]+$")]
 
 
 class CalendarIn(ApiModel):
     type: Literal["caldav", "ics"] = Field(description="`caldav` (a server, with credentials) or `ics` (a feed URL)")
-    url: CalendarUrl
+    url: OutboundUrl
     username: Annotated[str | None, Field(min_length=1, max_length=256, description="caldav only")] = None
     password: Annotated[
         str | None, Field(min_length=1, max_length=1024, description="caldav only; stored encrypted, never returned")

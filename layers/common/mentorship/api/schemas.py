@@ -43,6 +43,10 @@ Text = Annotated[
     Field(json_schema_extra={"pattern": r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$"}),
 ]
 
+# A URL the server itself fetches or posts to (external calendars, webhooks): http(s) here; the
+# outbound guard decides at connect time whether its address may be reached.
+OutboundUrl = Annotated[str, Field(min_length=8, max_length=2048, pattern=r"^https?://[^\s]+$")]
+
 
 def _json_integer(value: Any) -> Any:
     if type(value) is not int:  # not a bool (an int subclass), a float such as 30.0, or a string
