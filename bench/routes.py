@@ -106,13 +106,11 @@ def table_stream() -> StreamReader:
     """The main table's stream, read from now on (DynamoDB Local, where the models are bound)."""
     import boto3
 
-    from tooling.dynamodb_local import LOCAL_CREDENTIALS
+    from tooling.dynamodb_local import LOCAL_CREDENTIALS, enable_stream
 
     endpoint, table = os.environ["AWS_ENDPOINT_URL_DYNAMODB"], get_settings().table_name
-    description = boto3.client("dynamodb", endpoint_url=endpoint, **LOCAL_CREDENTIALS).describe_table(TableName=table)
-    reader = StreamReader(
-        boto3.client("dynamodbstreams", endpoint_url=endpoint, **LOCAL_CREDENTIALS), description["Table"]["LatestStreamArn"]
-    )
+    stream_arn = enable_stream(boto3.client("dynamodb", endpoint_url=endpoint, **LOCAL_CREDENTIALS), table)
+    reader = StreamReader(boto3.client("dynamodbstreams", endpoint_url=endpoint, **LOCAL_CREDENTIALS), stream_arn)
     reader.skip_to_latest()
     return reader
 

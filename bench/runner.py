@@ -127,10 +127,12 @@ def accepting_channel() -> Iterator[AcceptingChannel]:
 @contextmanager
 def fresh_tables(engine: DynamoDBLocal, label: str) -> Iterator[tuple[object, str]]:
     """New template tables in `engine`, the models bound to them; yields a client able to take
-    the seeding writers and the main table's name. The tables are dropped afterwards."""
+    the seeding writers and the main table's name. The tables are dropped afterwards. Their
+    streams start off, so seeding writes no stream records; `table_stream` turns the main one on
+    where a measurement reads it."""
     counting.install()  # before the clients of these tables exist
     client = engine.client(config=Config(max_pool_connections=2 * WRITERS))
-    names = create_template_tables(client, name_prefix=f"bench-{label}-{uuid.uuid4().hex[:8]}-")
+    names = create_template_tables(client, name_prefix=f"bench-{label}-{uuid.uuid4().hex[:8]}-", streams=False)
     try:
         with bound_tables(names, engine.endpoint):
             yield client, names[MAIN_TABLE]
