@@ -13,6 +13,8 @@ MENTEE = {"sub": "mentee-1", "email": "ada@example.com", "name": "Ada"}
 BOOKING_FIELDS = {
     "bookingId", "status", "mentorId", "mentorName", "menteeId", "menteeName", "start", "end", "localStart",
     "localEnd", "timezone", "durationMinutes", "price", "topic", "meetingUrl", "createdAt", "holdExpiresAt",
+    # the contract's commitments: the policy kept, and what a cancel or no-show did or would refund
+    "cancellationPolicy", "cancelledBy", "refund", "refundStatus", "refundAttempts", "absent", "refundIfCancelledNow",
 }
 
 
