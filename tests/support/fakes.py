@@ -48,8 +48,10 @@ class InMemoryBookingRepository:
 
     MAX_ACTIVE_HOLDS = 3
 
-    def __init__(self, published: dict[str, list] | None = None) -> None:
+    def __init__(self, published: dict[str, list] | None = None, mentor_policy=None) -> None:
         self.published = {mentor: set(starts) for mentor, starts in (published or {}).items()}
+        # mentor id -> their cancellation policy now (the profile the confirm's transaction checks)
+        self.mentor_policy = mentor_policy
         self.bookings: dict = {}
         self.locks: dict = {}  # (mentor_id, start) -> (booking_id, booked, hold_expires_at epoch or None)
         self.recorded: list = []  # messages, in the order the changes recorded them
@@ -101,7 +103,9 @@ class InMemoryBookingRepository:
         self.recorded += list(events)
 
     def confirm(self, booking, slot_starts, confirmation, now):
+        from mentorship.domain.commitments import policy_of
         from mentorship.errors import HoldExpired, InvalidState
+        from mentorship.store.booking_writes import PolicyChanged
 
         stored = self.bookings[booking.booking_id]
         if stored.status != "held":
@@ -110,6 +114,10 @@ class InMemoryBookingRepository:
             lock = self.locks.get((booking.mentor_id, start))
             if lock is None or lock[0] != booking.booking_id or lock[1] or lock[2] <= now.timestamp():
                 raise HoldExpired("the 5-minute hold has expired")
+        policy = policy_of(booking.cancellation_policy)
+        if self.mentor_policy is not None and policy_of(self.mentor_policy(booking.mentor_id)) is not policy:
+            raise PolicyChanged(booking.booking_id)
+        stored.cancellation_policy = policy.value
         for start in slot_starts:
             self.locks[(booking.mentor_id, start)] = (booking.booking_id, True, None)
         stored.status, stored.meeting_url = "confirmed", confirmation.meeting_url

@@ -37,7 +37,7 @@ class Mentors:
 
     policy = "moderate"
 
-    def get_profile(self, mentor_id: str):
+    def get_profile(self, mentor_id: str, consistent: bool = False):
         return _profile(Mentors.policy) if mentor_id == "mentor-grace" else None
 
     @staticmethod
@@ -49,7 +49,8 @@ class Mentors:
 
 @pytest.fixture
 def repository(monkeypatch):
-    fake = InMemoryBookingRepository({"mentor-grace": [START + timedelta(minutes=30 * n) for n in range(8)]})
+    published = {"mentor-grace": [START + timedelta(minutes=30 * n) for n in range(8)]}
+    fake = InMemoryBookingRepository(published, mentor_policy=lambda mentor_id: Mentors.policy)
     fake.payments = RecordingPayments()
     use_booking_repository(fake)
     gateways.use(payment=fake.payments)
@@ -75,7 +76,26 @@ def emails(repository, kind):
     }
 
 
-def test_the_booking_keeps_the_policy_it_was_held_under(repository):
+def test_the_booking_takes_the_policy_current_at_its_confirm_and_keeps_it_through_a_reschedule(repository):
+    Mentors.policy = "moderate"
+    held = bookings.hold_session(ADA, bookings.SessionRequest("mentor-grace", START, 60, "Staff engineer growth"), NOW)
+    assert held.cancellation_policy == "moderate"  # what the mentee is shown while paying
+    Mentors.policy = "strict"  # the mentor changes it during the hold
+    confirmed = bookings.confirm_booking(held.booking_id, ADA.user_id, "pm_card_visa", NOW + timedelta(minutes=2))
+    assert confirmed.cancellation_policy == "strict"
+    assert repository.get(held.booking_id).cancellation_policy == "strict"
+    confirmation_emails = emails(repository, "confirmed")
+    assert len(confirmation_emails) == 2  # written once, with the policy it was confirmed under
+    assert all("Cancellation policy: strict." in text for text in confirmation_emails.values())
+    assert repository.payments.amounts == {held.booking_id: PRICE} and repository.payments.refunds == {}  # charged once
+    Mentors.policy = "flexible"  # and changes it again: the booking keeps strict, moved or not
+    moved = sessions.reschedule_booking(held.booking_id, "mentor-grace", START + timedelta(hours=2), NOW + timedelta(minutes=3))
+    assert (moved.start, moved.cancellation_policy) == (START + timedelta(hours=2), "strict")
+    cancelled = sessions.cancel_booking(held.booking_id, ADA.user_id, None, START + timedelta(hours=2) - timedelta(hours=30))
+    assert (cancelled.cancellation_policy, cancelled.refund_amount) == ("strict", 6_001)  # strict's half
+
+
+def test_the_booking_keeps_the_policy_it_was_confirmed_under(repository):
     booking = booked("strict")
     Mentors.policy = "flexible"  # the mentor relaxes later: this booking keeps strict
     cancelled = sessions.cancel_booking(booking.booking_id, ADA.user_id, None, START - timedelta(hours=30))

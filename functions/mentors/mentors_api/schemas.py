@@ -184,7 +184,7 @@ class ProfileIn(RequestModel):
     video_provider: Annotated[VideoProvider, EnumValue] = VideoProvider.GENERATED
     manual_meeting_url: HttpsUrl | None = None
     cancellation_policy: Annotated[CancellationPolicy, EnumValue] = Field(
-        default=DEFAULT_POLICY, description=POLICY_NOTE + " Bookings keep the policy they were made under."
+        default=DEFAULT_POLICY, description=POLICY_NOTE + " Bookings keep the policy they were confirmed under."
     )
 
 class MentorProfileOut(MentorCard):

@@ -5,7 +5,9 @@ schedule): it reads the mentor (profile, schedule, calendars), the session's win
 ledger days; decisions §19), the mentee's hold places, and writes one transaction (and each
 connected calendar's live read is recorded on its item); the others
 answer within three: a confirm reads the booking, records the charge
-and writes one transaction (booking, locks and every message it owes); a release reads the
+and writes one transaction (booking, locks, every message it owes, and the mentor's profile,
+whose policy it checks is still the one it snapshots; a policy changed during the hold costs a
+profile read and a second transaction); a release reads the
 booking, writes one transaction and looks for a charge to refund. What follows from a change
 (emails, pushes, the mentor's next open slot) is the StreamFunction's work.""" 
 
@@ -26,19 +28,32 @@ from mentorship.domain.sessions import HOLD_DURATION, check_session_request, cle
 from mentorship.domain.slots import SLOT, slots_for_session
 from mentorship.domain.schedules import HOLD_READ_MARGIN, BusyTimes, OfferingInputs, hold_ledger_days, session_offered
 from mentorship.domain.webhooks import EventType
-from mentorship.errors import Forbidden, HoldExpired, InvalidState, NotFound, PaymentDeclined, SlotUnavailable, ValidationFailed
+from mentorship.errors import (
+    Forbidden,
+    HoldExpired,
+    InvalidState,
+    NotFound,
+    PaymentDeclined,
+    ServiceUnavailable,
+    SlotUnavailable,
+    ValidationFailed,
+)
 from mentorship.services.calendars import busy_live_of
 from mentorship.services.offering import read_mentor
 from mentorship.services.outbox_records import email_records, notification_record, reminder_records
 from mentorship.services.webhook_events import booking_event
 from mentorship.settings import get_settings
 from mentorship.store.booking_repository import booking_repository
-from mentorship.store.booking_writes import Confirmation, HoldPlan
+from mentorship.store.booking_writes import Confirmation, HoldPlan, PolicyChanged
 from mentorship.store.bookings import new_booking
 from mentorship.store.mentors import MentorStore
-from mentorship.store.models import Booking
+from mentorship.store.models import Booking, TableItem
 from mentorship.store.offering import MentorHead
 from mentorship.store.slots import WindowView
+
+
+# A confirm tries this many times when the mentor's policy changes under it (decisions §23).
+POLICY_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -96,8 +111,9 @@ def hold_session(mentee: Party, request: SessionRequest, now: datetime) -> Booki
     # Chosen now, from the profile this hold reads anyway, so the confirm need not read it again;
     # no answer shows it before the booking is confirmed.
     booking.meeting_url = _meeting_url(mentor.video_provider, mentor.manual_meeting_url)
-    # The policy the mentee sees while paying is the one the booking keeps once confirmed (and
-    # through reschedules): a mentor's later change never alters a booking already made.
+    # The policy the mentee sees while paying; the confirm snapshots the mentor's policy as it
+    # is then (the same one unless the mentor changed it during the hold), and the booking
+    # keeps that through reschedules: a later change never alters a booking already made.
     booking.cancellation_policy = policy_of(mentor.cancellation_policy).value
     booking_repository().hold(
         booking, slot_starts, now, _hold_plan(head, request, now), events=[booking_event(EventType.BOOKING_HELD, booking, now)]
@@ -162,8 +178,33 @@ def confirm_booking(booking_id: str, user_id: str, payment_method: str, now: dat
         mentor = MentorStore().get_profile(booking.mentor_id)
         booking.meeting_url = _meeting_url(mentor and mentor.video_provider, mentor and mentor.manual_meeting_url)
     booking.status = BookingStatus.CONFIRMED.value
+    for _ in range(POLICY_ATTEMPTS):
+        confirmation = Confirmation(charge.charge_id, booking.meeting_url, _confirmation_messages(booking, now))
+        try:
+            return booking_repository().confirm(booking, slot_starts, confirmation, now)
+        except PolicyChanged:
+            # The mentor changed their policy during the hold: the booking keeps the one current
+            # at the confirm (contract), so its emails and event are written again with it.
+            mentor = MentorStore().get_profile(booking.mentor_id, consistent=True)
+            if mentor is None:
+                break
+            booking.cancellation_policy = policy_of(mentor.cancellation_policy).value
+        except (HoldExpired, InvalidState):
+            current = booking_repository().get(booking_id)
+            if current is not None and current.status == BookingStatus.CONFIRMED.value:
+                # A concurrent confirm of this same booking won: its charge is the one that stands.
+                raise InvalidState("this booking is already confirmed") from None
+            # The hold ended (expired, released, cancelled, swept) between the check and the write.
+            payments.refund(booking_id, now)
+            raise
+    # The hold still stands and the charge is the booking's own: a retried confirm reuses it.
+    raise ServiceUnavailable("this mentor's cancellation policy is changing; try again")
+
+
+def _confirmation_messages(booking: Booking, now: datetime) -> list[TableItem]:
+    """What a confirm owes, stating the policy the booking is being confirmed under."""
     sender = get_settings().sender_email
-    messages = [
+    return [
         *email_records(booking, EmailKind.CONFIRMED, sender, now, Terms(policy_of(booking.cancellation_policy))),
         *reminder_records(booking, now),
         notification_record(
@@ -171,7 +212,7 @@ def confirm_booking(booking_id: str, user_id: str, payment_method: str, now: dat
             "booking_confirmed",
             "New session booked",
             f"{booking.mentee_name} booked {int(booking.duration_minutes)} minutes with you.",
-            booking_id,
+            booking.booking_id,
             now,
         ),
         notification_record(
@@ -179,22 +220,11 @@ def confirm_booking(booking_id: str, user_id: str, payment_method: str, now: dat
             "booking_confirmed",
             "Session confirmed",
             f"Your {int(booking.duration_minutes)}-minute session with {booking.mentor_name} is booked.",
-            booking_id,
+            booking.booking_id,
             now,
         ),
         booking_event(EventType.BOOKING_CONFIRMED, booking, now),  # in the confirm: only once paid
     ]
-    confirmation = Confirmation(charge_id=charge.charge_id, meeting_url=booking.meeting_url, messages=messages)
-    try:
-        return booking_repository().confirm(booking, slot_starts, confirmation, now)
-    except (HoldExpired, InvalidState):
-        current = booking_repository().get(booking_id)
-        if current is not None and current.status == BookingStatus.CONFIRMED.value:
-            # A concurrent confirm of this same booking won: its charge is the one that stands.
-            raise InvalidState("this booking is already confirmed") from None
-        # The hold ended (expired, released, cancelled, swept) between the check and the write.
-        payments.refund(booking_id, now)
-        raise
 
 
 def release_hold(booking_id: str, user_id: str, now: datetime) -> Booking:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Sequence
 
+from mentorship.domain.commitments import DEFAULT_POLICY, CancellationPolicy, policy_of
 from mentorship.domain.instants import epoch_seconds, format_utc, format_utc_precise, from_epoch_seconds
 from mentorship.domain.schedules import LedgerDay
 from mentorship.errors import HoldExpired, InvalidState, ServiceUnavailable, SlotUnavailable, TooManyHolds
@@ -65,6 +66,11 @@ class Confirmation:
     charge_id: str
     meeting_url: str
     messages: list[TableItem]
+
+
+class PolicyChanged(Exception):
+    """The mentor's cancellation policy is no longer the one the confirm was about to snapshot:
+    the mentor changed it during the hold. Nothing was written; confirm again with the current one."""
 
 
 def new_hold_place(
@@ -187,10 +193,15 @@ class BookingWrites:
         """Turn this booking's unexpired holds into booked slots, confirm the booking with its
         charge and meeting link, free the mentee's hold place, count the session on the mentor
         and record the messages, all or nothing; the booking as written.
+        The booking's `cancellation_policy` is snapshotted, on condition that it is still the
+        mentor's (the profile is in this transaction anyway, for `total_sessions`): so the
+        policy kept is the one current when the confirm commits, at no extra request.
         HoldExpired if any lock is no longer this booking's unexpired hold; InvalidState if the
-        booking is no longer held."""
+        booking is no longer held; PolicyChanged if the mentor's policy is another one now."""
+        policy = policy_of(booking.cancellation_policy)
         booking_actions = [
             Booking.status.set("confirmed"),
+            Booking.cancellation_policy.set(policy.value),
             Booking.meeting_url.set(confirmation.meeting_url),
             Booking.payment_reference.set(confirmation.charge_id),
             Booking.hold_expires_at.remove(),
@@ -216,7 +227,7 @@ class BookingWrites:
                 "mentor",
                 MentorProfile(pk=partition, sk="PROFILE"),
                 actions=[MentorProfile.total_sessions.add(1), *change_actions(booking.mentor_id, now)],
-                condition=MentorProfile.pk.exists(),
+                condition=MentorProfile.pk.exists() & _policy_is(policy),
             )
             for index, record in enumerate(confirmation.messages):
                 transaction.put(f"record:{index}", record, condition=TableItem.pk.does_not_exist())
@@ -229,10 +240,13 @@ class BookingWrites:
                 raise InvalidState("this booking is no longer held") from None
             if any(name.startswith("lock:") for name in failed.names) or "place" in failed.names:
                 raise HoldExpired("the 5-minute hold has expired; hold the slot again") from None
+            if "mentor" in failed.names:
+                raise PolicyChanged(booking.booking_id) from None
             raise
         return _as_written(
             booking,
             status="confirmed",
+            cancellation_policy=policy.value,
             meeting_url=confirmation.meeting_url,
             payment_reference=confirmation.charge_id,
             hold_expires_at=None,
@@ -296,6 +310,12 @@ class BookingWrites:
                 continue  # a lock or the hold place changed hands (or was gone): read, then again
             return _as_written(booking, status=new_status, updated_at=now, hold_expires_at=None, due_shard=None, due_at=None)
         raise InvalidState("this booking's hold changed while it was being released; try again")
+
+
+def _policy_is(policy: CancellationPolicy):
+    """The profile's policy is `policy` (a profile from before policies reads as the default)."""
+    stated = MentorProfile.cancellation_policy == policy.value
+    return stated | MentorProfile.cancellation_policy.does_not_exist() if policy is DEFAULT_POLICY else stated
 
 
 def _ledger_action(transaction: Transaction, mentor_id: str, ledger_day: LedgerDay, seen: int | None) -> None:

@@ -293,7 +293,7 @@ class Booking(TableItem, discriminator="Booking"):
     cancelled_by = UnicodeAttribute(null=True)  # "mentee" | "mentor"
     cancel_reason = UnicodeAttribute(null=True)
     absent = UnicodeAttribute(null=True)  # "mentee" | "mentor", once marked no_show
-    cancellation_policy = UnicodeAttribute(null=True)  # the mentor's, taken with the hold; absent reads moderate
+    cancellation_policy = UnicodeAttribute(null=True)  # the mentor's when confirmed (shown from the hold); absent reads moderate
     refund_amount = NumberAttribute(null=True)  # minor units owed back to the mentee, decided by the cancel
     refund_state = UnicodeAttribute(null=True)  # "pending" until the gateway gave it back, then "refunded"
     refund_attempts = NumberAttribute(null=True)  # gateway calls that failed, while pending
