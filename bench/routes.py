@@ -196,6 +196,14 @@ ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("GET /me/bookings (mentee, upcoming)", my_bookings(MENTEE, "mentee", "upcoming")),
     RouteSpec("GET /me/bookings (mentee, past)", my_bookings(MENTEE, "mentee", "past")),
     RouteSpec("GET /me/bookings (mentor, upcoming)", my_bookings(MENTOR, "mentor", "upcoming")),
+    RouteSpec(
+        "GET /mentors/me/earnings (next 30 days)",
+        get("/mentors/me/earnings", MENTOR, **{"from": format_utc(NOW)}),
+        note="earnings read the caller's profile and one Query of ByMentor over the window's paid sessions "
+        "(the totals cover the whole window on every page), so they cost the mentor's sessions in the window; "
+        "the upcoming 30 days are measured because the dataset's past sessions of the measured mentor grow "
+        "with the table by design.",
+    ),
     RouteSpec("POST /bookings (60-minute hold)", hold_hour, changes_data=True, timed=False),
     RouteSpec(
         "POST /bookings/{id}/confirm (visa)",

@@ -55,6 +55,17 @@ def test_the_booking_writes_stay_within_three_requests_and_leave_sending_to_the_
         # The confirm's two emails and two pushes: a lease and a sent mark each, in the stream; its
         # webhook event: a lease, the two participants' webhooks (none here) and a done mark.
         assert result.costs["StreamFunction per confirm (its stream records)"].operations == {"UpdateItem": 10, "Query": 2}
+        # A cancel with a refund (the mentor's: in full): the refund is owed in the cancel's one
+        # transaction and given back by the stream, which updates the gateway's charge record.
+        cancel = result.costs["POST /bookings/{id}/cancel (mentor, full refund)"]
+        assert cancel.requests <= 2 and cancel.operations.get("TransactWriteItems") == 1, cancel
+        assert result.costs["StreamFunction per cancel (refund through the gateway)"].operations.get("UpdateItem", 0) >= 2
+
+
+def test_earnings_read_the_profile_and_one_query(measured):
+    for result in measured.values():
+        earnings = result.costs["GET /mentors/me/earnings (next 30 days)"]
+        assert earnings.operations == {"GetItem": 1, "Query": 1}, earnings
 
 
 @pytest.mark.parametrize("route", [spec.name for spec in ROUTES])

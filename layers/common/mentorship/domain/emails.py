@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from enum import StrEnum
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from mentorship.domain.calendar import InviteMethod, Party, SessionInvite, render_invite
 from mentorship.domain.commitments import CancellationPolicy, Money, Role, refund_tiers
@@ -65,6 +65,7 @@ class Terms:
     policy: CancellationPolicy
     refund: Money | None = None
     cancelled_by: Role | None = None
+    cancelled_at: datetime | None = None  # when the cancel was made: the moment the refund was decided by
 
 
 def format_money(money: Money) -> str:
@@ -92,7 +93,20 @@ def _terms_lines(terms: Terms, invite: SessionInvite, recipient: Party, other: P
     else:
         by = f" by the {terms.cancelled_by.value}" if terms.cancelled_by else ""
         lines.append(f"Cancelled{by}; refund to {_one_line(invite.mentee.name)}: {format_money(terms.refund)}.")
+        if terms.cancelled_at is not None:
+            lines.append(
+                f"Cancelled at {_instant(terms.cancelled_at, recipient.timezone)} "
+                f"({_one_line(other.name)}'s time: {_instant(terms.cancelled_at, other.timezone)}), "
+                f"{_notice(invite.start - terms.cancelled_at)} before the start."
+            )
     return lines
+
+
+def _notice(before: timedelta) -> str:
+    """How long before the start, as the policy's table counts it (whole hours and minutes)."""
+    minutes = max(int(before.total_seconds()) // 60, 0)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
 
 
 def _one_line(text: str, limit: int = 80) -> str:

@@ -76,7 +76,7 @@ def cancel_booking(booking_id: str, user_id: str, reason: str | None, now: datet
     sender = get_settings().sender_email
     other_id, _ = _other_party(booking, user_id)
     who = booking.mentee_name if role is Role.MENTEE else booking.mentor_name
-    terms = Terms(policy_of(booking.cancellation_policy), refund=refund, cancelled_by=role)
+    terms = Terms(policy_of(booking.cancellation_policy), refund=refund, cancelled_by=role, cancelled_at=now)
     records = [
         *email_records(booking, EmailKind.CANCELLED, sender, now, terms),
         notification_record(other_id, "booking_cancelled", "Session cancelled", f"{who} cancelled your session.", booking_id, now),
