@@ -17,6 +17,7 @@ from mentorship.domain.instants import epoch_seconds, format_utc, format_utc_pre
 from mentorship.domain.schedules import LedgerDay
 from mentorship.errors import HoldExpired, InvalidState, ServiceUnavailable, SlotUnavailable, TooManyHolds
 from mentorship.store.binding import ensure_bound
+from mentorship.store.bookings import BookingStore
 from mentorship.store.directory import change_actions
 from mentorship.store.models import (
     Booking,
@@ -35,6 +36,8 @@ from mentorship.store.slots import SlotStore, WindowView, day_sk, lock_is_free, 
 from mentorship.store.transactions import ConditionsFailed, Transaction, retry_on_contention
 
 MAX_ACTIVE_HOLDS = 3
+# A hold races every other mentee for its slots: a few more tries than other writes (decisions §9).
+HOLD_CONTENTION_ATTEMPTS = 6
 HOLD_PLACE_PREFIX = "HOLD#"
 # Expired locks and hold places linger this long before TTL may delete them (housekeeping only).
 TTL_GRACE = timedelta(days=1)
@@ -137,7 +140,11 @@ class BookingWrites:
             if not places:
                 raise TooManyHolds(f"you already hold {MAX_ACTIVE_HOLDS} slots; confirm or release one first")
             try:
-                retry_on_contention(lambda: self._hold_once(booking, slot_starts, places[0], now, plan, view, events))
+                retry_on_contention(
+                    lambda: self._hold_once(booking, slot_starts, places[0], now, plan, view, events),
+                    attempts=HOLD_CONTENTION_ATTEMPTS,
+                    settled=lambda: self._refuse_if_taken(booking, slot_starts, now),
+                )
                 return
             except ConditionsFailed as failed:
                 if any(name.startswith(("slot:", "lock:")) for name in failed.names):
@@ -148,6 +155,19 @@ class BookingWrites:
         if ledger_changed:
             raise ServiceUnavailable("this mentor's calendar is changing fast; try again")
         raise TooManyHolds(f"you already hold {MAX_ACTIVE_HOLDS} slots; confirm or release one first")
+
+    @staticmethod
+    def _refuse_if_taken(booking: Booking, slot_starts: list[datetime], now: datetime) -> None:
+        """After a conflict: SlotUnavailable if another booking now holds or booked one of the
+        slots (the race is decided; retrying could only fail its condition). One consistent Query
+        of the session's locks, on the contended path only."""
+        partition = mentor_pk(booking.mentor_id)
+        first, last = lock_sk(format_utc(slot_starts[0])), lock_sk(format_utc(slot_starts[-1]))
+        for lock in SlotLock.query(partition, SlotLock.sk.between(first, last), consistent_read=True):
+            if not isinstance(lock, SlotLock) or lock.booking_id == booking.booking_id:
+                continue
+            if lock.booked or int(lock.hold_expires_at or 0) > epoch_seconds(now):
+                raise SlotUnavailable("that time is no longer available")
 
     def _hold_once(
         self,
@@ -233,8 +253,13 @@ class BookingWrites:
                 transaction.put(f"record:{index}", record, condition=TableItem.pk.does_not_exist())
             transaction.commit()
 
+        def settled() -> None:  # a concurrent confirm (or release) of this booking got there first
+            current = BookingStore().get(booking.booking_id)
+            if current is None or current.status != "held":
+                raise InvalidState("this booking is no longer held")
+
         try:
-            retry_on_contention(attempt)
+            retry_on_contention(attempt, settled=settled)
         except ConditionsFailed as failed:
             if "booking" in failed.names:
                 raise InvalidState("this booking is no longer held") from None
