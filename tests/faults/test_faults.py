@@ -387,6 +387,13 @@ def test_a_hold_that_collides_with_a_rival_hold_gets_a_definite_409_and_no_doubl
     assert [place.user_id for place in stored(UserHold)] == [RIVAL.user_id]
 
 
+def lasting_conflict(when, before) -> Rule:
+    """Every matching TransactWriteItems collides; `before` (the rival's write) runs first."""
+    return Rule(
+        "dynamodb", "TransactWriteItems", lambda payload: transaction_conflict(transact_items(payload)), when=when, before=before
+    )
+
+
 @pytest.mark.dynamodb_local
 def test_a_hold_still_colliding_after_a_rival_won_the_slot_is_a_409_not_a_503(
     mentor_on_dynamodb_local, aws_faults, api, now, start
@@ -398,12 +405,9 @@ def test_a_hold_still_colliding_after_a_rival_won_the_slot_is_a_409_not_a_503(
     rival: list[Booking] = []
     request = booking_service.SessionRequest(MENTOR_ID, start, 60, TOPIC)
     rule = aws_faults.add(
-        Rule(
-            "dynamodb",
-            "TransactWriteItems",
-            lambda payload: transaction_conflict(transact_items(payload)),
-            when=lambda payload: mentions(payload, MENTEE["sub"]),
-            before=lambda: in_another_instance(lambda: rival.append(booking_service.hold_session(RIVAL, request, now))),
+        lasting_conflict(
+            lambda payload: mentions(payload, MENTEE["sub"]),
+            lambda: in_another_instance(lambda: rival.append(booking_service.hold_session(RIVAL, request, now))),
         )
     )
     answer = hold(api, start)
@@ -421,14 +425,9 @@ def test_a_confirm_still_colliding_after_a_concurrent_confirm_won_is_a_409_and_c
     keeps colliding reads that the booking is confirmed and answers 409, keeping the one charge."""
     booking_id = hold(api, start).body["bookingId"]
     rule = aws_faults.add(
-        Rule(
-            "dynamodb",
-            "TransactWriteItems",
-            lambda payload: transaction_conflict(transact_items(payload)),
-            when=lambda payload: is_confirm_transaction(payload) and threading.current_thread() is threading.main_thread(),
-            before=lambda: in_another_instance(
-                lambda: booking_service.confirm_booking(booking_id, MENTEE["sub"], "pm_card_visa", now)
-            ),
+        lasting_conflict(
+            lambda payload: is_confirm_transaction(payload) and threading.current_thread() is threading.main_thread(),
+            lambda: in_another_instance(lambda: booking_service.confirm_booking(booking_id, MENTEE["sub"], "pm_card_visa", now)),
         )
     )
     answer = confirm(api, booking_id)
