@@ -5,6 +5,7 @@ gives, with the calendar read live, as for a hold (decisions §19)."""
 import pytest
 
 from tests.support.calendar_servers import vcalendar, vevent
+from tests.support.commitments import hold_and_confirm
 from tests.support.factories import add_mentor
 
 MENTOR = {"sub": "mentor-ada", "email": "ada@example.com", "name": "Ada Lovelace"}
@@ -35,14 +36,7 @@ def session(moto_table, clock, outbox, loopback_calendars, ics_feeds, mentors_ap
 
 def book(booking_api, start, claims=MENTEE, minutes=30):
     body = {"mentorId": "mentor-ada", "start": start, "durationMinutes": minutes, "topic": TOPIC}
-    status, held = booking_api("POST", "/bookings", body=body, claims=claims)
-    assert status == 201, held
-    status, confirmed = booking_api(
-        "POST", f"/bookings/{held['bookingId']}/confirm", body={"paymentMethod": "pm_card_visa"}, claims=claims,
-        route_key="POST /bookings/{bookingId}/confirm",
-    )
-    assert status == 200, confirmed
-    return confirmed
+    return hold_and_confirm(booking_api, body, claims)
 
 
 def reschedule(booking_api, booking_id, start):

@@ -20,7 +20,9 @@ from mentorship.store.booking_repository import booking_repository
 from mentorship.store.models import Slot, SlotLock, mentor_pk
 from mentorship.store.slots import lock_sk
 from tests.support.factories import add_mentor, add_slots
+from tests.support.factories import numbered_mentee as mentee
 from tests.support.races import race
+from tests.support.races import winners as count_winners
 from tests.support.schedules import give_schedule
 
 pytestmark = pytest.mark.dynamodb_local
@@ -31,10 +33,6 @@ LATER = DAY + timedelta(days=30)  # where the sessions that move start from
 TOPIC = "Preparing a promotion packet"
 ROUNDS = 20
 MENTOR = "mentor-1"
-
-
-def mentee(n: int) -> Party:
-    return Party(f"mentee-{n:04d}", f"Mentee {n}", f"mentee{n}@example.com", "UTC")
 
 
 def hold(who: Party, start: datetime, minutes: int = 30, now: datetime = NOW):
@@ -59,9 +57,7 @@ def lock_of(start: datetime) -> SlotLock | None:
 
 
 def winners(outcomes) -> int:
-    unexpected = [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, SlotUnavailable)]
-    assert not unexpected, unexpected
-    return sum(1 for o in outcomes if not isinstance(o, Exception))
+    return count_winners(outcomes, losing=SlotUnavailable)
 
 
 @pytest.fixture
