@@ -129,6 +129,14 @@ def test_a_reschedule_overlapping_itself_ignores_its_own_buffer(mentor):
     assert moved.end == DAY.replace(hour=11, minute=30)
 
 
+def test_a_published_slot_outside_the_rules_is_offered_to_a_reschedule_too(mentor):
+    give_schedule(MENTOR, NOW, hours=("09:00", "17:00"), buffer_minutes=30)
+    add_slots(MENTOR, [DAY.replace(hour=20), DAY.replace(hour=20, minute=30)], NOW)
+    session = booked(mentee(1), DAY.replace(hour=10), 60)
+    assert move(session, DAY.replace(hour=20)).start == DAY.replace(hour=20)
+    assert lock_of(DAY.replace(hour=20, minute=30)).booking_id == session.booking_id
+
+
 def test_a_mentor_without_a_schedule_still_moves_only_onto_published_slots(mentor):
     add_slots(MENTOR, [DAY.replace(hour=9) + timedelta(minutes=30 * n) for n in range(4)], NOW)
     session = booked(mentee(1), DAY.replace(hour=9))
