@@ -173,6 +173,16 @@ def cancel_with_refund() -> Call:
     return _cancel_call(_confirmed_hour_id())
 
 
+def reschedule_to_next_open_hour() -> Call:
+    """POST /bookings/{id}/reschedule by the mentor of a session booked just before (unmeasured)
+    onto the measured mentor's next open hour."""
+    booked = _confirmed_hour_id()
+    return http_call(
+        "POST", "/bookings/{bookingId}/reschedule", claims=MENTOR, path_parameters={"bookingId": booked},
+        body={"start": _open_hour_of_measured_mentor()},
+    )
+
+
 def stream_after_cancel() -> Call:
     booked = _confirmed_hour_id()
     return stream_after("cancel", None, lambda: _cancel_call(booked))()
@@ -222,6 +232,17 @@ ROUTES: tuple[RouteSpec, ...] = (
         note="cancel reads the booking and writes one transaction (slots freed, booking cancelled with the "
         "refund it owes, reminders dropped, emails and notice recorded); the refund itself is the "
         "StreamFunction's.",
+    ),
+    RouteSpec(
+        "POST /bookings/{id}/reschedule (mentor, published slots)",
+        reschedule_to_next_open_hour,
+        changes_data=True,
+        timed=False,
+        note="reschedule reads the booking, then asks the offering about the new time as a hold does: the "
+        "mentor's profile, schedule and calendars (one Query; this mentor has no schedule, so the new slots "
+        "must be published and the window is not read) and one transaction. With a weekly schedule it also "
+        "reads the new time's window ± 27 hours (4 requests), and each connected calendar is read live and "
+        "its new cache written (+1 each): see the schedule section.",
     ),
     RouteSpec(
         "StreamFunction per cancel (refund through the gateway)",

@@ -50,6 +50,10 @@ def test_a_mentor_profile_takes_at_most_three_requests(measured):
 def test_the_booking_writes_stay_within_three_requests_and_leave_sending_to_the_stream(measured):
     for result in measured.values():
         assert result.costs["POST /bookings (60-minute hold)"].requests <= 3
+        # The booking, the mentor's head (no schedule: the window is not read), one transaction.
+        assert result.costs["POST /bookings/{id}/reschedule (mentor, published slots)"].operations == {
+            "GetItem": 1, "Query": 1, "TransactWriteItems": 1,
+        }
         confirm = result.costs["POST /bookings/{id}/confirm (visa)"]
         assert confirm.requests <= 3 and confirm.operations.get("TransactWriteItems") == 1
         # The confirm's two emails and two pushes: a lease and a sent mark each, in the stream; its
@@ -229,3 +233,26 @@ def test_the_live_fan_out_reads_one_query_without_subscribers_and_posts_to_each_
     ]
     section = "\n".join(live_availability.live_section(costs, None))
     assert "| 3 | 2 | Query 2 | 3 |" in section
+
+
+def test_offering_with_a_schedule_and_a_calendar_costs_the_same_whatever_the_horizon_or_history(dynamodb_local):
+    """The bench's schedule rows (issue 12): both mentors pay the same requests and items for each
+    measurement; a fresh cache reads no calendar, a stale one and the hold and reschedule read it
+    once each, over HTTP on 127.0.0.1."""
+    from bench import schedule_offering
+
+    results = schedule_offering.run(dynamodb_local, runs=2)
+    by_measurement: dict[str, list] = {}
+    for result in results:
+        by_measurement.setdefault(result.measurement, []).append(result)
+    assert len(by_measurement) == 5 and all(len(pair) == 2 for pair in by_measurement.values())
+    for name, (short, long) in by_measurement.items():
+        assert (short.cost.requests, short.cost.items_read) == (long.cost.requests, long.cost.items_read), name
+        assert short.cost.scans == 0 and short.calendar_reads == long.calendar_reads, name
+    reads = {name: pair[0].calendar_reads for name, pair in by_measurement.items()}
+    assert [reads[name] for name in by_measurement] == [0, 0, 1, 1, 1], reads
+    costs = {name: pair[0].cost for name, pair in by_measurement.items()}
+    for name, cost in costs.items():
+        print(f"{name}: {cost.requests} requests, {cost.items_read} items, {dict(cost.operations)}")
+    section = "\n".join(schedule_offering.section(results))
+    assert "the cost grows neither with the horizon nor with the mentor's history" in section

@@ -70,21 +70,27 @@ class InMemoryBookingRepository:
         booking = self.bookings.get(booking_id)
         return self._copy(booking) if booking is not None else None
 
-    def hold(self, booking, slot_starts, now, plan=None, events=()) -> None:
-        from mentorship.domain.schedules import Lock
-        from mentorship.errors import SlotUnavailable, TooManyHolds
+    def _check_offered(self, mentor_id, plan) -> None:
+        """A plan's question over everything this fake holds of the mentor (SlotUnavailable)."""
         from mentorship.domain.instants import from_epoch_seconds
+        from mentorship.domain.schedules import Lock
+        from mentorship.errors import SlotUnavailable
         from mentorship.store.slots import WindowView
+
+        locks = [
+            Lock(start, booking_id, booked, from_epoch_seconds(expires) if expires is not None else None)
+            for (owner, start), (booking_id, booked, expires) in self.locks.items()
+            if owner == mentor_id
+        ]
+        if not plan.offered(WindowView(sorted(self.published.get(mentor_id, set())), locks, {})):
+            raise SlotUnavailable("that time is not available")
+
+    def hold(self, booking, slot_starts, now, plan=None, events=()) -> None:
+        from mentorship.errors import SlotUnavailable, TooManyHolds
 
         published = self.published.get(booking.mentor_id, set())
         if plan is not None:
-            locks = [
-                Lock(start, booking_id, booked, from_epoch_seconds(expires) if expires is not None else None)
-                for (mentor_id, start), (booking_id, booked, expires) in self.locks.items()
-                if mentor_id == booking.mentor_id
-            ]
-            if not plan.offered(WindowView(sorted(published), locks, {})):
-                raise SlotUnavailable("that time is not available")
+            self._check_offered(booking.mentor_id, plan)
         if any(
             (plan is None and start not in published) or not self._lock_is_free(booking.mentor_id, start, now)
             for start in slot_starts
@@ -185,8 +191,11 @@ class InMemoryBookingRepository:
 
         moved, old_starts, new_starts = move.moved, move.old_starts, move.new_starts
         stored = self._unchanged(booking)
+        if move.plan is not None:
+            self._check_offered(booking.mentor_id, move.plan)
         for start in set(new_starts) - set(old_starts):
-            if start not in self.published.get(booking.mentor_id, set()) or not self._lock_is_free(booking.mentor_id, start, now):
+            unpublished = move.plan is None and start not in self.published.get(booking.mentor_id, set())
+            if unpublished or not self._lock_is_free(booking.mentor_id, start, now):
                 raise SlotUnavailable("the new time is not available; the booking is unchanged")
         for start in set(old_starts) - set(new_starts):
             self.locks.pop((booking.mentor_id, start), None)

@@ -1,4 +1,5 @@
-"""Booking use cases: hold a session, confirm it with payment, release a hold, read a booking.
+"""Booking use cases: hold a session, confirm it with payment, release a hold, read a booking;
+and the offering's question as holds and reschedules ask it (`offering_plan`).
 
 On the request path a hold makes four DynamoDB requests (three for a mentor without a
 schedule): it reads the mentor (profile, schedule, calendars), the session's window (slots, locks,
@@ -115,35 +116,46 @@ def hold_session(mentee: Party, request: SessionRequest, now: datetime) -> Booki
     # is then (the same one unless the mentor changed it during the hold), and the booking
     # keeps that through reschedules: a later change never alters a booking already made.
     booking.cancellation_policy = policy_of(mentor.cancellation_policy).value
-    booking_repository().hold(
-        booking, slot_starts, now, _hold_plan(head, request, now), events=[booking_event(EventType.BOOKING_HELD, booking, now)]
-    )
+    plan = offering_plan(head, request.start, request.duration_minutes, now)
+    booking_repository().hold(booking, slot_starts, now, plan, events=[booking_event(EventType.BOOKING_HELD, booking, now)])
     return booking
 
 
-def _hold_plan(head: MentorHead, request: SessionRequest, now: datetime) -> HoldPlan | None:
-    """The offering's question, as a hold asks it (decisions §19): is this session offered at
-    `now`, with the calendars read live (one that cannot be read offers nothing)? Without a
-    schedule only published slots are offered, and the transaction checks those itself, so
-    the window need not be read (the session's own slots stand in for it)."""
+def offering_plan(
+    head: MentorHead, start: datetime, minutes: int, now: datetime, moving: str | None = None
+) -> HoldPlan | None:
+    """The offering's question, as a hold or a reschedule asks it (decisions §19): is a session of
+    `minutes` at `start` offered at `now`, with the calendars read live (one that cannot be read
+    offers nothing)? `moving` names a booking being rescheduled: its own locks neither block its
+    new time nor count towards its day's cap. Without a schedule only published slots are
+    offered, and the transaction checks those itself, so the window need not be read (the
+    session's own slots stand in for it): SlotUnavailable here, or None."""
     zone_name = head.schedule.timezone if head.schedule else head.profile.timezone
     busy = busy_live_of(head.calendars, resolve_zone(zone_name), now) if head.calendars else BusyTimes.none()
-    slot_starts = slots_for_session(request.start, request.duration_minutes)
+    slot_starts = slots_for_session(start, minutes)
     if head.schedule is None:
         inputs = OfferingInputs(zone=zone_name, schedule=None, published=tuple(slot_starts), locks=(), busy=busy)
-        if not session_offered(inputs, request.start, request.duration_minutes, now):
+        if not session_offered(inputs, start, minutes, now):
             raise SlotUnavailable("that time is not available")
         return None
     read_from, read_to = slot_starts[0] - HOLD_READ_MARGIN, slot_starts[-1] + SLOT + HOLD_READ_MARGIN
 
     def offered(view: WindowView) -> bool:
+        others = tuple(lock for lock in view.locks if lock.session_id != moving)
         inputs = OfferingInputs(
-            zone=zone_name, schedule=head.schedule, published=tuple(view.published), locks=tuple(view.locks), busy=busy
+            zone=zone_name, schedule=head.schedule, published=tuple(view.published), locks=others, busy=busy
         )
-        return session_offered(inputs, request.start, request.duration_minutes, now)
+        return session_offered(inputs, start, minutes, now)
 
-    ledger = hold_ledger_days(head.schedule, zone_name, read_from, read_to, request.start, request.duration_minutes)
+    ledger = hold_ledger_days(head.schedule, zone_name, read_from, read_to, start, minutes)
     return HoldPlan(read_from, read_to, offered, ledger)
+
+
+def move_plan(booking: Booking, new_start: datetime, now: datetime) -> HoldPlan | None:
+    """A reschedule's new time asks the offering exactly as a hold would (SlotUnavailable if it
+    is not offered), its own slots set aside: reads the mentor (AP13) and their calendars live."""
+    head = read_mentor(booking.mentor_id)
+    return offering_plan(head, new_start, int(booking.duration_minutes), now, moving=booking.booking_id)
 
 
 def _require_mentee(booking: Booking, user_id: str) -> None:

@@ -51,7 +51,7 @@ def hold_place_sk(place: int) -> str:
 
 @dataclass(frozen=True)
 class HoldPlan:
-    """How a hold on a mentor with a schedule checks the offering: read [read_from, read_to)
+    """How a hold (or a reschedule's new time) on a mentor with a schedule checks the offering: read [read_from, read_to)
     (published slots, locks, ledger days: one Query), ask `offered`, and write conditioned on
     the ledger days' versions as read (decisions §19)."""
 
@@ -131,11 +131,7 @@ class BookingWrites:
         booking.due_at = format_utc_precise(from_epoch_seconds(int(booking.hold_expires_at)))
         ledger_changed = False
         for _ in range(attempts):
-            view = None
-            if plan is not None:
-                view = SlotStore().window_view(booking.mentor_id, plan.read_from, plan.read_to, consistent=True)
-                if not plan.offered(view):
-                    raise SlotUnavailable("that time is not available")
+            view = offered_window(booking.mentor_id, plan)
             places = self.free_hold_places(booking.mentee_id, now)
             if not places:
                 raise TooManyHolds(f"you already hold {MAX_ACTIVE_HOLDS} slots; confirm or release one first")
@@ -153,7 +149,7 @@ class BookingWrites:
                 # place was taken meanwhile (a concurrent hold of the same user): retry.
                 ledger_changed = any(name.startswith("day:") for name in failed.names)
         if ledger_changed:
-            raise ServiceUnavailable("this mentor's calendar is changing fast; try again")
+            raise ledger_busy()
         raise TooManyHolds(f"you already hold {MAX_ACTIVE_HOLDS} slots; confirm or release one first")
 
     @staticmethod
@@ -184,11 +180,9 @@ class BookingWrites:
         booking.hold_place = place
         transaction = Transaction()
         partition = mentor_pk(booking.mentor_id)
-        published = set(view.published) if view is not None else None
         for start in slot_starts:
             start_z = format_utc(start)
-            if published is None or start in published:
-                transaction.condition_check(f"slot:{start_z}", Slot, partition, slot_sk(start_z), Slot.pk.exists())
+            require_published(transaction, partition, start, view)
             lock = new_lock(
                 booking.mentor_id,
                 start,
@@ -199,9 +193,7 @@ class BookingWrites:
                 expires_at=cleanup_after,
             )
             transaction.put(f"lock:{start_z}", lock, condition=lock_is_free(now))
-        if plan is not None and view is not None:
-            for ledger_day in plan.ledger_days:
-                _ledger_action(transaction, booking.mentor_id, ledger_day, view.day_versions.get(ledger_day.start))
+        ledger_actions(transaction, booking.mentor_id, plan, view)
         place_item = new_hold_place(booking.mentee_id, place, booking.booking_id, expires, cleanup_after)
         transaction.put("place", place_item, condition=place_is_free(now))
         transaction.put("booking", booking, condition=Booking.pk.does_not_exist())
@@ -341,6 +333,39 @@ def _policy_is(policy: CancellationPolicy):
     """The profile's policy is `policy` (a profile from before policies reads as the default)."""
     stated = MentorProfile.cancellation_policy == policy.value
     return stated | MentorProfile.cancellation_policy.does_not_exist() if policy is DEFAULT_POLICY else stated
+
+
+def ledger_busy() -> ServiceUnavailable:
+    """Every attempt found a ledger day changed by another hold meanwhile (a 503 to retry)."""
+    return ServiceUnavailable("this mentor's calendar is changing fast; try again")
+
+
+def offered_window(mentor_id: str, plan: HoldPlan | None) -> WindowView | None:
+    """With a plan, the window as one strongly consistent Query reads it, if the offering offers
+    the session there (SlotUnavailable if not); None without one."""
+    if plan is None:
+        return None
+    view = SlotStore().window_view(mentor_id, plan.read_from, plan.read_to, consistent=True)
+    if not plan.offered(view):
+        raise SlotUnavailable("that time is not available")
+    return view
+
+
+def require_published(transaction: Transaction, partition: str, start: datetime, view: WindowView | None) -> None:
+    """A published slot keeps its existence check (`slot:<start>`); one that only the rules give
+    has none: the offering was just asked, over the window read (`view`). Without a view (no
+    schedule) every slot must be published."""
+    if view is None or start in view.published:
+        start_z = format_utc(start)
+        transaction.condition_check(f"slot:{start_z}", Slot, partition, slot_sk(start_z), Slot.pk.exists())
+
+
+def ledger_actions(transaction: Transaction, mentor_id: str, plan: HoldPlan | None, view: WindowView | None) -> None:
+    """The plan's ledger days, bumped or checked at the versions `view` read (decisions §19)."""
+    if plan is None or view is None:
+        return
+    for ledger_day in plan.ledger_days:
+        _ledger_action(transaction, mentor_id, ledger_day, view.day_versions.get(ledger_day.start))
 
 
 def _ledger_action(transaction: Transaction, mentor_id: str, ledger_day: LedgerDay, seen: int | None) -> None:
