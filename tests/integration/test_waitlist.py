@@ -1,0 +1,197 @@
+"""The waitlist's routes through BookingFunction, and the offers the StreamFunction makes (the
+booking fixture hands it every change after each call, as the stream would a moment later).
+Runs on moto and on DynamoDB Local (`table`)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from mentorship.store.models import Booking, WaitlistEntry, WaitPlace, booking_pk, user_pk
+from tests.support.commitments import MENTOR, NOW, START, booked, cancel, mentor, read  # noqa: F401 - fixture
+from tests.support.waitlist import BEN, CY, DEE, hold_body, join, my_waitlist, offers_in_inbox
+
+WINDOW = {"from": (START - timedelta(hours=1)).isoformat(), "to": (START + timedelta(hours=3)).isoformat()}
+
+
+def test_join_answers_201_waiting_and_lists_it(booking_api, mentor):
+    status, entry = join(booking_api, BEN, **WINDOW)
+    assert status == 201, entry
+    assert {k: entry[k] for k in ("mentorId", "from", "to", "durationMinutes", "status", "bookingId")} == {
+        "mentorId": "mentor-grace",
+        "from": "2026-11-26T14:00:00Z",
+        "to": "2026-11-26T18:00:00Z",
+        "durationMinutes": 60,
+        "status": "waiting",
+        "bookingId": None,
+    }
+    assert entry["timezone"] == "America/New_York" and entry["localFrom"] == "2026-11-26T09:00:00-05:00"
+    status, listed = my_waitlist(booking_api, BEN)
+    assert status == 200 and [item["waitlistId"] for item in listed["items"]] == [entry["waitlistId"]]
+    status, others = my_waitlist(booking_api, CY)
+    assert status == 200 and others == {"items": []}
+
+
+def test_time_open_already_is_offered_to_a_new_entry_at_once(booking_api, mentor, outbox):
+    """Nothing is taken yet: the earliest open start in the window is offered right away."""
+    status, entry = join(booking_api, BEN, **WINDOW)
+    assert status == 201
+    (offered,) = my_waitlist(booking_api, BEN)[1]["items"]
+    assert offered["status"] == "offered" and offered["bookingId"]
+    hold = read(booking_api, offered["bookingId"], claims=BEN)
+    assert hold["status"] == "held" and hold["start"] == "2026-11-26T15:00:00Z" and hold["durationMinutes"] == 60
+    assert hold["holdExpiresAt"] == "2026-11-24T14:30:00Z"  # 30 minutes, not 5
+
+
+def test_a_cancel_offers_the_freed_time_to_the_oldest_entry_with_inbox_and_email(booking_api, mentor, outbox, clock):
+    session = booked(booking_api)  # the first of the two published hours
+    # The other hour is Dee's hold, so the only time to free is the session's.
+    assert booking_api("POST", "/bookings", body=hold_body(START + timedelta(hours=1)), claims=DEE)[0] == 201
+    first = join(booking_api, BEN, **WINDOW)[1]
+    clock.advance(seconds=1)
+    second = join(booking_api, CY, **WINDOW)[1]
+    assert [e["status"] for e in my_waitlist(booking_api, BEN)[1]["items"]] == ["waiting"]
+
+    status, _ = cancel(booking_api, session["bookingId"])
+    assert status == 200
+    (ben_entry,) = my_waitlist(booking_api, BEN)[1]["items"]
+    assert ben_entry["waitlistId"] == first["waitlistId"] and ben_entry["status"] == "offered"
+    assert [e["status"] for e in my_waitlist(booking_api, CY)[1]["items"]] == ["waiting"]
+    assert second["status"] == "waiting"
+
+    offer = read(booking_api, ben_entry["bookingId"], claims=BEN)
+    assert offer["status"] == "held" and offer["start"] == "2026-11-26T15:00:00Z"
+    (notice,) = offers_in_inbox(booking_api, BEN)
+    assert notice["url"] == f"/bookings/{ben_entry['bookingId']}"
+    (email,) = outbox.email.to("ben@example.com")
+    assert "held for you" in email["Subject"]
+    text = next(part.get_payload(decode=True).decode() for part in email.walk() if part.get_content_type() == "text/plain")
+    assert ben_entry["bookingId"] in text
+    assert "held for you until Tue 24 Nov 2026, 09:30 (America/New_York)" in text  # 30 min, Ben's zone
+    assert "Join:" not in text  # no meeting link before it is paid for
+
+    # The offer is confirmable like any hold.
+    status, paid = booking_api(
+        "POST", f"/bookings/{ben_entry['bookingId']}/confirm", body={"paymentMethod": "pm_card_visa"}, claims=BEN,
+        route_key="POST /bookings/{bookingId}/confirm",
+    )
+    assert status == 200 and paid["status"] == "confirmed"
+    assert my_waitlist(booking_api, BEN)[1]["items"][0]["status"] == "offered"
+
+
+def test_a_released_offer_expires_the_entry_and_passes_to_the_next(booking_api, mentor, clock):
+    session = booked(booking_api)
+    booking_api("POST", "/bookings", body=hold_body(START + timedelta(hours=1)), claims=DEE)
+    join(booking_api, BEN, **WINDOW)
+    clock.advance(seconds=1)
+    join(booking_api, CY, **WINDOW)
+    cancel(booking_api, session["bookingId"])
+    (ben_entry,) = my_waitlist(booking_api, BEN)[1]["items"]
+    status, _ = cancel(booking_api, ben_entry["bookingId"], claims=BEN)  # a held booking: released
+    assert status == 200
+    assert my_waitlist(booking_api, BEN)[1]["items"][0]["status"] == "expired"
+    (cy_entry,) = my_waitlist(booking_api, CY)[1]["items"]
+    assert cy_entry["status"] == "offered"
+    assert read(booking_api, cy_entry["bookingId"], claims=CY)["start"] == "2026-11-26T15:00:00Z"
+
+
+def test_a_lapsed_offer_expires_the_entry_and_passes_to_the_next(booking_api, mentor, clock):
+    session = booked(booking_api)
+    booking_api("POST", "/bookings", body=hold_body(START + timedelta(hours=1)), claims=DEE)
+    join(booking_api, BEN, **WINDOW)
+    clock.advance(seconds=1)
+    join(booking_api, CY, **WINDOW)
+    cancel(booking_api, session["bookingId"])
+    (ben_entry,) = my_waitlist(booking_api, BEN)[1]["items"]
+
+    from functions.reminders.app import lambda_handler as per_minute
+    from tests.support.lambda_helpers import LambdaContext
+    from tests.support.streams import deliver
+
+    clock.advance(minutes=31)
+    per_minute({"time": clock.now().isoformat()}, LambdaContext())
+    deliver()
+    assert read(booking_api, ben_entry["bookingId"], claims=BEN)["status"] == "expired"
+    assert my_waitlist(booking_api, BEN)[1]["items"][0]["status"] == "expired"
+    assert my_waitlist(booking_api, CY)[1]["items"][0]["status"] == "offered"
+
+
+def test_at_most_five_waiting_entries(booking_api, mentor):
+    far = {"from": (START + timedelta(days=2)).isoformat(), "to": (START + timedelta(days=3)).isoformat()}
+    for _ in range(5):
+        assert join(booking_api, BEN, **far)[0] == 201
+    status, body = join(booking_api, BEN, **far)
+    assert status == 429 and body["error"]["code"] == "too_many_waitlist_entries"
+    first = my_waitlist(booking_api, BEN)[1]["items"][-1]["waitlistId"]
+    assert booking_api("DELETE", f"/me/waitlist/{first}", claims=BEN, route_key="DELETE /me/waitlist/{waitlistId}")[0] == 204
+    assert join(booking_api, BEN, **far)[0] == 201
+
+
+def test_another_users_entry_is_404_and_stays(booking_api, mentor):
+    far = {"from": (START + timedelta(days=2)).isoformat(), "to": (START + timedelta(days=3)).isoformat()}
+    entry = join(booking_api, BEN, **far)[1]
+    path, route = f"/me/waitlist/{entry['waitlistId']}", "DELETE /me/waitlist/{waitlistId}"
+    status, body = booking_api("DELETE", path, claims=CY, route_key=route)
+    assert status == 404 and body["error"]["code"] == "not_found"
+    assert len(my_waitlist(booking_api, BEN)[1]["items"]) == 1
+    assert booking_api("DELETE", path, claims=BEN, route_key=route)[0] == 204
+    assert booking_api("DELETE", path, claims=BEN, route_key=route)[0] == 404
+    assert my_waitlist(booking_api, BEN)[1]["items"] == []
+    assert list(WaitPlace.query(user_pk(BEN["sub"]), WaitPlace.sk.startswith("WAITING#"), consistent_read=True)) == []
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"from": "2026-11-20T10:00:00Z", "to": "2026-11-26T10:00:00Z"}, "body.from"),  # past
+        ({"from": "2026-11-26T10:00:00Z", "to": "2026-11-26T10:00:00Z"}, "body.to"),  # empty
+        ({"from": "2026-11-26T10:00:00Z", "to": "2026-12-11T10:00:00Z"}, "body.to"),  # 15 days
+        ({"from": "2026-11-26T10:00:00Z", "to": "2026-11-26T10:30:00Z"}, "body.to"),  # shorter than 60 min
+        ({"from": "2026-11-26T10:00:00", "to": "2026-11-26T12:00:00Z"}, "body.from"),  # no offset
+        ({"from": "2026-11-26T10:00:00Z", "to": "2026-11-26T12:00:00Z", "durationMinutes": 45}, "body.durationMinutes"),
+        ({"from": "2026-11-26T10:00:00Z", "to": "2026-11-26T12:00:00Z", "durationMinutes": "60"}, "body.durationMinutes"),
+        ({"from": "2026-11-26T10:00:00Z", "to": "2026-11-26T12:00:00Z", "topic": "short"}, "body.topic"),
+        ({"from": "2026-11-26T10:00:00Z", "to": "2026-11-26T12:00:00Z", "status": "offered"}, "body.status"),
+    ],
+)
+def test_bad_input_is_a_422_in_the_contract_shape_and_writes_nothing(booking_api, mentor, body, field):
+    full = {"durationMinutes": 60, "topic": "Staff engineer growth"} | body
+    status, answer = booking_api(
+        "POST", "/mentors/mentor-grace/waitlist", body=full, claims=BEN, route_key="POST /mentors/{mentorId}/waitlist"
+    )
+    assert status == 422, answer
+    assert answer["error"]["code"] == "validation_error"
+    assert field in [detail["field"] for detail in answer["error"]["details"]]
+    assert list(WaitlistEntry.query(user_pk(BEN["sub"]), WaitlistEntry.sk.startswith("WAITLIST#"))) == []
+
+
+def test_not_json_is_400_unknown_mentor_404_own_time_422_no_token_401(booking_api, mentor):
+    route = "POST /mentors/{mentorId}/waitlist"
+    status, answer = booking_api("POST", "/mentors/mentor-grace/waitlist", body="{nope", claims=BEN, route_key=route)
+    assert status == 400 and answer["error"]["code"] == "bad_request"
+    assert join(booking_api, BEN, mentor_id="nobody", **WINDOW)[0] == 404
+    status, answer = join(booking_api, MENTOR, **WINDOW)
+    assert status == 422 and answer["error"]["details"][0]["field"] == "path.mentorId"
+    status, answer = booking_api("GET", "/me/waitlist", route_key="GET /me/waitlist")
+    assert status == 401 and answer["error"]["code"] == "unauthorized"
+
+
+def test_a_mentee_with_three_holds_is_skipped_and_keeps_waiting(booking_api, mentor, clock):
+    far = [START + timedelta(days=3, hours=n) for n in range(3)]
+    from tests.support.factories import add_slots
+
+    add_slots("mentor-grace", far, NOW)
+    for start in far:
+        status, _ = booking_api("POST", "/bookings", body=hold_body(start, 30), claims=BEN)
+        assert status == 201
+    session = booked(booking_api)
+    booking_api("POST", "/bookings", body=hold_body(START + timedelta(hours=1)), claims=DEE)
+    join(booking_api, BEN, **WINDOW)
+    clock.advance(seconds=1)
+    join(booking_api, CY, **WINDOW)
+    cancel(booking_api, session["bookingId"])
+    assert my_waitlist(booking_api, BEN)[1]["items"][0]["status"] == "waiting"
+    assert my_waitlist(booking_api, CY)[1]["items"][0]["status"] == "offered"
+    holds = [b for b in Booking.query(booking_pk(my_waitlist(booking_api, CY)[1]["items"][0]["bookingId"]))]
+    assert holds[0].mentee_id == CY["sub"]
