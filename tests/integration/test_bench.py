@@ -57,6 +57,16 @@ def test_the_booking_writes_stay_within_three_requests_and_leave_sending_to_the_
         assert result.costs["StreamFunction per confirm (its stream records)"].operations == {"UpdateItem": 10, "Query": 2}
 
 
+def test_a_waitlist_offer_is_one_hold_transaction_in_the_stream_and_joining_three_requests(measured):
+    for result in measured.values():
+        assert result.costs["POST /mentors/{id}/waitlist"].operations == {"GetItem": 1, "Query": 1, "TransactWriteItems": 1}
+        offer = result.costs["StreamFunction per waitlist offer (a released hold)"]
+        assert offer.operations.get("TransactWriteItems") == 1, offer  # the offer's hold, claiming the entry
+        # Beyond a hold's own stream work: who waits, the mentor, the window, the hold places.
+        baseline = result.costs["StreamFunction per hold (its stream records)"]
+        assert offer.operations["Query"] - baseline.operations["Query"] <= 4, (offer, baseline)
+
+
 @pytest.mark.parametrize("route", [spec.name for spec in ROUTES])
 def test_items_read_do_not_grow_with_the_table(measured, route):
     small, large = measured[SMALL].costs[route], measured[LARGE].costs[route]
