@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from mentorship.store.models import Booking, WaitlistEntry, WaitPlace, booking_pk, user_pk
+from mentorship.store.models import WaitlistEntry, WaitPlace, user_pk
 from tests.support.commitments import MENTOR, NOW, START, booked, cancel, mentor, read  # noqa: F401 - fixture
 from tests.support.waitlist import BEN, CY, DEE, hold_body, join, my_waitlist, offers_in_inbox
 
@@ -44,21 +44,26 @@ def test_time_open_already_is_offered_to_a_new_entry_at_once(booking_api, mentor
     assert hold["holdExpiresAt"] == "2026-11-24T14:30:00Z"  # 30 minutes, not 5
 
 
-def test_a_cancel_offers_the_freed_time_to_the_oldest_entry_with_inbox_and_email(booking_api, mentor, outbox, clock):
-    session = booked(booking_api)  # the first of the two published hours
-    # The other hour is Dee's hold, so the only time to free is the session's.
+def ben_then_cy_wait_and_a_session_is_cancelled(booking_api, clock, *, before_cancel=None) -> tuple[dict, dict]:
+    """Grace's two published hours taken (Ada's session, Dee's hold); Ben, then Cy, wait for
+    either; Ada cancels. Returns Ben's and Cy's entries as listed afterwards."""
+    session = booked(booking_api)
     assert booking_api("POST", "/bookings", body=hold_body(START + timedelta(hours=1)), claims=DEE)[0] == 201
-    first = join(booking_api, BEN, **WINDOW)[1]
+    assert join(booking_api, BEN, **WINDOW)[0] == 201
     clock.advance(seconds=1)
-    second = join(booking_api, CY, **WINDOW)[1]
-    assert [e["status"] for e in my_waitlist(booking_api, BEN)[1]["items"]] == ["waiting"]
-
-    status, _ = cancel(booking_api, session["bookingId"])
-    assert status == 200
+    assert join(booking_api, CY, **WINDOW)[0] == 201
+    assert [e["status"] for e in my_waitlist(booking_api, BEN)[1]["items"]] == ["waiting"]  # all time taken
+    if before_cancel is not None:
+        before_cancel()
+    assert cancel(booking_api, session["bookingId"])[0] == 200
     (ben_entry,) = my_waitlist(booking_api, BEN)[1]["items"]
-    assert ben_entry["waitlistId"] == first["waitlistId"] and ben_entry["status"] == "offered"
-    assert [e["status"] for e in my_waitlist(booking_api, CY)[1]["items"]] == ["waiting"]
-    assert second["status"] == "waiting"
+    (cy_entry,) = my_waitlist(booking_api, CY)[1]["items"]
+    return ben_entry, cy_entry
+
+
+def test_a_cancel_offers_the_freed_time_to_the_oldest_entry_with_inbox_and_email(booking_api, mentor, outbox, clock):
+    ben_entry, cy_entry = ben_then_cy_wait_and_a_session_is_cancelled(booking_api, clock)
+    assert ben_entry["status"] == "offered" and cy_entry["status"] == "waiting"
 
     offer = read(booking_api, ben_entry["bookingId"], claims=BEN)
     assert offer["status"] == "held" and offer["start"] == "2026-11-26T15:00:00Z"
@@ -81,13 +86,7 @@ def test_a_cancel_offers_the_freed_time_to_the_oldest_entry_with_inbox_and_email
 
 
 def test_a_released_offer_expires_the_entry_and_passes_to_the_next(booking_api, mentor, clock):
-    session = booked(booking_api)
-    booking_api("POST", "/bookings", body=hold_body(START + timedelta(hours=1)), claims=DEE)
-    join(booking_api, BEN, **WINDOW)
-    clock.advance(seconds=1)
-    join(booking_api, CY, **WINDOW)
-    cancel(booking_api, session["bookingId"])
-    (ben_entry,) = my_waitlist(booking_api, BEN)[1]["items"]
+    ben_entry, _ = ben_then_cy_wait_and_a_session_is_cancelled(booking_api, clock)
     status, _ = cancel(booking_api, ben_entry["bookingId"], claims=BEN)  # a held booking: released
     assert status == 200
     assert my_waitlist(booking_api, BEN)[1]["items"][0]["status"] == "expired"
@@ -97,13 +96,7 @@ def test_a_released_offer_expires_the_entry_and_passes_to_the_next(booking_api, 
 
 
 def test_a_lapsed_offer_expires_the_entry_and_passes_to_the_next(booking_api, mentor, clock):
-    session = booked(booking_api)
-    booking_api("POST", "/bookings", body=hold_body(START + timedelta(hours=1)), claims=DEE)
-    join(booking_api, BEN, **WINDOW)
-    clock.advance(seconds=1)
-    join(booking_api, CY, **WINDOW)
-    cancel(booking_api, session["bookingId"])
-    (ben_entry,) = my_waitlist(booking_api, BEN)[1]["items"]
+    ben_entry, _ = ben_then_cy_wait_and_a_session_is_cancelled(booking_api, clock)
 
     from functions.reminders.app import lambda_handler as per_minute
     from tests.support.lambda_helpers import LambdaContext
@@ -178,20 +171,15 @@ def test_not_json_is_400_unknown_mentor_404_own_time_422_no_token_401(booking_ap
 
 
 def test_a_mentee_with_three_holds_is_skipped_and_keeps_waiting(booking_api, mentor, clock):
-    far = [START + timedelta(days=3, hours=n) for n in range(3)]
     from tests.support.factories import add_slots
 
+    far = [START + timedelta(days=3, hours=n) for n in range(3)]
     add_slots("mentor-grace", far, NOW)
-    for start in far:
-        status, _ = booking_api("POST", "/bookings", body=hold_body(start, 30), claims=BEN)
-        assert status == 201
-    session = booked(booking_api)
-    booking_api("POST", "/bookings", body=hold_body(START + timedelta(hours=1)), claims=DEE)
-    join(booking_api, BEN, **WINDOW)
-    clock.advance(seconds=1)
-    join(booking_api, CY, **WINDOW)
-    cancel(booking_api, session["bookingId"])
-    assert my_waitlist(booking_api, BEN)[1]["items"][0]["status"] == "waiting"
-    assert my_waitlist(booking_api, CY)[1]["items"][0]["status"] == "offered"
-    holds = [b for b in Booking.query(booking_pk(my_waitlist(booking_api, CY)[1]["items"][0]["bookingId"]))]
-    assert holds[0].mentee_id == CY["sub"]
+
+    def ben_holds_three():
+        for start in far:
+            assert booking_api("POST", "/bookings", body=hold_body(start, 30), claims=BEN)[0] == 201
+
+    ben_entry, cy_entry = ben_then_cy_wait_and_a_session_is_cancelled(booking_api, clock, before_cancel=ben_holds_three)
+    assert ben_entry["status"] == "waiting" and cy_entry["status"] == "offered"
+    assert read(booking_api, cy_entry["bookingId"], claims=CY)["menteeId"] == CY["sub"]
