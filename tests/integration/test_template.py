@@ -71,7 +71,11 @@ NEEDED_RESOURCES = {
         "MentorshipTable", "MentorshipTable/index/*", "IdempotencyTable", "CalendarSecretsKey", "WebhookSecretsKey"
     },
     # WebhookSecretsKey: Decrypt only (signing a webhook delivery), also below.
-    "RemindersFunction": {"MentorshipTable", "MentorshipTable/index/DueWork", "PushTopic", SES_SENDER, "WebhookSecretsKey"},
+    "RemindersFunction": {
+        "MentorshipTable", "MentorshipTable/index/DueWork", "PushTopic", SES_SENDER, "WebhookSecretsKey",
+        # a waiting entry's recheck: who waits (AP19) and the offer's hold, which reads calendars live
+        "MentorshipTable/index/Waitlist", "CalendarSecretsKey",
+    },
     "StreamFunction": {
         "MentorshipTable", "MentorshipTable/stream", "StreamFailures", "PushTopic", SES_SENDER, "WebhookSecretsKey",
         # live availability: the mentor's subscribers, and posting to them through the stage
@@ -453,6 +457,7 @@ def calendar_key_statements(function_id: str) -> list[dict]:
         ("MentorsFunction", ["kms:Decrypt", "kms:Encrypt"]),
         ("BookingFunction", ["kms:Decrypt"]),
         ("StreamFunction", ["kms:Decrypt"]),  # a waitlist offer is a hold made from the stream
+        ("RemindersFunction", ["kms:Decrypt"]),  # ... or from the per-minute run's recheck
     ],
 )
 def test_calendar_passwords_are_sealed_by_the_mentors_function_and_opened_by_holds(function_id, actions):
@@ -469,7 +474,7 @@ def test_calendar_passwords_are_sealed_by_the_mentors_function_and_opened_by_hol
 
 
 def test_no_other_function_may_use_the_calendar_key():
-    for function_id in set(FUNCTION_IDS) - {"MentorsFunction", "BookingFunction", "StreamFunction"}:
+    for function_id in set(FUNCTION_IDS) - {"MentorsFunction", "BookingFunction", "StreamFunction", "RemindersFunction"}:
         assert not calendar_key_statements(function_id), function_id
 
 

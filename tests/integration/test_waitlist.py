@@ -110,6 +110,34 @@ def test_a_lapsed_offer_expires_the_entry_and_passes_to_the_next(booking_api, me
     assert my_waitlist(booking_api, CY)[1]["items"][0]["status"] == "offered"
 
 
+def test_time_the_stream_did_not_offer_is_offered_by_the_per_minute_run(booking_api, mentor, clock, monkeypatch):
+    """The safety net: the stream's offer pass fails (it is best effort); a waiting entry is in
+    DueWork and the per-minute run looks at it again 10 minutes after it was made."""
+    from functions.reminders.app import lambda_handler as per_minute
+    from mentorship.services import waitlist as waitlist_service
+    from tests.support.lambda_helpers import LambdaContext
+
+    def broken(changes, now):
+        raise ConnectionError("the stream's offer pass failed")
+
+    monkeypatch.setattr(waitlist_service, "freed_time", broken)
+    ben_entry, _ = ben_then_cy_wait_and_a_session_is_cancelled(booking_api, clock)
+    assert ben_entry["status"] == "waiting"  # the cancel freed the hour, but nobody offered it
+
+    clock.advance(minutes=9)
+    per_minute({"time": clock.now().isoformat()}, LambdaContext())
+    assert my_waitlist(booking_api, BEN)[1]["items"][0]["status"] == "waiting"  # not due yet
+    clock.advance(minutes=1)
+    per_minute({"time": clock.now().isoformat()}, LambdaContext())
+    (ben_entry,) = my_waitlist(booking_api, BEN)[1]["items"]
+    assert ben_entry["status"] == "offered"
+    assert read(booking_api, ben_entry["bookingId"], claims=BEN)["start"] == "2026-11-26T15:00:00Z"
+    # Dee's 5-minute hold on the other hour lapsed meanwhile: the same run offers it to Cy.
+    (cy_entry,) = my_waitlist(booking_api, CY)[1]["items"]
+    assert cy_entry["status"] == "offered"
+    assert read(booking_api, cy_entry["bookingId"], claims=CY)["start"] == "2026-11-26T16:00:00Z"
+
+
 def test_at_most_five_waiting_entries(booking_api, mentor):
     far = {"from": (START + timedelta(days=2)).isoformat(), "to": (START + timedelta(days=3)).isoformat()}
     for _ in range(5):

@@ -243,6 +243,11 @@ class InMemoryWaitlistRepository:
             if e.mentor_id == mentor_id and e.status == "waiting" and e.window_from < end and e.window_to > start
         )
 
+    def recheck_later(self, entry, at) -> None:
+        stored = self.entries.get((entry.mentee_id, entry.waitlist_id))
+        if stored is not None and stored.status == "waiting":
+            stored.due_at = None if at is None else at.isoformat()
+
     def expire_offer(self, mentee_id, waitlist_id, booking_id, now) -> bool:
         entry = self.entries.get((mentee_id, waitlist_id))
         if entry is None or entry.status != "offered" or entry.booking_id != booking_id:
@@ -257,6 +262,7 @@ class InMemoryWaitlistRepository:
         if entry is None or entry.status != "waiting":
             raise InvalidState("that waitlist entry is no longer waiting")
         entry.status, entry.booking_id, entry.updated_at = "offered", claim.booking_id, claim.now
+        entry.due_shard = entry.due_at = None
 
 
 class RecordingPayments:

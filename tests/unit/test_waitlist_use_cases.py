@@ -176,3 +176,18 @@ def test_a_lapsed_offer_is_expired_and_its_time_passes_to_the_next_entry(fakes):
 def test_nobody_waiting_costs_nothing_but_the_lookup(fakes, monkeypatch):
     monkeypatch.setattr(waitlist, "read_mentor_head", lambda *a, **k: pytest.fail("read without anyone waiting"))
     assert waitlist.offer_time("mentor-grace", START, START + timedelta(hours=2), NOW) == []
+
+
+def test_the_per_minute_recheck_offers_what_is_open_and_looks_again_later_until_the_window_is_over(fakes):
+    slots, entries = fakes
+    ben = join(BEN, NOW)
+    stored = entries.entries[(BEN.user_id, ben.waitlist_id)]
+    later = NOW + timedelta(minutes=10)
+    hold(DEE, START, 60, now=later)
+    hold(DEE, START + timedelta(hours=1), 60, now=later)  # everything taken: nothing to offer
+    assert waitlist.recheck_entry(stored, later) is True
+    assert stored.status == "waiting" and stored.due_at == (later + timedelta(minutes=10)).isoformat()
+
+    after_window = START + timedelta(hours=1, minutes=1)
+    assert waitlist.recheck_entry(stored, after_window) is True
+    assert stored.due_at is None  # out of DueWork: its window can no longer hold the session

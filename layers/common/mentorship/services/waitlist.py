@@ -40,7 +40,7 @@ from mentorship.settings import get_settings
 from mentorship.store.mentors import MentorStore
 from mentorship.store.models import Booking, MentorSchedule, Slot, TableItem, WaitlistEntry
 from mentorship.store.offering import read_mentor_head
-from mentorship.store.waitlist import TooManyWaiting, new_entry, waitlist_repository
+from mentorship.store.waitlist import RECHECK_EVERY, TooManyWaiting, new_entry, waitlist_repository
 
 OFFER_NOTIFICATION = "waitlist_offer"
 MOST_ENTRIES_PER_PASS = 10  # entries tried per freed range and batch; the rest wait for the next free
@@ -224,3 +224,18 @@ class WaitlistOffers:
                 offer_time(mentor_id, start, end, now)
             except Exception:  # noqa: BLE001 - one mentor's failure must not hold back the others
                 logger.exception("waitlist offers failed", extra={"mentor_id": mentor_id})
+
+
+def recheck_entry(item: WaitlistEntry, now: datetime) -> bool:
+    """The per-minute run's safety net (DueWork): a waiting entry is looked at every 10 minutes,
+    in case the stream missed time that opened in its window (its batch handler failed, a hold
+    lapsed unwritten, a calendar event went away). Offers go oldest first, as from the stream."""
+    repository = waitlist_repository()
+    if status_of(item, now) is not WaitlistStatus.WAITING:
+        repository.recheck_later(item, None)  # its window is over (an offered one left DueWork already)
+        return True
+    try:
+        offer_time(item.mentor_id, max(item.window_from, now), item.window_to, now)
+    finally:
+        repository.recheck_later(item, now + RECHECK_EVERY)
+    return True

@@ -29,6 +29,7 @@ from mentorship.domain.instants import epoch_seconds, format_utc, format_utc_pre
 from mentorship.domain.waitlist import LONGEST_WINDOW, WaitlistStatus, last_start, oldest_first
 from mentorship.errors import NotFound
 from mentorship.store.binding import ensure_bound
+from mentorship.store.due_work import due_shard_for
 from mentorship.store.models import WaitlistEntry, WaitPlace, user_pk
 from mentorship.store.transactions import ConditionsFailed, Transaction, retry_on_contention
 
@@ -37,6 +38,7 @@ PLACE_PREFIX = "WAITING#"
 INDEX_PREFIX = "WAITLIST#"
 CONDITION_FAILED = "ConditionalCheckFailedException"
 KEPT_AFTER_WINDOW = timedelta(days=30)  # TTL housekeeping: a finished entry is listed this long
+RECHECK_EVERY = timedelta(minutes=10)  # the per-minute run looks again at a waiting entry this often
 
 
 class TooManyWaiting(Exception):
@@ -93,6 +95,9 @@ def new_entry(
         waitlist_pk=f"{INDEX_PREFIX}{mentor_id}",
         waitlist_sk=f"{format_utc(window_from)}#{format_utc_precise(now)}#{waitlist_id}",
         expires_at=window_to + KEPT_AFTER_WINDOW,
+        # In DueWork while waiting: the per-minute run's safety net (services.waitlist.recheck_entry).
+        due_shard=due_shard_for(pk + sk),
+        due_at=format_utc_precise(now + RECHECK_EVERY),
     )
 
 
@@ -113,6 +118,8 @@ def claim_actions(transaction: Transaction, claim: WaitlistClaim) -> None:
             WaitlistEntry.updated_at.set(claim.now),
             WaitlistEntry.waitlist_pk.remove(),
             WaitlistEntry.waitlist_sk.remove(),
+            WaitlistEntry.due_shard.remove(),
+            WaitlistEntry.due_at.remove(),
         ],
         condition=WaitlistEntry.status == WaitlistStatus.WAITING.value,
     )
@@ -134,6 +141,10 @@ class WaitlistRepository(Protocol):
 
     def waiting_for(self, mentor_id: str, start: datetime, end: datetime) -> list[WaitlistEntry]:
         """Waiting entries of the mentor whose window overlaps [start, end), oldest first."""
+
+    def recheck_later(self, entry: WaitlistEntry, at: datetime | None) -> None:
+        """While it still waits, the per-minute run looks at the entry again at `at` (None: never,
+        its window is over)."""
 
     def expire_offer(self, mentee_id: str, waitlist_id: str, booking_id: str, now: datetime) -> bool:
         """The offer `booking_id` lapsed or was released: the entry is done (False if it was not
@@ -222,6 +233,20 @@ class DynamoWaitlistRepository:
         return oldest_first(
             item for item in found if isinstance(item, WaitlistEntry) and item.window_from < end and item.window_to > start
         )
+
+    def recheck_later(self, entry: WaitlistEntry, at: datetime | None) -> None:
+        if at is None:
+            actions = [WaitlistEntry.due_shard.remove(), WaitlistEntry.due_at.remove()]
+        else:
+            actions = [WaitlistEntry.due_at.set(format_utc_precise(at))]
+        try:
+            WaitlistEntry(pk=entry.pk, sk=entry.sk).update(
+                actions=actions, condition=WaitlistEntry.status == WaitlistStatus.WAITING.value
+            )
+        except UpdateError as error:
+            if error.cause_response_code != CONDITION_FAILED:
+                raise
+            # offered or removed meanwhile: the offer took it out of DueWork already
 
     def expire_offer(self, mentee_id: str, waitlist_id: str, booking_id: str, now: datetime) -> bool:
         pk, sk = entry_key(mentee_id, waitlist_id)
