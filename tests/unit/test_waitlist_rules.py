@@ -15,6 +15,7 @@ from mentorship.domain.waitlist import (
     offerable_starts,
     oldest_first,
 )
+from mentorship.domain.calendar import Party
 from mentorship.errors import ValidationFailed
 from mentorship.services.stream import Change
 from mentorship.services.waitlist import ended_offer, freed_time
@@ -79,10 +80,7 @@ def entry(waitlist_id: str, created: datetime, start: datetime = T, end: datetim
     return new_entry(
         waitlist_id,
         mentor_id="mentor-grace",
-        mentee_id=f"mentee-{waitlist_id}",
-        mentee_name="Someone",
-        mentee_email=None,
-        mentee_timezone="UTC",
+        mentee=Party(f"mentee-{waitlist_id}", "Someone", None, "UTC"),
         window_from=start,
         window_to=end or start + timedelta(hours=3),
         minutes=minutes,

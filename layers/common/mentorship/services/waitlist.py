@@ -65,17 +65,8 @@ def join_waitlist(
     if MentorStore().get_profile(mentor_id) is None:
         raise NotFound("no mentor with that id")
     entry = new_entry(
-        uuid.uuid4().hex,
-        mentor_id=mentor_id,
-        mentee_id=mentee.user_id,
-        mentee_name=mentee.name,
-        mentee_email=mentee.email,
-        mentee_timezone=mentee.timezone,
-        window_from=window_from,
-        window_to=window_to,
-        minutes=minutes,
-        topic=topic,
-        now=now,
+        uuid.uuid4().hex, mentor_id=mentor_id, mentee=mentee, window_from=window_from, window_to=window_to,
+        minutes=minutes, topic=topic, now=now,
     )
     try:
         waitlist_repository().add(entry, MOST_WAITING, now)

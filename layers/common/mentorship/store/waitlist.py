@@ -25,6 +25,7 @@ from typing import Protocol
 
 from pynamodb.exceptions import UpdateError
 
+from mentorship.domain.calendar import Party
 from mentorship.domain.instants import epoch_seconds, format_utc, format_utc_precise
 from mentorship.domain.waitlist import LONGEST_WINDOW, WaitlistStatus, last_start, oldest_first
 from mentorship.errors import NotFound
@@ -64,27 +65,24 @@ def new_entry(
     waitlist_id: str,
     *,
     mentor_id: str,
-    mentee_id: str,
-    mentee_name: str,
-    mentee_email: str | None,
-    mentee_timezone: str,
+    mentee: Party,
     window_from: datetime,
     window_to: datetime,
     minutes: int,
     topic: str,
     now: datetime,
 ) -> WaitlistEntry:
-    """A waiting entry, in the mentor's Waitlist index."""
-    pk, sk = entry_key(mentee_id, waitlist_id)
+    """A waiting entry, in the mentor's Waitlist index (and in DueWork)."""
+    pk, sk = entry_key(mentee.user_id, waitlist_id)
     return WaitlistEntry(
         pk=pk,
         sk=sk,
         waitlist_id=waitlist_id,
         mentor_id=mentor_id,
-        mentee_id=mentee_id,
-        mentee_name=mentee_name,
-        mentee_email=mentee_email,
-        mentee_timezone=mentee_timezone,
+        mentee_id=mentee.user_id,
+        mentee_name=mentee.name,
+        mentee_email=mentee.email,
+        mentee_timezone=mentee.timezone,
         window_from=window_from,
         window_to=window_to,
         duration_minutes=minutes,
