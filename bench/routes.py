@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from bench.dataset import MEASURED_MENTEE, MEASURED_MENTEE_NAME, MEASURED_MENTEE_ZONE, MEASURED_MENTOR, NOW
 from bench.invoke import BenchError, Call, check_success, http_call, invoke, json_body, scheduled_call
-from mentorship.domain.instants import format_utc
+from mentorship.domain.instants import format_utc, parse_instant
 from mentorship.settings import get_settings
 from tooling.streams import StreamReader, lambda_record
 
@@ -188,6 +188,39 @@ def stream_after_cancel() -> Call:
     return stream_after("cancel", None, lambda: _cancel_call(booked))()
 
 
+# Mentees who wait for the measured mentor's time (no profile needed): one joins in the measured
+# route, the other is offered freed time in the StreamFunction row.
+JOINING = {"sub": "bench-waiting-mentee", "email": "waiting@example.com", "name": "Waiting Mentee", "zoneinfo": "Europe/Berlin"}
+OFFERED = {"sub": "bench-offered-mentee", "email": "offered@example.com", "name": "Offered Mentee", "zoneinfo": "Asia/Tokyo"}
+
+
+def _join_call(start: str, claims: dict[str, str]) -> Call:
+    """POST /mentors/{id}/waitlist: a 60-minute session in the hour from `start`."""
+    end = format_utc(parse_instant(start) + timedelta(hours=1))
+    return http_call(
+        "POST", "/mentors/{mentorId}/waitlist", claims=claims, path_parameters={"mentorId": MEASURED_MENTOR},
+        body={"from": start, "to": end, "durationMinutes": 60, "topic": TOPIC},
+    )
+
+
+def join_waitlist() -> Call:
+    """POST /mentors/{id}/waitlist for the measured mentor's next open hour."""
+    return _join_call(_open_hour_of_measured_mentor(), JOINING)
+
+
+def stream_after_release_with_a_waiter() -> Call:
+    """The StreamFunction's batch of a released hold's records while someone waits for its hour
+    (the hold and the join unmeasured; the join's own record is not in the batch)."""
+    response = invoke(hold_hour())
+    check_success("hold before a waitlist offer", response)
+    held = json_body(response)
+    check_success("join before a waitlist offer", invoke(_join_call(held["start"], OFFERED)))
+    release = lambda: http_call(  # noqa: E731
+        "POST", "/bookings/{bookingId}/cancel", claims=MENTEE, path_parameters={"bookingId": held["bookingId"]}, body={}
+    )
+    return stream_after("release", None, release)()
+
+
 COMBINED = {"jobFamily": "engineer", "experienceLevel": "senior", "maxRate": "25000", "availability": "week"}
 
 ROUTES: tuple[RouteSpec, ...] = (
@@ -270,6 +303,26 @@ ROUTES: tuple[RouteSpec, ...] = (
         "hands it over: 2 emails and 2 pushes, each a lease and a sent mark (email and push gateways are "
         "no-op fakes in the benchmark), and the webhook event's fan-out (a lease, a Query per participant, "
         "a done mark; nobody has a webhook here); records of its own marks cost nothing.",
+    ),
+    RouteSpec(
+        "POST /mentors/{id}/waitlist",
+        join_waitlist,
+        changes_data=True,
+        timed=False,
+        note="joining a waitlist reads the mentor's profile (does it exist) and the mentee's waiting places, "
+        "and writes the entry with a place in one transaction.",
+    ),
+    RouteSpec(
+        "StreamFunction per waitlist offer (a released hold)",
+        stream_after_release_with_a_waiter,
+        changes_data=True,
+        timed=False,
+        note="the StreamFunction's batch of the records a released hold wrote, while one mentee waits for "
+        "its hour: the next open slot as for any release, then the offer: who waits (one Query of the "
+        "Waitlist index), the mentor and the window (two Queries), and the offer's hold as a mentee's "
+        "hold makes it (the mentee's hold places, one transaction that also claims the entry and records "
+        "the offer's inbox entry and email). Compare \"StreamFunction per hold\": with nobody waiting a "
+        "freed hour costs the one Query of the index.",
     ),
     RouteSpec(
         "RemindersFunction run (+30 min)",

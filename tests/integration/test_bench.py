@@ -72,6 +72,16 @@ def test_earnings_read_the_profile_and_one_query(measured):
         assert earnings.operations == {"GetItem": 1, "Query": 1}, earnings
 
 
+def test_a_waitlist_offer_is_one_hold_transaction_in_the_stream_and_joining_three_requests(measured):
+    for result in measured.values():
+        assert result.costs["POST /mentors/{id}/waitlist"].operations == {"GetItem": 1, "Query": 1, "TransactWriteItems": 1}
+        offer = result.costs["StreamFunction per waitlist offer (a released hold)"]
+        assert offer.operations.get("TransactWriteItems") == 1, offer  # the offer's hold, claiming the entry
+        # Beyond a hold's own stream work: who waits, the mentor, the window, the hold places.
+        baseline = result.costs["StreamFunction per hold (its stream records)"]
+        assert offer.operations["Query"] - baseline.operations["Query"] <= 4, (offer, baseline)
+
+
 @pytest.mark.parametrize("route", [spec.name for spec in ROUTES])
 def test_items_read_do_not_grow_with_the_table(measured, route):
     small, large = measured[SMALL].costs[route], measured[LARGE].costs[route]

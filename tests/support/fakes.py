@@ -57,6 +57,7 @@ class InMemoryBookingRepository:
         self.recorded: list = []  # messages, in the order the changes recorded them
         self.reviews: list = []
         self.refund_retries: dict = {}  # booking id -> when a failed refund is tried again
+        self.waitlist: InMemoryWaitlistRepository | None = None  # what a waitlist offer's claim takes
 
     @staticmethod
     def _copy(booking):
@@ -85,7 +86,7 @@ class InMemoryBookingRepository:
         if not plan.offered(WindowView(sorted(self.published.get(mentor_id, set())), locks, {})):
             raise SlotUnavailable("that time is not available")
 
-    def hold(self, booking, slot_starts, now, plan=None, events=()) -> None:
+    def hold(self, booking, slot_starts, now, plan=None, events=(), claim=None) -> None:
         from mentorship.errors import SlotUnavailable, TooManyHolds
 
         published = self.published.get(booking.mentor_id, set())
@@ -102,6 +103,8 @@ class InMemoryBookingRepository:
         ]
         if len(active) >= self.MAX_ACTIVE_HOLDS:
             raise TooManyHolds("three holds already")
+        if claim is not None:
+            self.waitlist.claim(claim)  # InvalidState when the entry is no longer waiting: nothing written
         booking.hold_place = len(active)
         for start in slot_starts:
             self.locks[(booking.mentor_id, start)] = (booking.booking_id, False, int(booking.hold_expires_at))
@@ -214,6 +217,69 @@ class InMemoryBookingRepository:
         stored.reviewed = True
         self.reviews.append(review)
         self.recorded += list(events)
+
+
+class InMemoryWaitlistRepository:
+    """The waitlist repository's rules kept in memory, for unit tests of the waitlist use cases:
+    at most `most` waiting entries per mentee, the entries of a mentor waiting around a time
+    oldest first, an offer's claim only on a waiting entry. (Its races run on DynamoDB Local.)"""
+
+    def __init__(self) -> None:
+        self.entries: dict = {}  # (mentee_id, waitlist_id) -> entry
+
+    @staticmethod
+    def _copy(entry):
+        return type(entry).from_raw_data(entry.serialize())
+
+    def add(self, entry, most, now) -> None:
+        from mentorship.domain.waitlist import last_start
+        from mentorship.store.waitlist import TooManyWaiting
+
+        waiting = [
+            e for e in self.entries.values()
+            if e.mentee_id == entry.mentee_id and e.status == "waiting" and last_start(e.window_to, int(e.duration_minutes)) > now
+        ]
+        if len(waiting) >= most:
+            raise TooManyWaiting()
+        self.entries[(entry.mentee_id, entry.waitlist_id)] = self._copy(entry)
+
+    def entries_of(self, mentee_id):
+        return [self._copy(e) for (mentee, _), e in self.entries.items() if mentee == mentee_id]
+
+    def remove(self, mentee_id, waitlist_id) -> None:
+        from mentorship.errors import NotFound
+
+        if self.entries.pop((mentee_id, waitlist_id), None) is None:
+            raise NotFound("you have no waitlist entry with that id")
+
+    def waiting_for(self, mentor_id, start, end):
+        from mentorship.domain.waitlist import oldest_first
+
+        return oldest_first(
+            self._copy(e) for e in self.entries.values()
+            if e.mentor_id == mentor_id and e.status == "waiting" and e.window_from < end and e.window_to > start
+        )
+
+    def recheck_later(self, entry, at) -> None:
+        stored = self.entries.get((entry.mentee_id, entry.waitlist_id))
+        if stored is not None and stored.status == "waiting":
+            stored.due_at = None if at is None else at.isoformat()
+
+    def expire_offer(self, mentee_id, waitlist_id, booking_id, now) -> bool:
+        entry = self.entries.get((mentee_id, waitlist_id))
+        if entry is None or entry.status != "offered" or entry.booking_id != booking_id:
+            return False
+        entry.status, entry.updated_at = "expired", now
+        return True
+
+    def claim(self, claim) -> None:
+        from mentorship.errors import InvalidState
+
+        entry = self.entries.get((claim.mentee_id, claim.waitlist_id))
+        if entry is None or entry.status != "waiting":
+            raise InvalidState("that waitlist entry is no longer waiting")
+        entry.status, entry.booking_id, entry.updated_at = "offered", claim.booking_id, claim.now
+        entry.due_shard = entry.due_at = None
 
 
 class RecordingPayments:

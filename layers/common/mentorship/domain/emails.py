@@ -31,12 +31,14 @@ class EmailKind(StrEnum):
     RESCHEDULED = "rescheduled"
     REMINDER_24H = "reminder_24h"
     REMINDER_10M = "reminder_10m"
+    WAITLIST_OFFER = "waitlist_offer"  # to the mentee only; no invite until it is confirmed
 
 
 _SUBJECTS = {
     EmailKind.CONFIRMED: "Session confirmed",
     EmailKind.CANCELLED: "Session cancelled",
     EmailKind.RESCHEDULED: "Session moved",
+    EmailKind.WAITLIST_OFFER: "A session you waited for is held for you",
 }  # reminders: "Reminder: your session starts in <time left>" (see _reminder_headline)
 _CARRIES_INVITE = {EmailKind.CONFIRMED, EmailKind.CANCELLED, EmailKind.RESCHEDULED}
 _REMINDERS = {EmailKind.REMINDER_24H, EmailKind.REMINDER_10M}
@@ -109,6 +111,25 @@ def _notice(before: timedelta) -> str:
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
 
 
+def held_until_note(hold_expires: datetime, zone_name: str, booking_id: str) -> str:
+    """A waitlist offer's line: until when it is held, in the recipient's zone, and what to pay."""
+    return (
+        f"It is held for you until {_instant(hold_expires, zone_name)}: confirm and pay for booking "
+        f"{booking_id} in the app to book it; otherwise it goes to the next person waiting."
+    )
+
+
+def render_offer_notice(invite: SessionInvite, recipient: Party, other: Party, hold_expires: datetime) -> Notice:
+    """A waitlist offer's inbox entry and push, in the recipient's own zone."""
+    return Notice(
+        title=_SUBJECTS[EmailKind.WAITLIST_OFFER],
+        body=(
+            f"{_one_line(other.name)}: {_when(invite, recipient.timezone)}. "
+            f"Held for you until {_instant(hold_expires, recipient.timezone)}; confirm and pay to book it."
+        ),
+    )
+
+
 def _one_line(text: str, limit: int = 80) -> str:
     flat = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
@@ -148,7 +169,13 @@ def render_reminder_notice(invite: SessionInvite, recipient: Party, other: Party
 
 
 def render_email(
-    kind: EmailKind, invite: SessionInvite, recipient: Party, other: Party, sender: str, terms: Terms | None = None
+    kind: EmailKind,
+    invite: SessionInvite,
+    recipient: Party,
+    other: Party,
+    sender: str,
+    terms: Terms | None = None,
+    note: str | None = None,
 ) -> RenderedEmail:
     # The header machinery botocore does not load already (a few ms): paid by the requests and
     # scheduled runs that build an email, not by every cold start.
@@ -167,6 +194,8 @@ def render_email(
         f"{_one_line(other.name)}'s time: {their_time}",
         f"Topic: {invite.topic}",
     ]
+    if note:
+        lines.append(note)
     if terms is not None:
         lines += _terms_lines(terms, invite, recipient, other)
     if invite.meeting_url and kind is not EmailKind.CANCELLED:

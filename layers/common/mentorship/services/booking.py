@@ -17,7 +17,8 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Callable
 
 from mentorship import gateways
 from mentorship.domain.bookings import BookingStatus, effective_status
@@ -49,6 +50,7 @@ from mentorship.store.booking_writes import Confirmation, HoldPlan, PolicyChange
 from mentorship.store.bookings import new_booking
 from mentorship.store.mentors import MentorStore
 from mentorship.store.models import Booking, TableItem
+from mentorship.store.waitlist import WaitlistClaim
 from mentorship.store.offering import MentorHead
 from mentorship.store.slots import WindowView
 
@@ -87,13 +89,27 @@ def booking_for_participant(booking_id: str, user_id: str) -> Booking:
     return booking
 
 
-def hold_session(mentee: Party, request: SessionRequest, now: datetime) -> Booking:
-    """Hold every slot the session needs for 5 minutes while the mentee pays."""
+@dataclass(frozen=True)
+class OfferHold:
+    """A hold made for a waitlist entry (services.waitlist): it lasts `hold_for`, claims the
+    entry in the hold's own transaction, and records the offer's `messages` with it."""
+
+    waitlist_id: str
+    wait_place: int | None
+    hold_for: timedelta
+    messages: Callable[[Booking], list[TableItem]]
+
+
+def hold_session(
+    mentee: Party, request: SessionRequest, now: datetime, *, head: MentorHead | None = None, offer: OfferHold | None = None
+) -> Booking:
+    """Hold every slot the session needs for 5 minutes while the mentee pays (an offer: as long
+    as it says). `head` is the mentor as just read, if the caller has it."""
     topic = clean_topic(request.topic)
     check_session_request(request.start, request.duration_minutes, now)
     if request.mentor_id == mentee.user_id:
         raise ValidationFailed.on("body.mentorId", "mentors cannot book themselves")
-    head = read_mentor(request.mentor_id)
+    head = head or read_mentor(request.mentor_id)
     mentor = head.profile
     slot_starts = slots_for_session(request.start, request.duration_minutes)
     booking = new_booking(
@@ -108,7 +124,7 @@ def hold_session(mentee: Party, request: SessionRequest, now: datetime) -> Booki
         status=BookingStatus.HELD.value,
         now=now,
     )
-    booking.hold_expires_at = epoch_seconds(now + HOLD_DURATION)
+    booking.hold_expires_at = epoch_seconds(now + (offer.hold_for if offer else HOLD_DURATION))
     # Chosen now, from the profile this hold reads anyway, so the confirm need not read it again;
     # no answer shows it before the booking is confirmed.
     booking.meeting_url = _meeting_url(mentor.video_provider, mentor.manual_meeting_url)
@@ -116,8 +132,13 @@ def hold_session(mentee: Party, request: SessionRequest, now: datetime) -> Booki
     # is then (the same one unless the mentor changed it during the hold), and the booking
     # keeps that through reschedules: a later change never alters a booking already made.
     booking.cancellation_policy = policy_of(mentor.cancellation_policy).value
-    plan = offering_plan(head, request.start, request.duration_minutes, now)
-    booking_repository().hold(booking, slot_starts, now, plan, events=[booking_event(EventType.BOOKING_HELD, booking, now)])
+    records: list[TableItem] = [booking_event(EventType.BOOKING_HELD, booking, now)]
+    claim = None
+    if offer is not None:
+        booking.waitlist_id = offer.waitlist_id
+        claim = WaitlistClaim(mentee.user_id, offer.waitlist_id, booking.booking_id, offer.wait_place, now)
+        records += offer.messages(booking)
+    booking_repository().hold(booking, slot_starts, now, offering_plan(head, request.start, request.duration_minutes, now), events=records, claim=claim)
     return booking
 
 

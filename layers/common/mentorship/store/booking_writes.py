@@ -33,6 +33,7 @@ from mentorship.store.models import (
 )
 from mentorship.store.due_work import due_shard_for
 from mentorship.store.slots import SlotStore, WindowView, day_sk, lock_is_free, lock_is_held_by, lock_sk, new_lock
+from mentorship.store.waitlist import WaitlistClaim, claim_actions
 from mentorship.store.transactions import ConditionsFailed, Transaction, retry_on_contention
 
 MAX_ACTIVE_HOLDS = 3
@@ -117,10 +118,13 @@ class BookingWrites:
         plan: HoldPlan | None = None,
         attempts: int = 4,
         events: Sequence[TableItem] = (),
+        claim: WaitlistClaim | None = None,
     ) -> None:
         """Lock every slot for `booking` until its hold expires, in one transaction, together with
         one of the mentee's hold places. SlotUnavailable if any slot is missing, taken or (with a
-        `plan`) not offered; TooManyHolds if the mentee already has three active holds.
+        `plan`) not offered; TooManyHolds if the mentee already has three active holds. With a
+        `claim` (a waitlist offer), its entry turns offered in the same transaction, or nothing
+        is written: InvalidState when the entry is no longer waiting.
 
         With a plan, the window is read and offered first; a slot that is published keeps its
         `slot:` existence check, one the rules give has none (the rules were just checked), and
@@ -137,12 +141,14 @@ class BookingWrites:
                 raise TooManyHolds(f"you already hold {MAX_ACTIVE_HOLDS} slots; confirm or release one first")
             try:
                 retry_on_contention(
-                    lambda: self._hold_once(booking, slot_starts, places[0], now, plan, view, events),
+                    lambda: self._hold_once(booking, slot_starts, places[0], now, plan, view, events, claim),
                     attempts=HOLD_CONTENTION_ATTEMPTS,
                     settled=lambda: self._refuse_if_taken(booking, slot_starts, now),
                 )
                 return
             except ConditionsFailed as failed:
+                if any(name.startswith("claim:") for name in failed.names):
+                    raise InvalidState("that waitlist entry is no longer waiting") from None
                 if any(name.startswith(("slot:", "lock:")) for name in failed.names):
                     raise SlotUnavailable("that time is no longer available") from None
                 # Another hold changed a ledger day (read again and recheck), or only the hold
@@ -174,6 +180,7 @@ class BookingWrites:
         plan: HoldPlan | None,
         view: WindowView | None,
         events: Sequence[TableItem],
+        claim: WaitlistClaim | None = None,
     ) -> None:
         expires = int(booking.hold_expires_at)
         cleanup_after = from_epoch_seconds(expires) + TTL_GRACE
@@ -199,6 +206,8 @@ class BookingWrites:
         transaction.put("booking", booking, condition=Booking.pk.does_not_exist())
         for index, event in enumerate(events):
             transaction.put(f"event:{index}", event, condition=TableItem.pk.does_not_exist())
+        if claim is not None:
+            claim_actions(transaction, claim)
         transaction.commit()
 
     def confirm(self, booking: Booking, slot_starts: list[datetime], confirmation: Confirmation, now: datetime) -> Booking:
