@@ -178,6 +178,42 @@ def stream_sources(template: dict | None = None) -> list[StreamSource]:
 
 
 @dataclass(frozen=True)
+class QueueSource:
+    """A function's SQS event source mapping, as Lambda would run it."""
+
+    function: str  # logical id of the function
+    event: str  # logical id of the event in that function
+    queue: str  # logical id of the AWS::SQS::Queue it reads
+    batch_size: int
+    reports_item_failures: bool  # FunctionResponseTypes: [ReportBatchItemFailures]
+    visibility_timeout: int  # the queue's: how long a received message stays hidden
+
+
+def queue_sources(template: dict | None = None) -> list[QueueSource]:
+    template = template or load_template()
+    found = []
+    for function_id, resource in resources_of_type("AWS::Serverless::Function", template).items():
+        for event_id, event in (resource["Properties"].get("Events") or {}).items():
+            if event["Type"] != "SQS":
+                continue
+            props = event["Properties"]
+            queue = props["Queue"]  # !GetAtt <Queue>.Arn
+            queue_id = queue.value[0] if isinstance(queue.value, list) else queue.value.split(".")[0]
+            queue_props = template["Resources"][queue_id].get("Properties") or {}
+            found.append(
+                QueueSource(
+                    function=function_id,
+                    event=event_id,
+                    queue=queue_id,
+                    batch_size=int(props.get("BatchSize", 10)),
+                    reports_item_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
+                    visibility_timeout=int(queue_props.get("VisibilityTimeout", 30)),
+                )
+            )
+    return found
+
+
+@dataclass(frozen=True)
 class WebSocketRoute:
     """A route of a WebSocket API (AWS::ApiGatewayV2::Route) and the function behind it."""
 
