@@ -9,7 +9,7 @@ named and comes back after the queue's visibility timeout; the others are delete
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from mentorship import clock, snapstart
-from mentorship.gateways.hold_timers import HoldTimer
+from mentorship.gateways.timers import HoldTimer
 from mentorship.observability import logger, metrics, tracer
 from mentorship.services.hold_expiry import hold_timer_fired
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from mentorship.gateways.email import EmailSender
     from mentorship.gateways.payment import PaymentGateway
     from mentorship.gateways.calendars import CalendarReader
-    from mentorship.gateways.hold_timers import HoldTimers
+    from mentorship.gateways.timers import HoldTimers
     from mentorship.gateways.push import PushSender
     from mentorship.gateways.secrets import SecretBox
     from mentorship.gateways.webhooks import WebhookSender
@@ -108,7 +108,7 @@ def calendar_reader() -> "CalendarReader":
 
 @cache
 def _sqs_hold_timers() -> "HoldTimers | None":
-    from mentorship.gateways.hold_timers import SqsHoldTimers
+    from mentorship.gateways.timers import SqsHoldTimers
     from mentorship.settings import get_settings
 
     settings = get_settings()

@@ -17,7 +17,7 @@ from enum import Enum
 from mentorship import gateways
 from mentorship.domain.bookings import BookingStatus
 from mentorship.domain.instants import from_epoch_seconds
-from mentorship.gateways.hold_timers import HoldTimer
+from mentorship.gateways.timers import HoldTimer
 from mentorship.observability import logger
 from mentorship.services.booking import expire_hold
 from mentorship.services.stream import Change
