@@ -72,10 +72,10 @@ def slot_state(start: datetime, now: datetime):
 def test_a_hold_starts_its_timer_and_the_fired_timer_expires_it_and_announces_the_slot(world):
     held = hold()
     world.stream.drain()
-    assert world.timers.started == [(timer_of(held), 301)]  # 5 minutes and the grace second
+    assert world.timers.started == [(timer_of(held), 300)]  # 5 minutes
     assert world.connections.to("conn-watcher")[-1]["slots"][0]["available"] is False
 
-    fired_at = timer_of(held).fires_at()
+    fired_at = timer_of(held).hold_expires_at
     assert hold_timer_fired(timer_of(held), fired_at) is TimerOutcome.EXPIRED
     world.stream.drain()  # the expiry is a release like any other: the stream fans it out
     announced = world.connections.to("conn-watcher")[-1]
@@ -143,7 +143,7 @@ def test_the_hold_expiry_function_expires_a_lapsed_hold_from_its_sqs_event(world
     from functions.hold_expiry.app import lambda_handler
 
     held = hold()
-    clock.moment = timer_of(held).fires_at()
+    clock.moment = timer_of(held).hold_expires_at
     event = {"Records": [{"messageId": "m1", "body": timer_of(held).body(), "eventSource": "aws:sqs"}]}
     assert lambda_handler(event, LambdaContext()) == {"batchItemFailures": []}
     assert booking_repository().get(held.booking_id).status == "expired"

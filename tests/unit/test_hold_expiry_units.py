@@ -15,7 +15,7 @@ from moto import mock_aws
 from mentorship import gateways
 from mentorship.domain.calendar import Party
 from mentorship.domain.instants import epoch_seconds
-from mentorship.gateways.timers import EXPIRY_GRACE, MAX_TIMER_SECONDS, HoldTimer
+from mentorship.gateways.timers import MAX_TIMER_SECONDS, HoldTimer
 from mentorship.services import booking as bookings
 from mentorship.services.hold_expiry import TimerOutcome, hold_started, hold_timer_fired, start_hold_timer
 from mentorship.services.stream import Change
@@ -68,11 +68,10 @@ def repository():
 # ---------------------------------------------------------------- the timer itself
 
 
-def test_a_timer_fires_a_second_after_the_hold_ends_rounded_up_to_whole_seconds():
+def test_a_timer_fires_when_the_hold_ends_rounded_up_to_whole_seconds():
     timer = HoldTimer("b1", ENDS)
-    assert EXPIRY_GRACE == timedelta(seconds=1)
-    assert timer.delay_seconds(NOW) == 301
-    assert timer.delay_seconds(NOW + timedelta(milliseconds=200)) == 301  # 300.8 s, rounded up
+    assert timer.delay_seconds(NOW) == 300
+    assert timer.delay_seconds(NOW + timedelta(milliseconds=200)) == 300  # 299.8 s, rounded up: never early
     assert timer.delay_seconds(ENDS + timedelta(seconds=5)) == 0  # late: at once, never negative
 
 
@@ -100,7 +99,7 @@ def test_a_new_hold_starts_a_timer_and_other_booking_changes_do_not():
 
 def test_the_stream_starts_the_timer_and_a_failing_queue_never_fails_the_record(timers):
     start_hold_timer(Change("INSERT", None, booking(), "1"), NOW)
-    assert timers.started == [(HoldTimer("b1", ENDS), 301)]
+    assert timers.started == [(HoldTimer("b1", ENDS), 300)]
 
     class Down:
         def start(self, timer, now):
@@ -115,28 +114,28 @@ def test_the_stream_starts_the_timer_and_a_failing_queue_never_fails_the_record(
 
 def test_a_due_timer_expires_the_hold_and_a_second_delivery_or_the_run_changes_nothing(repository):
     timer = held_in(repository)
-    assert hold_timer_fired(timer, timer.fires_at()) is TimerOutcome.EXPIRED
+    assert hold_timer_fired(timer, ENDS) is TimerOutcome.EXPIRED
     assert repository.get("b1").status == "expired"
-    assert repository._lock_is_free("mentor-grace", START, timer.fires_at())
+    assert repository._lock_is_free("mentor-grace", START, ENDS)
     # the same timer again (SQS delivers at least once), or the per-minute run after it: nothing
-    assert hold_timer_fired(timer, timer.fires_at()) is TimerOutcome.NOTHING
-    assert bookings.expire_hold(repository.get("b1"), timer.fires_at()) is False
+    assert hold_timer_fired(timer, ENDS) is TimerOutcome.NOTHING
+    assert bookings.expire_hold(repository.get("b1"), ENDS) is False
 
 
 def test_a_timer_never_expires_a_hold_before_its_end(repository, timers):
     timer = held_in(repository)
     assert hold_timer_fired(timer, ENDS - timedelta(seconds=3)) is TimerOutcome.RESTARTED  # back early: sent again
     assert repository.get("b1").status == "held"
-    assert timers.started == [(timer, 4)]
+    assert timers.started == [(timer, 3)]
 
 
 def test_a_confirmed_or_unknown_booking_or_another_end_is_left_alone(repository):
     timer = held_in(repository)
-    assert hold_timer_fired(HoldTimer("no-such-booking", ENDS), timer.fires_at()) is TimerOutcome.NOTHING
-    assert hold_timer_fired(HoldTimer("b1", ENDS - timedelta(minutes=1)), timer.fires_at()) is TimerOutcome.NOTHING
+    assert hold_timer_fired(HoldTimer("no-such-booking", ENDS), ENDS) is TimerOutcome.NOTHING
+    assert hold_timer_fired(HoldTimer("b1", ENDS - timedelta(minutes=1)), ENDS) is TimerOutcome.NOTHING
     assert repository.get("b1").status == "held"  # a stale timer expired nothing
     bookings.confirm_booking("b1", ADA.user_id, "pm_card_visa", NOW + timedelta(minutes=1))
-    assert hold_timer_fired(timer, timer.fires_at()) is TimerOutcome.NOTHING
+    assert hold_timer_fired(timer, ENDS) is TimerOutcome.NOTHING
     assert repository.get("b1").status == "confirmed"
 
 
@@ -145,8 +144,8 @@ def test_a_timer_back_early_is_sent_again_with_what_remains(repository, timers):
     fired = NOW + timedelta(seconds=MAX_TIMER_SECONDS)
     assert hold_timer_fired(HoldTimer("b1", long_end), fired) is TimerOutcome.RESTARTED
     assert timers.started == [(HoldTimer("b1", long_end), 900)]
-    assert hold_timer_fired(HoldTimer("b1", long_end), NOW + timedelta(seconds=1800)) is TimerOutcome.RESTARTED
-    assert timers.started[-1][1] == 1  # the last second and the grace
+    assert hold_timer_fired(HoldTimer("b1", long_end), long_end - timedelta(milliseconds=300)) is TimerOutcome.RESTARTED
+    assert timers.started[-1][1] == 1  # the rest, rounded up: never before the end
 
 
 # ---------------------------------------------------------------- the function's batch answer

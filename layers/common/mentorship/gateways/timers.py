@@ -12,15 +12,12 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 from mentorship.domain.instants import epoch_seconds, from_epoch_seconds
 
 MAX_TIMER_SECONDS = 900  # SQS's longest message timer
-# A timer fires this long after the hold's end: a confirm decided just before the end has this
-# much time to land first (the two writes exclude each other; this only says which usually wins).
-EXPIRY_GRACE = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -38,12 +35,10 @@ class HoldTimer:
         data = json.loads(body)
         return cls(str(data["bookingId"]), from_epoch_seconds(int(data["holdExpiresAt"])))
 
-    def fires_at(self) -> datetime:
-        return self.hold_expires_at + EXPIRY_GRACE
-
     def delay_seconds(self, now: datetime) -> int:
-        """Whole seconds from `now` until the timer should fire (rounded up), at most SQS's 900."""
-        remaining = (self.fires_at() - now).total_seconds()
+        """Whole seconds from `now` until the hold ends (rounded up: a timer never comes back
+        before the end), at most SQS's 900."""
+        remaining = (self.hold_expires_at - now).total_seconds()
         return max(0, min(MAX_TIMER_SECONDS, math.ceil(remaining)))
 
 

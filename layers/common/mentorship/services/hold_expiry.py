@@ -58,7 +58,7 @@ def start_hold_timer(change: Change, now: datetime) -> None:
 def hold_timer_fired(timer: HoldTimer, now: datetime) -> TimerOutcome:
     """HoldExpiryFunction: the timer came back. Expire the hold if it is still held and its end
     (the one this timer was started for) has passed; send the timer again if it came back early."""
-    if now < timer.fires_at():
+    if now < timer.hold_expires_at:
         timers = gateways.hold_timers()
         if timers is None:
             raise RuntimeError("a hold timer came back early and no queue is configured to send it again")
