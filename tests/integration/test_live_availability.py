@@ -18,6 +18,7 @@ from mentorship.store.subscriptions import MAX_SUBSCRIPTIONS, SubscriptionStore
 from tests.support.factories import add_mentor, add_slots
 from tests.support.fakes import RecordingConnections
 from tests.support.lambda_helpers import LambdaContext
+from tests.support.schedules import give_schedule
 from tests.support.streams import mapping_for
 
 pytestmark = pytest.mark.dynamodb_local
@@ -124,6 +125,98 @@ def test_a_change_to_mentor_a_never_reaches_a_subscriber_of_mentor_b_and_costs_o
     mapping.drain()
     assert gateway.posted == []
     assert counting.calls == ["query"]  # grace's subscribers: none, so nothing else is read or sent
+
+
+def announced(gateway: RecordingConnections, connection_id: str) -> dict[str, bool]:
+    """Every slot announced to the connection, start -> its last announced availability."""
+    return {slot["start"]: slot["available"] for message in gateway.to(connection_id) for slot in message["slots"]}
+
+
+def test_a_schedule_change_announces_exactly_the_slots_it_opens_and_then_closes(live):
+    """The offering over the next 30 days before and after the PUT: Wednesdays 09:00-10:00 UTC
+    open two slots a week (NOW is a Tuesday; the horizon is 60 days, the window 30); the
+    published slots are unchanged and not announced."""
+    mapping, gateway, counting = live
+    connect("conn-a")
+    subscribe("conn-a", "mentor-grace")
+    give_schedule("mentor-grace", NOW, days=("wednesday",), hours=("09:00", "10:00"))
+    mapping.drain()
+    wednesdays = [datetime(2026, 11, 25, 9, tzinfo=UTC) + timedelta(days=7 * week) for week in range(5)]
+    opened = sorted(f"{day + timedelta(minutes=m):%Y-%m-%dT%H:%M:%SZ}" for day in wednesdays for m in (0, 30))
+    (message,) = gateway.to("conn-a")
+    assert [slot["start"] for slot in message["slots"]] == opened
+    assert all(slot["available"] for slot in message["slots"])
+    assert counting.calls == ["query"]  # the subscribers; the offering reads MentorshipTable (2 Queries)
+
+    give_schedule("mentor-grace", NOW, days=("wednesday",), hours=("09:00", "10:00"))  # the same again
+    mapping.drain()
+    assert len(gateway.to("conn-a")) == 1  # nothing moved: nothing sent
+
+    give_schedule("mentor-grace", NOW, days=("wednesday",), hours=("09:00", "09:30"))  # 09:30 closes
+    mapping.drain()
+    assert gateway.to("conn-a")[-1]["slots"] == [
+        {"start": f"{day + timedelta(minutes=30):%Y-%m-%dT%H:%M:%SZ}", "end": f"{day + timedelta(minutes=60):%Y-%m-%dT%H:%M:%SZ}", "available": False}
+        for day in wednesdays
+    ]
+
+
+def test_a_schedule_put_over_http_reaches_subscribers(live, mentors_api):
+    mapping, gateway, _ = live
+    connect("conn-a")
+    subscribe("conn-a", "mentor-grace")
+    body = {
+        "timezone": "UTC",
+        "weekly": [{"day": "wednesday", "start": "09:00", "end": "09:30"}],
+        "overrides": [],
+        "bufferMinutes": 0,
+        "minimumNoticeMinutes": 0,
+        "horizonDays": 7,
+        "maxSessionsPerDay": None,
+    }
+    status, answer = mentors_api("PUT", "/mentors/me/schedule", body=body, claims={"sub": "mentor-grace"})
+    assert status == 200, answer
+    mapping.drain()
+    assert announced(gateway, "conn-a") == {"2026-11-25T09:00:00Z": True}  # the horizon: one week
+
+
+def test_a_rule_slot_released_is_announced_available_as_the_offering_says(live):
+    """A hold on a slot only the rules give, then its release: the offering (not the published
+    slots) says whether it is available."""
+    mapping, gateway, _ = live
+    give_schedule("mentor-linus", NOW, days=("wednesday",), hours=("09:00", "10:00"))
+    connect("conn-b")
+    subscribe("conn-b", "mentor-linus")
+    mapping.drain()
+    gateway.posted.clear()
+    rule_slot = datetime(2026, 11, 25, 9, tzinfo=UTC)
+    held = bookings.hold_session(ADA, bookings.SessionRequest("mentor-linus", rule_slot, 30, "A rule slot"), NOW)
+    mapping.drain()
+    assert announced(gateway, "conn-b") == {"2026-11-25T09:00:00Z": False}
+    bookings.release_hold(held.booking_id, ADA.user_id, NOW + timedelta(minutes=1))
+    mapping.drain()
+    assert announced(gateway, "conn-b") == {"2026-11-25T09:00:00Z": True}
+
+
+def test_a_calendar_read_again_with_a_new_busy_time_announces_the_slot_it_covers(live):
+    from mentorship.domain.schedules import BusyTimes
+    from mentorship.store.calendars import CalendarStore, StoredCalendar
+
+    mapping, gateway, _ = live
+    covers = (NOW, NOW + timedelta(days=60))
+    CalendarStore().add(
+        StoredCalendar("mentor-grace", "cal-1", "ics", "http://127.0.0.1:9/busy.ics", None, None, "ok", None, NOW, NOW,
+                       BusyTimes(covers=covers), NOW)
+    )
+    connect("conn-a")
+    subscribe("conn-a", "mentor-grace")
+    mapping.drain()
+    assert gateway.to("conn-a") == []  # a calendar with nothing busy moves no slot
+    CalendarStore().record_read("mentor-grace", "cal-1", BusyTimes(intervals=((START, START + timedelta(minutes=30)),), covers=covers), NOW)
+    mapping.drain()
+    assert announced(gateway, "conn-a") == {"2026-11-26T15:00:00Z": False}
+    CalendarStore().record_read("mentor-grace", "cal-1", BusyTimes(covers=covers), NOW + timedelta(minutes=5))
+    mapping.drain()
+    assert announced(gateway, "conn-a") == {"2026-11-26T15:00:00Z": True}
 
 
 def test_deleted_availability_is_announced_as_unavailable(live):
