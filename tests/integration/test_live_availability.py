@@ -18,6 +18,7 @@ from mentorship.store.subscriptions import MAX_SUBSCRIPTIONS, SubscriptionStore
 from tests.support.factories import add_mentor, add_slots
 from tests.support.fakes import RecordingConnections
 from tests.support.lambda_helpers import LambdaContext
+from tests.support.races import race
 from tests.support.schedules import give_schedule
 from tests.support.streams import mapping_for
 
@@ -274,3 +275,33 @@ def test_malformed_messages_are_answered_bad_request_and_subscribe_nothing(live,
     connect("conn-bad")
     assert websocket(route_key, "conn-bad", body) == {"type": "error", "code": "bad_request"}
     assert list(SubscriptionStore().subscribers("mentor-grace")) == []
+
+
+def test_a_connection_over_its_message_limit_is_answered_rate_limited_until_the_next_window(live, clock):
+    from mentorship.store.subscriptions import MESSAGES_PER_WINDOW, WINDOW_SECONDS
+
+    connect("conn-busy")
+    answers = [
+        websocket("unsubscribe", "conn-busy", {"action": "unsubscribe", "mentorId": "mentor-grace"})["type"]
+        for _ in range(MESSAGES_PER_WINDOW)
+    ]
+    assert answers == ["unsubscribed"] * MESSAGES_PER_WINDOW
+    assert subscribe("conn-busy", "mentor-grace") == {"type": "error", "code": "rate_limited"}
+    assert websocket("$default", "conn-busy", "not json") == {"type": "error", "code": "rate_limited"}  # counted too
+    assert list(SubscriptionStore().subscribers("mentor-grace")) == []  # the refused message did nothing
+    connect("conn-calm")
+    assert subscribe("conn-calm", "mentor-grace")["type"] == "subscribed"  # one connection's limit is its own
+
+    clock.advance(seconds=WINDOW_SECONDS)
+    assert subscribe("conn-busy", "mentor-grace")["type"] == "subscribed"
+
+
+def test_the_message_limit_holds_when_one_connection_sends_at_once(live):
+    """Sixty messages of one connection at the same instant on the real engine: exactly the
+    window's allowance is counted, whichever instance takes them."""
+    from mentorship.store.subscriptions import MESSAGES_PER_WINDOW
+
+    connect("conn-flood")
+    outcomes = race([lambda: SubscriptionStore().count_message("conn-flood", NOW)] * 60)
+    assert outcomes.count(True) == MESSAGES_PER_WINDOW and outcomes.count(False) == 60 - MESSAGES_PER_WINDOW
+    assert SubscriptionStore().count_message("conn-never-connected", NOW) is True  # not limited here: answered as before
