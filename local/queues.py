@@ -1,5 +1,5 @@
 """Lambda's SQS event source mappings, locally: for each `Type: SQS` event in the template, a
-thread polls the queue in moto (four times a second, where Lambda long-polls) and invokes the
+poller polls the queue in moto (four times a second, where Lambda long-polls; local.polling) and invokes the
 function's workers with Lambda's SQS event. Messages the function handled are deleted; those it
 names in `batchItemFailures` (or all, when it fails) stay and come back after the queue's
 visibility timeout, as in AWS.
@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 
+from local.polling import Pollers
 from local.workers import NoWorkerAvailable, WorkerPools
 from tooling.intrinsics import ACCOUNT_ID, REGION
 from tooling.template import QueueSource
 
 log = logging.getLogger("local.queues")
-
-POLL_SECONDS = 0.25
 
 
 def sqs_event(source: QueueSource, messages: list[dict]) -> dict:
@@ -81,29 +79,6 @@ class QueueMapping:
         return len(handled)
 
 
-class QueuePollers:
+class QueuePollers(Pollers):
     def __init__(self, sources: list[QueueSource], queue_urls: dict[str, str], sqs, pools: WorkerPools) -> None:
-        self._mappings = [QueueMapping(source, queue_urls[source.queue], sqs, pools.invoke) for source in sources]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="queue-pollers", daemon=True)
-
-    @property
-    def functions(self) -> list[str]:
-        return [mapping.source.function for mapping in self._mappings]
-
-    def start(self) -> None:
-        if self._mappings:
-            self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        while not self._stop.wait(POLL_SECONDS):
-            for mapping in self._mappings:
-                try:
-                    mapping.pump()
-                except Exception:  # noqa: BLE001 - keep polling; Lambda's poller survives a bad receive
-                    log.exception("polling %s's queue failed", mapping.source.function)
+        super().__init__([QueueMapping(source, queue_urls[source.queue], sqs, pools.invoke) for source in sources], "queue")
