@@ -182,7 +182,7 @@ class QueueSource:
     """A function's SQS event source mapping, as Lambda would run it."""
 
     function: str  # logical id of the function
-    event: str  # logical id of the event in that function
+    event: str  # logical id of the AWS::Lambda::EventSourceMapping
     queue: str  # logical id of the AWS::SQS::Queue it reads
     batch_size: int
     reports_item_failures: bool  # FunctionResponseTypes: [ReportBatchItemFailures]
@@ -190,26 +190,30 @@ class QueueSource:
 
 
 def queue_sources(template: dict | None = None) -> list[QueueSource]:
+    """Every AWS::Lambda::EventSourceMapping reading an AWS::SQS::Queue (the template writes them
+    out rather than as SAM `Type: SQS` events, whose managed policy reaches every queue)."""
     template = template or load_template()
+    resources = template["Resources"]
     found = []
-    for function_id, resource in resources_of_type("AWS::Serverless::Function", template).items():
-        for event_id, event in (resource["Properties"].get("Events") or {}).items():
-            if event["Type"] != "SQS":
-                continue
-            props = event["Properties"]
-            queue = props["Queue"]  # !GetAtt <Queue>.Arn
-            queue_id = queue.value[0] if isinstance(queue.value, list) else queue.value.split(".")[0]
-            queue_props = template["Resources"][queue_id].get("Properties") or {}
-            found.append(
-                QueueSource(
-                    function=function_id,
-                    event=event_id,
-                    queue=queue_id,
-                    batch_size=int(props.get("BatchSize", 10)),
-                    reports_item_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
-                    visibility_timeout=int(queue_props.get("VisibilityTimeout", 30)),
-                )
+    for mapping_id, resource in resources_of_type("AWS::Lambda::EventSourceMapping", template).items():
+        props = resource["Properties"]
+        source = props["EventSourceArn"]  # !GetAtt <Queue>.Arn
+        queue_id = source.value[0] if isinstance(source.value, list) else source.value.split(".")[0]
+        if resources.get(queue_id, {}).get("Type") != "AWS::SQS::Queue":
+            continue
+        target = props["FunctionName"]  # !Ref <Function>Aliaslive, or !Ref <Function>
+        function_id = re.sub(r"Alias\w+$", "", target.value)
+        queue_props = resources[queue_id].get("Properties") or {}
+        found.append(
+            QueueSource(
+                function=function_id,
+                event=mapping_id,
+                queue=queue_id,
+                batch_size=int(props.get("BatchSize", 10)),
+                reports_item_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
+                visibility_timeout=int(queue_props.get("VisibilityTimeout", 30)),
             )
+        )
     return found
 
 

@@ -580,8 +580,15 @@ def test_hold_timers_feed_the_hold_expiry_function_with_partial_failures_and_a_d
         assert ref_target(functions()[function_id].environment["HOLD_EXPIRY_QUEUE_URL"]) == "HoldExpiryQueue"
     queue = properties("HoldExpiryQueue")
     assert resource_name(queue["RedrivePolicy"]["deadLetterTargetArn"]) == "HoldTimersThatKeptFailing"
-    event = properties("HoldExpiryFunction")["Events"][source.event]["Properties"]
-    assert event["MaximumBatchingWindowInSeconds"] == 0
+    mapping = properties(source.event)
+    assert mapping["MaximumBatchingWindowInSeconds"] == 0
+    assert ref_target(mapping["FunctionName"]) == "HoldExpiryFunctionAliaslive"  # the published alias, as SAM's events do
+    # Not a SAM SQS event (which attaches AWSLambdaSQSQueueExecutionRole: every queue); the poller's
+    # three actions on this queue only, in the function's own policy.
+    assert "Events" not in properties("HoldExpiryFunction")
+    (receive,) = [s for s in policy_statements("HoldExpiryFunction") if "sqs:ReceiveMessage" in as_list(s["Action"])]
+    assert sorted(as_list(receive["Action"])) == ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
+    assert {resource_name(r) for r in as_list(receive["Resource"])} == {"HoldExpiryQueue"}
 
 
 def test_no_function_in_aws_shortens_the_hold():
