@@ -220,6 +220,15 @@ def test_a_calendar_read_again_with_a_new_busy_time_announces_the_slot_it_covers
     assert announced(gateway, "conn-a") == {"2026-11-26T15:00:00Z": True}
 
 
+def test_published_availability_is_announced_as_available(live):
+    mapping, gateway, _ = live
+    connect("conn-a")
+    subscribe("conn-a", "mentor-grace")
+    add_slots("mentor-grace", [START + timedelta(days=1)], NOW)
+    mapping.drain()
+    assert announced(gateway, "conn-a") == {"2026-11-27T15:00:00Z": True}
+
+
 def test_deleted_availability_is_announced_as_unavailable(live):
     mapping, gateway, _ = live
     connect("conn-a")
