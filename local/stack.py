@@ -77,6 +77,7 @@ from local.streams import StreamPollers  # noqa: E402
 from local.websocket import LocalWebSocketApi  # noqa: E402
 from local.workers import Invocation, NoWorkerAvailable, WorkerPools  # noqa: E402
 from mentorship.domain.instants import format_utc  # noqa: E402
+from mentorship.settings import MAX_HOLD_SECONDS, MIN_HOLD_SECONDS  # noqa: E402
 
 log = logging.getLogger("local.stack")
 
@@ -296,6 +297,8 @@ def _parse_options(argv: list[str] | None) -> StackOptions:
     args = parser.parse_args(argv)
     if args.workers < 1:
         parser.error("--workers must be at least 1")
+    if args.hold_seconds is not None and not MIN_HOLD_SECONDS <= args.hold_seconds <= MAX_HOLD_SECONDS:
+        parser.error(f"--hold-seconds must be {MIN_HOLD_SECONDS} to {MAX_HOLD_SECONDS}")
     return StackOptions(
         args.host,
         args.port,

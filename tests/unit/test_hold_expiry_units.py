@@ -210,3 +210,24 @@ def test_the_local_mapping_delivers_a_timer_when_it_is_due_and_keeps_the_ones_th
     assert [json.loads(r["body"])["bookingId"] for r in invoked.events[-1]["Records"]] == ["b-ok"]
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"])
     assert attributes["Attributes"]["ApproximateNumberOfMessagesNotVisible"] == "1"  # the failed one comes back later
+
+
+# ---------------------------------------------------------------- how long a hold lasts
+
+REQUIRED_ENVIRONMENT = {"TABLE_NAME": "t", "IDEMPOTENCY_TABLE_NAME": "i", "SENDER_EMAIL": "s@example.com", "PUSH_TOPIC_ARN": "arn"}
+
+
+@pytest.mark.parametrize(("value", "seconds"), [(None, 300), ("8", 8), ("1800", 1800)])
+def test_a_hold_lasts_5_minutes_unless_the_local_stack_says_otherwise(value, seconds):
+    from mentorship.settings import Settings
+
+    environ = REQUIRED_ENVIRONMENT | ({"HOLD_SECONDS": value} if value else {})
+    assert Settings.from_environ(environ).hold_seconds == seconds
+
+
+@pytest.mark.parametrize("value", ["4", "1801", "five"])
+def test_a_hold_length_outside_5_seconds_to_30_minutes_is_refused(value):
+    from mentorship.settings import ConfigurationError, Settings
+
+    with pytest.raises(ConfigurationError):
+        Settings.from_environ(REQUIRED_ENVIRONMENT | {"HOLD_SECONDS": value})
