@@ -101,3 +101,10 @@ def add_booking(
         booking.meeting_url = "https://meet.example.com/abc"
     booking.save()
     return booking
+
+
+def keep_expired_items(client, table_name: str) -> None:
+    """Turn TTL off on a DynamoDB Local table. Its TTL deletes expired items within about a
+    second, and a test's frozen clock may lie in the machine's past: the items it writes (a
+    connection living 2 hours from the test's now) would vanish mid-test."""
+    client.update_time_to_live(TableName=table_name, TimeToLiveSpecification={"Enabled": False, "AttributeName": "expiresAt"})
