@@ -22,7 +22,7 @@ from mentorship.store.booking_repository import booking_repository
 from mentorship.store.models import Booking
 from mentorship.store.slots import SlotStore
 from mentorship.store.subscriptions import SubscriptionStore
-from tests.support.factories import add_mentor, add_slots, keep_expired_items
+from tests.support.factories import add_mentor, add_slots, use_connections_table
 from tests.support.fakes import RecordingConnections, RecordingHoldTimers, RecordingPayments
 from tests.support.lambda_helpers import LambdaContext
 from tests.support.races import race
@@ -38,11 +38,7 @@ RACES = 6
 
 @pytest.fixture
 def world(local_table, dynamodb_local, outbox, clock, monkeypatch):
-    from mentorship.settings import get_settings
-
-    monkeypatch.setenv("CONNECTIONS_TABLE_NAME", local_table["ConnectionsTable"])
-    get_settings.cache_clear()
-    keep_expired_items(dynamodb_local.client(), local_table["ConnectionsTable"])
+    use_connections_table(monkeypatch, dynamodb_local.client(), local_table["ConnectionsTable"])
     add_mentor("mentor-grace", "Grace Hopper", NOW)
     add_slots("mentor-grace", [START + timedelta(minutes=30 * n) for n in range(RACES)], NOW)
     timers, payments, connections = RecordingHoldTimers(), RecordingPayments(), RecordingConnections()

@@ -15,7 +15,7 @@ from mentorship.services import booking as bookings
 from mentorship.services.availability import remove_slot
 from mentorship.services.live_availability import AvailabilityFanOut
 from mentorship.store.subscriptions import MAX_SUBSCRIPTIONS, SubscriptionStore
-from tests.support.factories import add_mentor, add_slots, keep_expired_items
+from tests.support.factories import add_mentor, add_slots, use_connections_table
 from tests.support.fakes import RecordingConnections
 from tests.support.lambda_helpers import LambdaContext
 from tests.support.races import race
@@ -50,11 +50,7 @@ class CountingClient:
 
 @pytest.fixture
 def live(local_table, dynamodb_local, clock, outbox, monkeypatch):
-    from mentorship.settings import get_settings
-
-    monkeypatch.setenv("CONNECTIONS_TABLE_NAME", local_table["ConnectionsTable"])
-    get_settings.cache_clear()
-    keep_expired_items(dynamodb_local.client(), local_table["ConnectionsTable"])
+    use_connections_table(monkeypatch, dynamodb_local.client(), local_table["ConnectionsTable"])
     add_mentor("mentor-grace", "Grace Hopper", NOW)
     add_mentor("mentor-linus", "Linus Torvalds", NOW)
     add_slots("mentor-grace", [START + timedelta(minutes=30 * n) for n in range(4)], NOW)

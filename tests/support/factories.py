@@ -103,8 +103,13 @@ def add_booking(
     return booking
 
 
-def keep_expired_items(client, table_name: str) -> None:
-    """Turn TTL off on a DynamoDB Local table. Its TTL deletes expired items within about a
-    second, and a test's frozen clock may lie in the machine's past: the items it writes (a
-    connection living 2 hours from the test's now) would vanish mid-test."""
+def use_connections_table(monkeypatch, client, table_name: str) -> None:
+    """The functions' live-availability subscriptions in `table_name` (DynamoDB Local), with its
+    TTL off: DynamoDB Local deletes expired items within about a second, and a test's frozen
+    clock may lie in the machine's past, so a connection living 2 hours from the test's now
+    would vanish mid-test."""
+    from mentorship.settings import get_settings
+
+    monkeypatch.setenv("CONNECTIONS_TABLE_NAME", table_name)
+    get_settings.cache_clear()
     client.update_time_to_live(TableName=table_name, TimeToLiveSpecification={"Enabled": False, "AttributeName": "expiresAt"})
