@@ -28,7 +28,9 @@ from bench.runner import RouteCost, fresh_tables, log
 from mentorship.domain.instants import SLOT
 from mentorship.gateways.connections import ApiGatewayConnections
 from mentorship.services.live_availability import AvailabilityFanOut
+from mentorship.services.profiles import ProfileFacts, build_profile
 from mentorship.services.stream import change_of
+from mentorship.store.mentors import MentorStore
 from mentorship.store.slots import SlotStore, new_lock
 from mentorship.store.subscriptions import SubscriptionStore
 from tooling.dynamodb_local import DynamoDBLocal
@@ -91,6 +93,11 @@ class _AcceptingManagementApi:
         self._server.server_close()
 
 
+def _add_mentor(mentor_id: str) -> None:
+    facts = ProfileFacts("Bench", "Engineer", "Live availability bench.", 5, 10_000, "UTC")
+    MentorStore().save_profile(build_profile(mentor_id, "Bench Mentor", f"{mentor_id}@example.com", facts, NOW))
+
+
 def fan_out_costs(engine: DynamoDBLocal, subscriber_counts: tuple[int, ...] = DEFAULT_SUBSCRIBERS) -> list[FanOutCost]:
     management = _AcceptingManagementApi()
     results = []
@@ -101,6 +108,7 @@ def fan_out_costs(engine: DynamoDBLocal, subscriber_counts: tuple[int, ...] = DE
             fan_out = AvailabilityFanOut(subscriptions, ApiGatewayConnections(endpoint_url=management.url))
             for count in subscriber_counts:
                 mentor_id = f"bench-live-{count}"
+                _add_mentor(mentor_id)  # the fan-out asks the offering, which starts from the profile
                 SlotStore().add_slots(mentor_id, [START])
                 _subscribe(subscriptions, mentor_id, count)
                 reader = table_stream()
@@ -232,8 +240,9 @@ def live_section(costs: list[FanOutCost], latency: HoldToMessage | None) -> list
         "## Live availability",
         "",
         "One slot change (a hold's lock) through the StreamFunction's fan-out, by subscribers of the "
-        "changed mentor: DynamoDB requests (one Query of the subscribers; the slot window read only when "
-        "someone listens) and PostToConnection calls (to a local stand-in answering 200 over HTTP).",
+        "changed mentor: DynamoDB requests (one Query of the subscribers; only when someone listens, the "
+        "offering's two reads: the mentor's head and the slot window) and PostToConnection calls (to a "
+        "local stand-in answering 200 over HTTP).",
         "",
         "| subscribers | DynamoDB requests | by operation | posts | ms |",
         "|---:|---:|---|---:|---:|",

@@ -70,7 +70,7 @@ def cost_table(results: Sequence[SizeResult], cold: ColdStarts | None = None) ->
     for result in results:
         label = size_label(result.size)
         header += [f"requests @{label}", f"items read @{label}"]
-    header += [f"ratio (items {size_label(large.size)} / {size_label(small.size)})", "scans"]
+    header += [f"ratio (items {size_label(large.size)} / {size_label(small.size)})", "scans", "other calls"]
     if timed:
         header += [f"p50 ms @{size_label(timed.size)}", f"p99 ms @{size_label(timed.size)}"]
     if cold:
@@ -84,6 +84,7 @@ def cost_table(results: Sequence[SizeResult], cold: ColdStarts | None = None) ->
         row += [
             _ratio(small.costs[route].items_read, large.costs[route].items_read),
             str(sum(result.costs[route].scans for result in results)),
+            _sends(large.costs[route].sends),
         ]
         if timed:
             latency = timed.latency.get(route)
@@ -93,7 +94,7 @@ def cost_table(results: Sequence[SizeResult], cold: ColdStarts | None = None) ->
             cold_import = cold.imports.get(function)
             row += [function, f"{cold_import:.0f} ({cold_import / cold.baseline:.2f})" if cold_import else "—"]
         rows.append(row)
-    right = set(range(1, len(header))) - ({header.index("function")} if cold else set())
+    right = set(range(1, len(header))) - {header.index("other calls")} - ({header.index("function")} if cold else set())
     return _table(header, rows, right=right)
 
 
@@ -124,6 +125,11 @@ def findings(results: Sequence[SizeResult]) -> list[str]:
                 f"**{route}**: botocore retried {retries} attempts (throttled or failed; not in the counts)."
             )
     return notes
+
+
+def _sends(sends: dict[str, int]) -> str:
+    """Calls to SES, SNS and SQS a route made (at the largest size), e.g. "1 SQS hold timer"."""
+    return ", ".join(f"{count} {name}" for name, count in sorted(sends.items())) or "—"
 
 
 def _operations(operations: dict[str, int]) -> str:

@@ -292,7 +292,8 @@ ROUTES: tuple[RouteSpec, ...] = (
         changes_data=True,
         timed=False,
         note="the StreamFunction's batch of the records one hold wrote: it refreshes the mentor's next open "
-        "slot (off the request path).",
+        "slot (off the request path) and starts the hold's expiry timer (one SQS SendMessage, counted under "
+        "other calls).",
     ),
     RouteSpec(
         "StreamFunction per confirm (its stream records)",

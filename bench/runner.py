@@ -12,7 +12,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from botocore.config import Config
@@ -40,6 +40,9 @@ class RouteCost:
     operations: dict[str, int]  # e.g. {"GetItem": 1, "Query": 2}
     retries: int = 0  # attempts botocore repeated (throttling, 5xx): extra HTTP calls, not counted above
     function: str = ""  # the template's function that served it
+    # Calls to the other services, made through the accepting stand-ins: SES emails, SNS pushes,
+    # SQS hold timers (one SendMessage per hold, decisions §27); not in `requests`.
+    sends: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -98,11 +101,19 @@ def bound_tables(names: dict[str, str], endpoint: str) -> Iterator[None]:
 
 
 class AcceptingChannel:
-    """Stands in for SES and the push channel (no AWS here): accepts every message, and counts."""
+    """Stands in for SES, the push channel and the hold-timer queue (no AWS here): accepts every
+    message, and counts."""
 
     def __init__(self) -> None:
         self.emails = 0
         self.pushes = 0
+        self.hold_timers = 0
+
+    def start(self, timer, now) -> None:
+        self.hold_timers += 1
+
+    def counts(self) -> dict[str, int]:
+        return {"SES email": self.emails, "SNS push": self.pushes, "SQS hold timer": self.hold_timers}
 
     def send_raw(self, destinations: list[str], raw: str) -> str:
         self.emails += 1
@@ -115,13 +126,24 @@ class AcceptingChannel:
 
 @contextmanager
 def accepting_channel() -> Iterator[AcceptingChannel]:
-    """The email and push gateways replaced by one AcceptingChannel for the block."""
+    """The email, push and hold-timer gateways replaced by one AcceptingChannel for the block."""
+    global _channel
     channel = AcceptingChannel()
-    gateways.use(email=channel, push=channel)
+    gateways.use(email=channel, push=channel, hold_timers=channel)
+    _channel = channel
     try:
         yield channel
     finally:
+        _channel = None
         gateways.use()
+
+
+_channel: AcceptingChannel | None = None  # the block's, for measure_call's counts of sends
+
+
+def _sends_since(before: dict[str, int]) -> dict[str, int]:
+    after = _channel.counts() if _channel is not None else {}
+    return {name: count - before.get(name, 0) for name, count in after.items() if count - before.get(name, 0)}
 
 
 @contextmanager
@@ -147,8 +169,10 @@ def in_measurement_order(routes: Sequence[RouteSpec]) -> list[RouteSpec]:
 
 def measure_call(name: str, call: Call) -> tuple[RouteCost, object]:
     """What one invocation cost in DynamoDB requests and items read, and its response."""
+    sent_before = _channel.counts() if _channel is not None else {}
     with counting.recording() as recorded:
         response = invoke(call)
+    sends = _sends_since(sent_before)
     check_success(name, response)
     if recorded.failures:
         failed = Counter(f"{r.operation} {r.error_code}" for r in recorded.requests if r.failed)
@@ -162,6 +186,7 @@ def measure_call(name: str, call: Call) -> tuple[RouteCost, object]:
         dict(recorded.operations()),
         recorded.retries,
         function=call.function,
+        sends=sends,
     )
     return cost, response
 

@@ -1,4 +1,4 @@
-"""SES and SNS for the local stack: moto's server on a loopback port, in this process.
+"""SES, SNS, KMS and SQS for the local stack: moto's server on a loopback port, in this process.
 
 The functions (worker processes) reach it through AWS_ENDPOINT_URL_SES / _SESV2 / _SNS. Because
 moto runs in this process, the stack reads what was sent straight from moto's SES backend for
@@ -41,7 +41,8 @@ class OutboxMessage:
 
 
 class MotoServices:
-    """moto's server (SES + SNS) and the template's topics and sender identities inside it."""
+    """moto's server (SES, SNS, KMS, SQS) and the template's topics, keys, queues and sender
+    identities inside it."""
 
     def __init__(self, port: int | None = None):
         self.port = port or free_port()
@@ -66,7 +67,8 @@ class MotoServices:
         return boto3.client(service, endpoint_url=self.endpoint, config=config, **LOCAL_CREDENTIALS)
 
     def create_template_resources(self, resolver: Resolver) -> dict[str, str]:
-        """Create every AWS::SNS::Topic and AWS::KMS::Key of the template and verify every
+        """Create every AWS::SNS::Topic, AWS::KMS::Key and AWS::SQS::Queue of the template (a
+        queue's Ref is its URL, as in AWS) and verify every
         AWS::SES::EmailIdentity (whatever its Condition: in AWS the sender is either created by
         the stack or verified beforehand); bind each topic's ARN and each key's id in `resolver`
         and return topic logical id -> ARN."""
@@ -83,6 +85,9 @@ class MotoServices:
         for logical_id, resource in resources_of_type("AWS::KMS::Key").items():
             description = (resource.get("Properties") or {}).get("Description", logical_id)
             resolver.bind(logical_id, kms.create_key(Description=str(description))["KeyMetadata"]["KeyId"])
+        sqs = self.client("sqs")
+        for logical_id in resources_of_type("AWS::SQS::Queue"):
+            resolver.bind(logical_id, sqs.create_queue(QueueName=logical_id)["QueueUrl"])
         for logical_id, resource in resources_of_type("AWS::SES::EmailIdentity").items():
             identity = resource["Properties"]["EmailIdentity"]
             self.verify_identity(resolver.resolve_string(identity, f"{logical_id}.EmailIdentity"))

@@ -10,6 +10,8 @@ container engine:
   * EventBridge: the template's schedules fired on their cadence (local.schedules);
   * DynamoDB Streams: each stream event source mapping polls DynamoDB Local's stream and invokes
     its function with Lambda's batch event, retrying partial failures (local.streams);
+  * SQS: the template's queues in moto (message timers included) and each SQS event source
+    mapping polling its queue (local.queues): hold timers come back when holds lapse;
   * WebSocket API: the template's WebSocket routes on ws://127.0.0.1:<any free port> (GET /realtime
     answers it) and PostToConnection on a second port (local.websocket);
   * demo data seeded at start (local.seed), and the local-only endpoints (local.dev_api).
@@ -17,7 +19,9 @@ container engine:
 Everything it starts ends with it: Ctrl-C or SIGTERM stops the workers, moto and the Java
 process; if the stack is killed outright, the workers and Java get SIGTERM from the kernel
 (parent-death signal). Options: --port/PORT, --workers/WORKERS_PER_FUNCTION, --no-seed,
---no-schedules (run schedules on demand with POST /_local/schedules/<FunctionLogicalId>).
+--no-schedules (run schedules on demand with POST /_local/schedules/<FunctionLogicalId>),
+--hold-seconds/HOLD_SECONDS (a shorter hold, for the end-to-end test of expiry announcements; AWS
+always holds 5 minutes).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from tooling.template import (
     Tag,
     http_routes,
     layer_dirs,
+    queue_sources,
     schedules,
     stream_sources,
     websocket_routes,
@@ -65,12 +70,14 @@ from local.function_config import ISOLATED_AWS_ENVIRONMENT, Endpoints, function_
 from local.http_api import HttpApiGateway  # noqa: E402
 from tooling.intrinsics import REGION, Resolver  # noqa: E402
 from local.moto_services import MotoServices  # noqa: E402
+from local.queues import QueuePollers  # noqa: E402
 from local.schedules import Scheduler, scheduled_event  # noqa: E402
 from local.server import Dispatcher, LocalHttpServer  # noqa: E402
 from local.streams import StreamPollers  # noqa: E402
 from local.websocket import LocalWebSocketApi  # noqa: E402
 from local.workers import Invocation, NoWorkerAvailable, WorkerPools  # noqa: E402
 from mentorship.domain.instants import format_utc  # noqa: E402
+from mentorship.settings import MAX_HOLD_SECONDS, MIN_HOLD_SECONDS  # noqa: E402
 
 log = logging.getLogger("local.stack")
 
@@ -94,6 +101,7 @@ class StackOptions:
     workers_per_function: int = 2
     seed: bool = True
     schedules: bool = True
+    hold_seconds: int | None = None  # None: the functions' own 5 minutes
 
 
 class LocalStack:
@@ -106,6 +114,7 @@ class LocalStack:
         self._pools: WorkerPools | None = None
         self._scheduler: Scheduler | None = None
         self._streams: StreamPollers | None = None
+        self._queues: QueuePollers | None = None
         self._websocket: LocalWebSocketApi | None = None
         self._table_names: dict[str, str] = {}
 
@@ -129,6 +138,9 @@ class LocalStack:
             realtime_callback_url=self._websocket.callback_url,
         )
         runtimes = function_runtimes(resolver, endpoints)
+        if self.options.hold_seconds is not None:
+            for runtime in runtimes.values():
+                runtime.environment["HOLD_SECONDS"] = str(self.options.hold_seconds)
         senders = {runtime.environment.get("SENDER_EMAIL") for runtime in runtimes.values()}
         for sender in sorted(senders - {None, ""}):
             self._moto.verify_identity(sender)  # the address each function sends from
@@ -158,6 +170,10 @@ class LocalStack:
             stream_sources(), self._table_names, self._dynamodb.client(), self._dynamodb.client("dynamodbstreams"), self._pools
         )
         self._streams.start()
+        sources = queue_sources()
+        queue_urls = {source.queue: resolver.resolve_string(Tag("Ref", source.queue), source.queue) for source in sources}
+        self._queues = QueuePollers(sources, queue_urls, self._moto.client("sqs"), self._pools)
+        self._queues.start()
         self._websocket.start()
         self._log_ready(time.monotonic() - started, seeded, len(runtimes))
 
@@ -185,6 +201,7 @@ class LocalStack:
         """Stop everything that was started, each step whatever happened to the previous one."""
         steps = [
             ("stream pollers", self._streams and self._streams.stop),
+            ("queue pollers", self._queues and self._queues.stop),
             ("WebSocket API", self._websocket and self._websocket.stop),
             ("scheduler", self._scheduler and self._scheduler.stop),
             ("HTTP server", self._server and self._server.server_close),
@@ -199,7 +216,7 @@ class LocalStack:
                 step()
             except Exception:  # noqa: BLE001 - keep stopping the rest
                 log.exception("stopping %s failed", name)
-        self._streams = self._websocket = self._scheduler = self._server = self._pools = self._moto = self._dynamodb = None
+        self._streams = self._queues = self._websocket = self._scheduler = self._server = self._pools = self._moto = self._dynamodb = None
 
     def _invoke(self, function: str, event: dict) -> Invocation:
         assert self._pools is not None
@@ -235,6 +252,8 @@ class LocalStack:
             log.info("WebSocket API %s (PostToConnection: %s)", self._websocket.url, self._websocket.callback_url)
         if self._streams is not None and self._streams.functions:
             log.info("table streams feed: %s", ", ".join(self._streams.functions))
+        if self._queues is not None and self._queues.functions:
+            log.info("queues feed: %s", ", ".join(self._queues.functions))
         log.info(
             "%d functions x %d workers; seeded %s; schedules: %s",
             function_count,
@@ -269,11 +288,24 @@ def _parse_options(argv: list[str] | None) -> StackOptions:
     )
     parser.add_argument("--no-seed", action="store_true", help="start with empty tables")
     parser.add_argument("--no-schedules", action="store_true", help="do not fire schedules on their own")
+    parser.add_argument(
+        "--hold-seconds",
+        type=int,
+        default=int(os.environ["HOLD_SECONDS"]) if os.environ.get("HOLD_SECONDS") else None,
+        help="how long a hold lasts (default $HOLD_SECONDS or the functions' 5 minutes; for tests of expiry)",
+    )
     args = parser.parse_args(argv)
     if args.workers < 1:
         parser.error("--workers must be at least 1")
+    if args.hold_seconds is not None and not MIN_HOLD_SECONDS <= args.hold_seconds <= MAX_HOLD_SECONDS:
+        parser.error(f"--hold-seconds must be {MIN_HOLD_SECONDS} to {MAX_HOLD_SECONDS}")
     return StackOptions(
-        args.host, args.port, args.workers, seed=not args.no_seed, schedules=not args.no_schedules
+        args.host,
+        args.port,
+        args.workers,
+        seed=not args.no_seed,
+        schedules=not args.no_schedules,
+        hold_seconds=args.hold_seconds,
     )
 
 

@@ -9,8 +9,8 @@ template's on-failure queue would receive them.
 from __future__ import annotations
 
 import logging
-import threading
 
+from local.polling import Pollers
 from local.workers import NoWorkerAvailable, WorkerPools
 from tooling.intrinsics import REGION
 from tooling.streams import EventSourceMapping, FunctionFailed, StreamReader
@@ -18,12 +18,10 @@ from tooling.template import StreamSource
 
 log = logging.getLogger("local.streams")
 
-POLL_SECONDS = 0.25
 
-
-class StreamPollers:
+class StreamPollers(Pollers):
     def __init__(self, sources: list[StreamSource], table_names: dict[str, str], dynamodb, streams, pools: WorkerPools):
-        self._mappings = []
+        mappings = []
         for source in sources:
             description = dynamodb.describe_table(TableName=table_names[source.table])["Table"]
             stream_arn = description.get("LatestStreamArn")
@@ -31,13 +29,8 @@ class StreamPollers:
                 log.warning("%s reads %s's stream, but the table has none", source.function, source.table)
                 continue
             invoke = self._invoker(pools, source.function)
-            self._mappings.append(EventSourceMapping(source, StreamReader(streams, stream_arn), invoke, REGION))
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="stream-pollers", daemon=True)
-
-    @property
-    def functions(self) -> list[str]:
-        return [mapping.source.function for mapping in self._mappings]
+            mappings.append(EventSourceMapping(source, StreamReader(streams, stream_arn), invoke, REGION))
+        super().__init__(mappings, "stream")
 
     @staticmethod
     def _invoker(pools: WorkerPools, function: str):
@@ -52,20 +45,3 @@ class StreamPollers:
             return invocation.payload
 
         return invoke
-
-    def start(self) -> None:
-        if self._mappings:
-            self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        while not self._stop.wait(POLL_SECONDS):
-            for mapping in self._mappings:
-                try:
-                    mapping.pump()
-                except Exception:  # noqa: BLE001 - keep polling; Lambda's poller survives a bad read
-                    log.exception("polling %s's stream failed", mapping.source.function)

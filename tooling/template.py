@@ -153,6 +153,15 @@ class StreamSource:
     reports_item_failures: bool  # FunctionResponseTypes: [ReportBatchItemFailures]
 
 
+def _get_att_resource(tag: Tag) -> str:
+    """The resource an `!GetAtt R.Attr` (or `!GetAtt [R, Attr]`) names."""
+    return tag.value[0] if isinstance(tag.value, list) else tag.value.split(".")[0]
+
+
+def _reports_item_failures(props: dict) -> bool:
+    return "ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or [])
+
+
 def stream_sources(template: dict | None = None) -> list[StreamSource]:
     template = template or load_template()
     found = []
@@ -161,8 +170,7 @@ def stream_sources(template: dict | None = None) -> list[StreamSource]:
             if event["Type"] != "DynamoDB":
                 continue
             props = event["Properties"]
-            stream = props["Stream"]  # !GetAtt <Table>.StreamArn
-            table = stream.value[0] if isinstance(stream.value, list) else stream.value.split(".")[0]
+            table = _get_att_resource(props["Stream"])  # !GetAtt <Table>.StreamArn
             found.append(
                 StreamSource(
                     function=function_id,
@@ -171,9 +179,48 @@ def stream_sources(template: dict | None = None) -> list[StreamSource]:
                     batch_size=int(props.get("BatchSize", 100)),
                     maximum_retry_attempts=int(props.get("MaximumRetryAttempts", -1)),
                     bisect_on_error=bool(props.get("BisectBatchOnFunctionError", False)),
-                    reports_item_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
+                    reports_item_failures=_reports_item_failures(props),
                 )
             )
+    return found
+
+
+@dataclass(frozen=True)
+class QueueSource:
+    """A function's SQS event source mapping, as Lambda would run it."""
+
+    function: str  # logical id of the function
+    event: str  # logical id of the AWS::Lambda::EventSourceMapping
+    queue: str  # logical id of the AWS::SQS::Queue it reads
+    batch_size: int
+    reports_item_failures: bool  # FunctionResponseTypes: [ReportBatchItemFailures]
+    visibility_timeout: int  # the queue's: how long a received message stays hidden
+
+
+def queue_sources(template: dict | None = None) -> list[QueueSource]:
+    """Every AWS::Lambda::EventSourceMapping reading an AWS::SQS::Queue (the template writes them
+    out rather than as SAM `Type: SQS` events, whose managed policy reaches every queue)."""
+    template = template or load_template()
+    resources = template["Resources"]
+    found = []
+    for mapping_id, resource in resources_of_type("AWS::Lambda::EventSourceMapping", template).items():
+        props = resource["Properties"]
+        queue_id = _get_att_resource(props["EventSourceArn"])  # !GetAtt <Queue>.Arn
+        if resources.get(queue_id, {}).get("Type") != "AWS::SQS::Queue":
+            continue
+        target = props["FunctionName"]  # !Ref <Function>Aliaslive, or !Ref <Function>
+        function_id = re.sub(r"Alias\w+$", "", target.value)
+        queue_props = resources[queue_id].get("Properties") or {}
+        found.append(
+            QueueSource(
+                function=function_id,
+                event=mapping_id,
+                queue=queue_id,
+                batch_size=int(props.get("BatchSize", 10)),
+                reports_item_failures=_reports_item_failures(props),
+                visibility_timeout=int(queue_props.get("VisibilityTimeout", 30)),
+            )
+        )
     return found
 
 

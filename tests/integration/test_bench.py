@@ -64,6 +64,9 @@ def test_the_booking_writes_stay_within_three_requests_and_leave_sending_to_the_
         cancel = result.costs["POST /bookings/{id}/cancel (mentor, full refund)"]
         assert cancel.requests <= 2 and cancel.operations.get("TransactWriteItems") == 1, cancel
         assert result.costs["StreamFunction per cancel (refund through the gateway)"].operations.get("UpdateItem", 0) >= 2
+        # A hold's batch starts its expiry timer: one SQS message per hold, and nothing else sent.
+        assert result.costs["StreamFunction per hold (its stream records)"].sends == {"SQS hold timer": 1}
+        assert "SQS hold timer" not in result.costs["StreamFunction per confirm (its stream records)"].sends
 
 
 def test_earnings_read_the_profile_and_one_query(measured):
@@ -239,10 +242,10 @@ def test_the_live_fan_out_reads_one_query_without_subscribers_and_posts_to_each_
     costs = live_availability.fan_out_costs(dynamodb_local, (0, 3))
     assert [(cost.subscribers, cost.dynamodb.operations, cost.posts) for cost in costs] == [
         (0, {"Query": 1}, 0),  # nobody listens: the subscribers' Query only
-        (3, {"Query": 2}, 3),  # plus the changed slot's state, then one post each
+        (3, {"Query": 3}, 3),  # plus the offering's head and window, then one post each
     ]
     section = "\n".join(live_availability.live_section(costs, None))
-    assert "| 3 | 2 | Query 2 | 3 |" in section
+    assert "| 3 | 3 | Query 3 | 3 |" in section
 
 
 def test_offering_with_a_schedule_and_a_calendar_costs_the_same_whatever_the_horizon_or_history(dynamodb_local):

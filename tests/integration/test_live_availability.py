@@ -15,9 +15,11 @@ from mentorship.services import booking as bookings
 from mentorship.services.availability import remove_slot
 from mentorship.services.live_availability import AvailabilityFanOut
 from mentorship.store.subscriptions import MAX_SUBSCRIPTIONS, SubscriptionStore
-from tests.support.factories import add_mentor, add_slots
+from tests.support.factories import add_mentor, add_slots, use_connections_table
 from tests.support.fakes import RecordingConnections
 from tests.support.lambda_helpers import LambdaContext
+from tests.support.races import race
+from tests.support.schedules import give_schedule
 from tests.support.streams import mapping_for
 
 pytestmark = pytest.mark.dynamodb_local
@@ -48,10 +50,7 @@ class CountingClient:
 
 @pytest.fixture
 def live(local_table, dynamodb_local, clock, outbox, monkeypatch):
-    from mentorship.settings import get_settings
-
-    monkeypatch.setenv("CONNECTIONS_TABLE_NAME", local_table["ConnectionsTable"])
-    get_settings.cache_clear()
+    use_connections_table(monkeypatch, dynamodb_local.client(), local_table["ConnectionsTable"])
     add_mentor("mentor-grace", "Grace Hopper", NOW)
     add_mentor("mentor-linus", "Linus Torvalds", NOW)
     add_slots("mentor-grace", [START + timedelta(minutes=30 * n) for n in range(4)], NOW)
@@ -126,14 +125,108 @@ def test_a_change_to_mentor_a_never_reaches_a_subscriber_of_mentor_b_and_costs_o
     assert counting.calls == ["query"]  # grace's subscribers: none, so nothing else is read or sent
 
 
-def test_deleted_availability_is_announced_as_unavailable(live):
+def announced(gateway: RecordingConnections, connection_id: str) -> dict[str, bool]:
+    """Every slot announced to the connection, start -> its last announced availability."""
+    return {slot["start"]: slot["available"] for message in gateway.to(connection_id) for slot in message["slots"]}
+
+
+def test_a_schedule_change_announces_exactly_the_slots_it_opens_and_then_closes(live):
+    """The offering over the next 30 days before and after the PUT: Wednesdays 09:00-10:00 UTC
+    open two slots a week (NOW is a Tuesday; the horizon is 60 days, the window 30); the
+    published slots are unchanged and not announced."""
+    mapping, gateway, counting = live
+    connect("conn-a")
+    subscribe("conn-a", "mentor-grace")
+    give_schedule("mentor-grace", NOW, days=("wednesday",), hours=("09:00", "10:00"))
+    mapping.drain()
+    wednesdays = [datetime(2026, 11, 25, 9, tzinfo=UTC) + timedelta(days=7 * week) for week in range(5)]
+    opened = sorted(f"{day + timedelta(minutes=m):%Y-%m-%dT%H:%M:%SZ}" for day in wednesdays for m in (0, 30))
+    (message,) = gateway.to("conn-a")
+    assert [slot["start"] for slot in message["slots"]] == opened
+    assert all(slot["available"] for slot in message["slots"])
+    assert counting.calls == ["query"]  # the subscribers; the offering reads MentorshipTable (2 Queries)
+
+    give_schedule("mentor-grace", NOW, days=("wednesday",), hours=("09:00", "10:00"))  # the same again
+    mapping.drain()
+    assert len(gateway.to("conn-a")) == 1  # nothing moved: nothing sent
+
+    give_schedule("mentor-grace", NOW, days=("wednesday",), hours=("09:00", "09:30"))  # 09:30 closes
+    mapping.drain()
+    assert gateway.to("conn-a")[-1]["slots"] == [
+        {"start": f"{day + timedelta(minutes=30):%Y-%m-%dT%H:%M:%SZ}", "end": f"{day + timedelta(minutes=60):%Y-%m-%dT%H:%M:%SZ}", "available": False}
+        for day in wednesdays
+    ]
+
+
+def test_a_schedule_put_over_http_reaches_subscribers(live, mentors_api):
     mapping, gateway, _ = live
     connect("conn-a")
     subscribe("conn-a", "mentor-grace")
+    body = {
+        "timezone": "UTC",
+        "weekly": [{"day": "wednesday", "start": "09:00", "end": "09:30"}],
+        "overrides": [],
+        "bufferMinutes": 0,
+        "minimumNoticeMinutes": 0,
+        "horizonDays": 7,
+        "maxSessionsPerDay": None,
+    }
+    status, answer = mentors_api("PUT", "/mentors/me/schedule", body=body, claims={"sub": "mentor-grace"})
+    assert status == 200, answer
+    mapping.drain()
+    assert announced(gateway, "conn-a") == {"2026-11-25T09:00:00Z": True}  # the horizon: one week
+
+
+def test_a_rule_slot_released_is_announced_available_as_the_offering_says(live):
+    """A hold on a slot only the rules give, then its release: the offering (not the published
+    slots) says whether it is available."""
+    mapping, gateway, _ = live
+    give_schedule("mentor-linus", NOW, days=("wednesday",), hours=("09:00", "10:00"))
+    connect("conn-b")
+    subscribe("conn-b", "mentor-linus")
+    mapping.drain()
+    gateway.posted.clear()
+    rule_slot = datetime(2026, 11, 25, 9, tzinfo=UTC)
+    held = bookings.hold_session(ADA, bookings.SessionRequest("mentor-linus", rule_slot, 30, "A rule slot"), NOW)
+    mapping.drain()
+    assert announced(gateway, "conn-b") == {"2026-11-25T09:00:00Z": False}
+    bookings.release_hold(held.booking_id, ADA.user_id, NOW + timedelta(minutes=1))
+    mapping.drain()
+    assert announced(gateway, "conn-b") == {"2026-11-25T09:00:00Z": True}
+
+
+def test_a_calendar_read_again_with_a_new_busy_time_announces_the_slot_it_covers(live):
+    from mentorship.domain.schedules import BusyTimes
+    from mentorship.store.calendars import CalendarStore, StoredCalendar
+
+    mapping, gateway, _ = live
+    covers = (NOW, NOW + timedelta(days=60))
+    CalendarStore().add(
+        StoredCalendar("mentor-grace", "cal-1", "ics", "http://127.0.0.1:9/busy.ics", None, None, "ok", None, NOW, NOW,
+                       BusyTimes(covers=covers), NOW)
+    )
+    connect("conn-a")
+    subscribe("conn-a", "mentor-grace")
+    mapping.drain()
+    assert gateway.to("conn-a") == []  # a calendar with nothing busy moves no slot
+    CalendarStore().record_read("mentor-grace", "cal-1", BusyTimes(intervals=((START, START + timedelta(minutes=30)),), covers=covers), NOW)
+    mapping.drain()
+    assert announced(gateway, "conn-a") == {"2026-11-26T15:00:00Z": False}
+    CalendarStore().record_read("mentor-grace", "cal-1", BusyTimes(covers=covers), NOW + timedelta(minutes=5))
+    mapping.drain()
+    assert announced(gateway, "conn-a") == {"2026-11-26T15:00:00Z": True}
+
+
+def test_published_and_deleted_availability_are_announced(live):
+    mapping, gateway, _ = live
+    connect("conn-a")
+    subscribe("conn-a", "mentor-grace")
+    add_slots("mentor-grace", [START + timedelta(days=1)], NOW)
+    mapping.drain()
+    assert announced(gateway, "conn-a") == {"2026-11-27T15:00:00Z": True}
     remove_slot("mentor-grace", START + timedelta(minutes=90), NOW)
     mapping.drain()
-    (message,) = gateway.to("conn-a")
-    assert message["slots"] == [{"start": "2026-11-26T16:30:00Z", "end": "2026-11-26T17:00:00Z", "available": False}]
+    assert gateway.to("conn-a")[-1]["slots"] == [{"start": "2026-11-26T16:30:00Z", "end": "2026-11-26T17:00:00Z", "available": False}]
 
 
 def test_a_gone_connection_loses_its_subscription_and_the_others_still_get_the_message(live):
@@ -181,3 +274,33 @@ def test_malformed_messages_are_answered_bad_request_and_subscribe_nothing(live,
     connect("conn-bad")
     assert websocket(route_key, "conn-bad", body) == {"type": "error", "code": "bad_request"}
     assert list(SubscriptionStore().subscribers("mentor-grace")) == []
+
+
+def test_a_connection_over_its_message_limit_is_answered_rate_limited_until_the_next_window(live, clock):
+    from mentorship.store.subscriptions import MESSAGES_PER_WINDOW, WINDOW_SECONDS
+
+    connect("conn-busy")
+    answers = [
+        websocket("unsubscribe", "conn-busy", {"action": "unsubscribe", "mentorId": "mentor-grace"})["type"]
+        for _ in range(MESSAGES_PER_WINDOW)
+    ]
+    assert answers == ["unsubscribed"] * MESSAGES_PER_WINDOW
+    assert subscribe("conn-busy", "mentor-grace") == {"type": "error", "code": "rate_limited"}
+    assert websocket("$default", "conn-busy", "not json") == {"type": "error", "code": "rate_limited"}  # counted too
+    assert list(SubscriptionStore().subscribers("mentor-grace")) == []  # the refused message did nothing
+    connect("conn-calm")
+    assert subscribe("conn-calm", "mentor-grace")["type"] == "subscribed"  # one connection's limit is its own
+
+    clock.advance(seconds=WINDOW_SECONDS)
+    assert subscribe("conn-busy", "mentor-grace")["type"] == "subscribed"
+
+
+def test_the_message_limit_holds_when_one_connection_sends_at_once(live):
+    """Sixty messages of one connection at the same instant on the real engine: exactly the
+    window's allowance is counted, whichever instance takes them."""
+    from mentorship.store.subscriptions import MESSAGES_PER_WINDOW
+
+    connect("conn-flood")
+    outcomes = race([lambda: SubscriptionStore().count_message("conn-flood", NOW)] * 60)
+    assert outcomes.count(True) == MESSAGES_PER_WINDOW and outcomes.count(False) == 60 - MESSAGES_PER_WINDOW
+    assert SubscriptionStore().count_message("conn-never-connected", NOW) is True  # not limited here: answered as before

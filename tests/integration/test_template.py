@@ -30,6 +30,7 @@ from tooling.template import (
     functions,
     http_routes,
     load_template,
+    queue_sources,
     resources_of_type,
     schedules,
     stream_sources,
@@ -82,7 +83,11 @@ NEEDED_RESOURCES = {
         "ConnectionsTable", "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:RealtimeApi/live/POST/@connections/*",
         # waitlist offers: who waits (AP20), and the offer's hold, which reads calendars live
         "MentorshipTable/index/Waitlist", "CalendarSecretsKey",
+        "HoldExpiryQueue",  # a new hold's timer
     },
+    # Expires a lapsed hold (booking, locks, hold place; the mock gateway's charge record) and
+    # sends a long hold's timer again; no index, no other table, nothing sent to anyone.
+    "HoldExpiryFunction": {"MentorshipTable", "HoldExpiryQueue"},
     # Reads a mentor's profile (does it exist) and keeps the subscriptions; posts nothing.
     "RealtimeFunction": {"MentorshipTable", "ConnectionsTable"},
     "DirectoryFunction": {
@@ -114,6 +119,7 @@ MUST_NOT_IMPORT = {
     # Sends MIME built when the change was recorded: no HTTP code, no email building.
     "StreamFunction": ("aws_lambda_powertools.event_handler", "pydantic", *EMAIL_ONLY),
     "DirectoryFunction": ("aws_lambda_powertools.event_handler", "pydantic", *EMAIL_ONLY),
+    "HoldExpiryFunction": ("aws_lambda_powertools.event_handler", "pydantic", *EMAIL_ONLY, *CALENDAR_ONLY),
     "RealtimeFunction": (*EMAIL_ONLY, *ANNOTATION_ONLY),
 }
 
@@ -573,6 +579,34 @@ def test_the_table_stream_feeds_the_stream_function_with_partial_failures_and_bo
     event = properties("StreamFunction")["Events"][source.event]["Properties"]
     assert resource_name(event["DestinationConfig"]["OnFailure"]["Destination"]) == "StreamFailures"
     assert TEMPLATE["Resources"]["StreamFailures"]["Type"] == "AWS::SQS::Queue"
+
+
+def test_hold_timers_feed_the_hold_expiry_function_with_partial_failures_and_a_dead_letter_queue():
+    """The queue the StreamFunction starts hold timers on is the one HoldExpiryFunction reads; a
+    timer that keeps failing ends in a dead-letter queue (the per-minute run expires its hold)."""
+    (source,) = queue_sources()
+    assert (source.function, source.queue) == ("HoldExpiryFunction", "HoldExpiryQueue")
+    assert source.reports_item_failures
+    assert source.visibility_timeout >= 6 * functions()["HoldExpiryFunction"].timeout  # AWS's advice for SQS triggers
+    for function_id in ("StreamFunction", "HoldExpiryFunction"):
+        assert ref_target(functions()[function_id].environment["HOLD_EXPIRY_QUEUE_URL"]) == "HoldExpiryQueue"
+    queue = properties("HoldExpiryQueue")
+    assert resource_name(queue["RedrivePolicy"]["deadLetterTargetArn"]) == "HoldTimersThatKeptFailing"
+    mapping = properties(source.event)
+    assert mapping["MaximumBatchingWindowInSeconds"] == 0
+    assert ref_target(mapping["FunctionName"]) == "HoldExpiryFunctionAliaslive"  # the published alias, as SAM's events do
+    # Not a SAM SQS event (which attaches AWSLambdaSQSQueueExecutionRole: every queue); the poller's
+    # three actions on this queue only, in the function's own policy.
+    assert "Events" not in properties("HoldExpiryFunction")
+    (receive,) = [s for s in policy_statements("HoldExpiryFunction") if "sqs:ReceiveMessage" in as_list(s["Action"])]
+    assert sorted(as_list(receive["Action"])) == ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
+    assert {resource_name(r) for r in as_list(receive["Resource"])} == {"HoldExpiryQueue"}
+
+
+def test_no_function_in_aws_shortens_the_hold():
+    """HOLD_SECONDS is the local stack's (its end-to-end test of expiry); AWS holds 5 minutes."""
+    for function_id, spec in functions().items():
+        assert "HOLD_SECONDS" not in spec.environment, function_id
 # ------------------------------------------------------------------ edge cache of the public reads
 
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # AWS managed cache policy

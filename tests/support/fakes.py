@@ -350,3 +350,17 @@ class RecordingConnections:
 
     def to(self, connection_id: str) -> list[dict]:
         return [message for target, message in self.posted if target == connection_id]
+
+
+class RecordingHoldTimers:
+    """The hold-timer queue in memory: which timers were started, when, with what delay."""
+
+    def __init__(self) -> None:
+        self.started: list[tuple] = []  # (timer, delay in seconds)
+
+    def start(self, timer, now) -> None:
+        self.started.append((timer, timer.delay_seconds(now)))
+
+    @property
+    def timers(self) -> list:
+        return [timer for timer, _ in self.started]

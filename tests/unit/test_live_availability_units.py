@@ -46,3 +46,24 @@ def test_only_the_two_actions_with_a_mentor_id_and_nothing_else_parse():
     for body in (None, "", "[]", "null", '{"action": "subscribe"}', '{"action": "subscribe", "mentorId": "grace", "x": 1}',
                  '{"action": "unsubscribe", "mentorId": ""}', '{"action": "subscribe", "mentorId": "' + "a" * 2000 + '"}'):
         assert parse_message(body) is None, body
+
+
+def test_head_changes_keep_the_first_old_image_of_each_schedule_and_calendar_per_mentor():
+    from mentorship.services.live_availability import head_changes
+    from mentorship.store.models import CalendarConnection, MentorSchedule
+
+    first = MentorSchedule(mentor_id="grace", timezone="UTC")
+    second = MentorSchedule(mentor_id="grace", timezone="Europe/Berlin")
+    third = MentorSchedule(mentor_id="grace", timezone="Asia/Tokyo")
+    calendar = CalendarConnection(mentor_id="linus", calendar_id="cal-1")
+    heads = head_changes(
+        [
+            change(first, second),
+            change(second, third),  # the batch's later change: the mentor before it is `first`
+            change(None, calendar),  # a calendar connected in the batch: before, it was not there
+            change(None, new_slot("grace", START)),  # a slot change names its slot: not a head change
+        ]
+    )
+    assert set(heads) == {"grace", "linus"}
+    assert heads["grace"].schedule is first and heads["grace"].calendars == {}
+    assert heads["linus"].calendars == {"cal-1": None}

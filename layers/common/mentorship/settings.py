@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from functools import cache
 
 
+MIN_HOLD_SECONDS, MAX_HOLD_SECONDS = 5, 1800  # a hold the client can still pay within; a waitlist offer's 30 minutes
+
+
 class ConfigurationError(RuntimeError):
     pass
 
@@ -26,6 +29,11 @@ class Settings:
     connections_table_name: str = ""
     realtime_url: str = ""
     realtime_callback_url: str = ""
+    # The queue whose timers bring a hold back when it lapses (docs/decisions.md §27); empty: none.
+    hold_expiry_queue_url: str = ""
+    # How long a hold lasts. The template never sets HOLD_SECONDS (5 minutes in AWS); the local
+    # stack's --hold-seconds shortens it for the end-to-end test of expiry announcements only.
+    hold_seconds: int = 300
     # Outbound HTTP to users' URLs may reach loopback (the local stack and tests only).
     outbound_allow_loopback: bool = False
     # ... and nothing else (the local stack by default: no DNS lookups, no traffic beyond 127.0.0.1).
@@ -51,6 +59,7 @@ class Settings:
             ("connections_table_name", "CONNECTIONS_TABLE_NAME"),
             ("realtime_url", "REALTIME_URL"),
             ("realtime_callback_url", "REALTIME_CALLBACK_URL"),
+            ("hold_expiry_queue_url", "HOLD_EXPIRY_QUEUE_URL"),
         ):
             if env.get(var):
                 optional[field] = env[var]
@@ -59,6 +68,13 @@ class Settings:
                 optional["directory_sync_seconds"] = max(0.0, float(env["DIRECTORY_SYNC_SECONDS"]))
             except ValueError:
                 raise ConfigurationError("DIRECTORY_SYNC_SECONDS must be a number of seconds") from None
+        if env.get("HOLD_SECONDS"):
+            try:
+                optional["hold_seconds"] = int(env["HOLD_SECONDS"])
+            except ValueError:
+                raise ConfigurationError("HOLD_SECONDS must be a whole number of seconds") from None
+            if not MIN_HOLD_SECONDS <= optional["hold_seconds"] <= MAX_HOLD_SECONDS:
+                raise ConfigurationError(f"HOLD_SECONDS must be {MIN_HOLD_SECONDS} to {MAX_HOLD_SECONDS}")
         optional["outbound_allow_loopback"] = env.get("OUTBOUND_ALLOW_LOOPBACK", "").lower() == "true"
         optional["outbound_loopback_only"] = env.get("OUTBOUND_LOOPBACK_ONLY", "").lower() == "true"
         optional["secrets_key_id"] = env.get("SECRETS_KEY_ID") or None

@@ -1,9 +1,9 @@
 """Outside services behind small interfaces: email (SES), push (SNS), payment (mock),
-secrets (KMS), external calendars (CalDAV and ICS feeds) and integrators' webhooks (both over the
-guarded outbound HTTP).
+secrets (KMS), external calendars (CalDAV and ICS feeds), integrators' webhooks (both over the
+guarded outbound HTTP) and hold timers (SQS).
 
-`email_sender()`, `push_sender()`, `payment_gateway()`, `secret_box()`, `calendar_reader()`
-and `webhook_sender()`
+`email_sender()`, `push_sender()`, `payment_gateway()`, `secret_box()`, `calendar_reader()`,
+`webhook_sender()` and `hold_timers()`
 give the real implementations, made once per instance; tests replace them with `use(...)`.
 """
 
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from mentorship.gateways.email import EmailSender
     from mentorship.gateways.payment import PaymentGateway
     from mentorship.gateways.calendars import CalendarReader
+    from mentorship.gateways.timers import HoldTimers
     from mentorship.gateways.push import PushSender
     from mentorship.gateways.secrets import SecretBox
     from mentorship.gateways.webhooks import WebhookSender
@@ -24,7 +25,8 @@ _overrides: dict[str, object] = {}
 
 
 def use(**gateways: object) -> None:
-    """Swap gateways (email=..., push=..., payment=..., secrets=..., calendars=...); `use()` with
+    """Swap gateways (email=..., push=..., payment=..., secrets=..., calendars=..., webhooks=...,
+    hold_timers=...); `use()` with
     no arguments restores all."""
     if not gateways:
         _overrides.clear()
@@ -102,3 +104,17 @@ def secret_box() -> "SecretBox":
 
 def calendar_reader() -> "CalendarReader":
     return _overrides.get("calendars") or _http_calendars()  # type: ignore[return-value]
+
+
+@cache
+def _sqs_hold_timers() -> "HoldTimers | None":
+    from mentorship.gateways.timers import SqsHoldTimers
+    from mentorship.settings import get_settings
+
+    settings = get_settings()
+    return SqsHoldTimers(settings.hold_expiry_queue_url, settings.region) if settings.hold_expiry_queue_url else None
+
+
+def hold_timers() -> "HoldTimers | None":
+    """None where no queue is configured: the per-minute run alone expires holds there."""
+    return _overrides.get("hold_timers") or _sqs_hold_timers()  # type: ignore[return-value]

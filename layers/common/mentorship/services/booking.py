@@ -26,7 +26,7 @@ from mentorship.domain.calendar import Party
 from mentorship.domain.commitments import Money, Role, cancellation_refund, policy_of
 from mentorship.domain.emails import EmailKind, Terms
 from mentorship.domain.instants import epoch_seconds, from_epoch_seconds, resolve_zone
-from mentorship.domain.sessions import HOLD_DURATION, check_session_request, clean_topic
+from mentorship.domain.sessions import check_session_request, clean_topic
 from mentorship.domain.slots import SLOT, slots_for_session
 from mentorship.domain.schedules import HOLD_READ_MARGIN, BusyTimes, OfferingInputs, hold_ledger_days, session_offered
 from mentorship.domain.webhooks import EventType
@@ -124,7 +124,7 @@ def hold_session(
         status=BookingStatus.HELD.value,
         now=now,
     )
-    booking.hold_expires_at = epoch_seconds(now + (offer.hold_for if offer else HOLD_DURATION))
+    booking.hold_expires_at = epoch_seconds(now + (offer.hold_for if offer else timedelta(seconds=get_settings().hold_seconds)))
     # Chosen now, from the profile this hold reads anyway, so the confirm need not read it again;
     # no answer shows it before the booking is confirmed.
     booking.meeting_url = _meeting_url(mentor.video_provider, mentor.manual_meeting_url)
@@ -229,6 +229,9 @@ def confirm_booking(booking_id: str, user_id: str, payment_method: str, now: dat
                 raise InvalidState("this booking is already confirmed") from None
             # The hold ended (expired, released, cancelled, swept) between the check and the write.
             payments.refund(booking_id, now)
+            if current is not None and current.status == BookingStatus.EXPIRED.value:
+                # Its timer wrote the expiry first (decisions §27): the same answer as a lapsed lock.
+                raise HoldExpired("the 5-minute hold has expired; hold the slot again") from None
             raise
     # The hold still stands and the charge is the booking's own: a retried confirm reuses it.
     raise ServiceUnavailable("this mentor's cancellation policy is changing; try again")

@@ -12,10 +12,11 @@ agree on every slot, rule-given or published.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Iterator
+from typing import Callable, Iterator
 
 from mentorship.domain.instants import resolve_zone
 from mentorship.domain.schedules import BusyTimes, Lock, OfferedSlot, OfferingInputs, offer, session_offered
+from mentorship.domain.slots import SLOT
 from mentorship.domain.waitlist import offerable_starts
 from mentorship.errors import NotFound
 from mentorship.services.calendars import busy_for_listing, cached_busy
@@ -37,19 +38,23 @@ def read_mentor(mentor_id: str) -> MentorHead:
     return head
 
 
-def _inputs(mentor: MentorHead, start: datetime, end: datetime, busy: BusyTimes, consistent: bool) -> OfferingInputs:
-    """The offering's inputs for [start, end): one Query of the window and a day each side."""
+def _inputs(mentor: MentorHead, published: list[datetime], locks: list[Lock], busy: BusyTimes) -> OfferingInputs:
     zone_name = mentor.schedule.timezone if mentor.schedule else mentor.profile.timezone
+    return OfferingInputs(zone=zone_name, schedule=mentor.schedule, published=tuple(published), locks=tuple(locks), busy=busy)
+
+
+def _window_inputs(mentor: MentorHead, start: datetime, end: datetime, busy: BusyTimes, consistent: bool) -> OfferingInputs:
+    """The offering's inputs for [start, end): one Query of the window and a day each side."""
     published, locks = SlotStore().published_and_locks(
         mentor.profile.mentor_id, start - LOCK_MARGIN, end + LOCK_MARGIN, consistent=consistent
     )
-    return OfferingInputs(zone=zone_name, schedule=mentor.schedule, published=tuple(published), locks=tuple(locks), busy=busy)
+    return _inputs(mentor, published, locks, busy)
 
 
 def _offering(
     mentor: MentorHead, start: datetime, end: datetime, now: datetime, busy: BusyTimes, consistent: bool = False
 ) -> tuple[list[OfferedSlot], list[Lock]]:
-    inputs = _inputs(mentor, start, end, busy, consistent)
+    inputs = _window_inputs(mentor, start, end, busy, consistent)
     return offer(inputs, start, end, now), list(inputs.locks)
 
 
@@ -61,7 +66,7 @@ def sessions_offered_in(mentor: MentorHead, window_from: datetime, window_to: da
     busy = cached_busy(mentor.calendars)
     if busy.unreadable:
         return iter(())
-    inputs = _inputs(mentor, window_from, window_to, busy, consistent=True)
+    inputs = _window_inputs(mentor, window_from, window_to, busy, consistent=True)
     open_slots = {slot.start for slot in offer(inputs, window_from, window_to, now) if slot.available}
     return offerable_starts(
         window_from,
@@ -116,3 +121,45 @@ def next_offered(mentor_id: str, now: datetime) -> NextOpen:
             return NextOpen(found, min([found - notice if found - notice > now else found, *expiries]))
         window_start = now + reach
     return NextOpen(None, min([now + NOTHING_OPEN_RECHECK, *expiries]))
+
+
+def _available_by_start(mentor: MentorHead, start: datetime, end: datetime, now: datetime, window: tuple) -> dict[datetime, bool]:
+    """Offered slots in [start, end) -> available, for `mentor` (its schedule and calendars'
+    cached busy times) over the published slots and locks `window` read once."""
+    published, locks = window
+    inputs = _inputs(mentor, published, locks, cached_busy(mentor.calendars))
+    return {slot.start: slot.available for slot in offer(inputs, start, end, now)}
+
+
+def availability_at(mentor_id: str, starts: list[datetime], now: datetime) -> dict[datetime, bool]:
+    """Whether each of `starts` (sorted) is offered now, as a listing would say with the
+    calendars' cached busy times (the stream never calls calendar servers): two consistent
+    Queries, the mentor's head and the slots' window. A start the offering does not give is
+    unavailable."""
+    mentor = read_mentor_head(mentor_id, consistent=True)
+    if mentor.profile is None:
+        return {start: False for start in starts}
+    start, end = starts[0], starts[-1] + SLOT
+    window = SlotStore().published_and_locks(mentor_id, start - LOCK_MARGIN, end + LOCK_MARGIN, consistent=True)
+    offered = _available_by_start(mentor, start, end, now, window)
+    return {moment: offered.get(moment, False) for moment in starts}
+
+
+def offering_changes(
+    mentor_id: str, before: Callable[[MentorHead], MentorHead], start: datetime, end: datetime, now: datetime
+) -> dict[datetime, bool]:
+    """The slots in [start, end) whose availability differs between the mentor as `before`
+    rebuilds it (an older schedule, older calendar caches) and the mentor as stored now, everything
+    else (published slots, locks, `now`) the same: start -> available now. Two consistent
+    Queries; the offering is computed twice in memory."""
+    mentor = read_mentor_head(mentor_id, consistent=True)
+    if mentor.profile is None:
+        return {}
+    window = SlotStore().published_and_locks(mentor_id, start - LOCK_MARGIN, end + LOCK_MARGIN, consistent=True)
+    then = _available_by_start(before(mentor), start, end, now, window)
+    current = _available_by_start(mentor, start, end, now, window)
+    return {
+        moment: current.get(moment, False)
+        for moment in sorted(then.keys() | current.keys())
+        if then.get(moment, False) != current.get(moment, False)
+    }

@@ -54,7 +54,10 @@ class RealtimeRoutes:
         self._subscriptions.close_connection(connection_id)
 
     def message(self, connection_id: str, route_key: str, body: str | None, now: datetime) -> dict:
-        """The answer to one message on `route_key` (subscribe, unsubscribe, $default)."""
+        """The answer to one message on `route_key` (subscribe, unsubscribe, $default): every
+        message, well-formed or not, is counted against the connection's rate limit first."""
+        if not self._subscriptions.count_message(connection_id, now):
+            return error("rate_limited")
         message = parse_message(body)
         if message is None or message.action != route_key:
             return error("bad_request")  # $default, or a body the route selection could not have chosen

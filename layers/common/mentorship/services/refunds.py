@@ -16,6 +16,7 @@ from mentorship import gateways
 from mentorship.observability import logger
 from mentorship.services.availability import refresh_after_booking_change
 from mentorship.services.booking import expire_hold
+from mentorship.services.hold_expiry import start_hold_timer
 from mentorship.services.stream import Change
 from mentorship.store.booking_repository import booking_repository
 from mentorship.store.models import Booking
@@ -64,6 +65,8 @@ def booking_fell_due(item: Booking, now: datetime) -> bool:
 
 
 def after_booking_change(change: Change, now: datetime) -> None:
-    """StreamFunction's handler for bookings: the mentor's next open slot, then any refund owed."""
+    """StreamFunction's handler for bookings: the mentor's next open slot, any refund owed, and a
+    new hold's expiry timer."""
     refresh_after_booking_change(change, now)
     refund_after_booking_change(change, now)
+    start_hold_timer(change, now)

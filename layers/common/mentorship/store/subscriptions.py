@@ -2,7 +2,8 @@
 
 Item types (pk / sk), TTL attribute `expiresAt` on both:
 
-  CONN#<connectionId> / CONNECTION     the connection: `mentors` (string set, at most 20)
+  CONN#<connectionId> / CONNECTION     the connection: `mentors` (string set, at most 20),
+                                       `messageWindow` / `messages` (its rate limit's count)
   MENTOR#<mentorId>   / CONN#<connId>  one subscription: the mentor's partition lists its listeners
 
   AP-R1  who listens to mentor X ....... Query pk=MENTOR#X (one per changed mentor per batch)
@@ -12,6 +13,10 @@ A subscription is written in one transaction with the connection's set, whose co
 at MAX_SUBSCRIPTIONS; both expire when API Gateway would have closed the connection (2 hours),
 so a connection whose $disconnect never ran is tidied away by TTL. Plain boto3: the table is
 small and separate from the single table's pynamodb models.
+
+Each message a connection sends is counted on its item first (`count_message`): at most
+MESSAGES_PER_WINDOW in each fixed WINDOW_SECONDS window, one conditional UpdateItem (two when a
+new window starts), so the limit holds across every RealtimeFunction instance.
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ from mentorship.domain.instants import epoch_seconds
 from mentorship.settings import get_settings
 
 MAX_SUBSCRIPTIONS = 20
+# A page subscribes to at most 20 mentors at once; twice that in 10 seconds is no browser's need.
+MESSAGES_PER_WINDOW = 40
+WINDOW_SECONDS = 10
 CONNECTION_LIFETIME = timedelta(hours=2)  # API Gateway closes a WebSocket connection after 2 hours
 CONNECTION_SK = "CONNECTION"
 
@@ -111,6 +119,43 @@ class SubscriptionStore:
                     raise UnknownConnection(connection_id) from None
                 raise TooManySubscriptions(connection_id) from None
             raise
+
+    def count_message(self, connection_id: str, now: datetime) -> bool:
+        """Count one message of the connection in the current window; False when the window's
+        MESSAGES_PER_WINDOW are spent (nothing else is done for that message). A connection
+        without its item is not limited here: the route answers it as before."""
+        window = epoch_seconds(now) // WINDOW_SECONDS * WINDOW_SECONDS
+        key = {"pk": {"S": _connection_pk(connection_id)}, "sk": {"S": CONNECTION_SK}}
+        failed = self._client.exceptions.ConditionalCheckFailedException
+        for _ in range(2):  # a concurrent message may open the window between the two forms
+            try:  # the window is open: one more, while under the limit
+                self._client.update_item(
+                    TableName=self._table,
+                    Key=key,
+                    UpdateExpression="ADD messages :one",
+                    ConditionExpression="attribute_exists(pk) AND messageWindow = :window AND messages < :max",
+                    ExpressionAttributeValues={":one": {"N": "1"}, ":window": {"N": str(window)}, ":max": {"N": str(MESSAGES_PER_WINDOW)}},
+                )
+                return True
+            except failed:
+                pass
+            try:  # the first message of a new window
+                self._client.update_item(
+                    TableName=self._table,
+                    Key=key,
+                    UpdateExpression="SET messageWindow = :window, messages = :one",
+                    ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(messageWindow) OR messageWindow < :window)",
+                    ExpressionAttributeValues={":one": {"N": "1"}, ":window": {"N": str(window)}},
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+                return True
+            except failed as refused:
+                current = refused.response.get("Item")
+                if current is None:
+                    return True  # no connection item: not ours to limit
+                if int(current.get("messages", {}).get("N", "0")) >= MESSAGES_PER_WINDOW:
+                    return False
+        return False
 
     def _connection(self, connection_id: str) -> dict | None:
         answer = self._client.get_item(
