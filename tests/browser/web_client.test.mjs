@@ -158,7 +158,11 @@ async function pickSlots() {
   const first = candidates[0];
   const second = candidates.find((slot) => slot.localStart.slice(0, 10) !== first.localStart.slice(0, 10));
   assert.ok(first && second, 'Ada has two 60-minute openings on different days');
-  return { booked: first, declined: second };
+  // A third, for the live-availability step: clear of both sessions above (60 minutes each).
+  const taken = new Set([first, second].flatMap((slot) => [Date.parse(slot.start), Date.parse(slot.start) + 30 * 60_000]));
+  const live = candidates.find((slot) => !taken.has(Date.parse(slot.start)) && !taken.has(Date.parse(slot.start) + 30 * 60_000));
+  assert.ok(live, 'Ada has a third opening for the live step');
+  return { booked: first, declined: second, live };
 }
 
 /** The calendar day (YYYY-MM-DD) of an instant in a zone: which day button shows it. */
@@ -307,8 +311,32 @@ step("a mentor's profile shows bio, specialties, reviews and a 30-day calendar i
   assert.ok((await page.locator('.slots .slot').count()) >= 1);
 });
 
+/**
+ * The page's live-availability socket answers subscriptions but never delivers a change: what a
+ * person sees when their click beats the server's message (the hold then answers 409).
+ */
+async function holdBackLiveUpdates(watch) {
+  await watch.page.routeWebSocket(
+    (url) => url.protocol === 'ws:' || url.protocol === 'wss:',
+    (socket) => {
+      socket.onMessage((text) => {
+        const message = JSON.parse(String(text));
+        if (message.action === 'subscribe') socket.send(JSON.stringify({ type: 'subscribed', mentorId: message.mentorId }));
+      });
+    },
+  );
+}
+
+/** The JSON frames a page sends over its WebSockets, as they are sent. */
+function sentFrames(watch) {
+  const frames = [];
+  watch.page.on('websocket', (socket) => socket.on('framesent', (frame) => frames.push(JSON.parse(String(frame.payload)))));
+  return frames;
+}
+
 step('the rival (another user, another browser context) opens the same calendar before the booking', async () => {
   const { page } = rival;
+  await holdBackLiveUpdates(rival);
   await open(rival);
   const submit = await signIn(rival, JONAS);
   await submit();
@@ -423,6 +451,64 @@ step('a declined card shows the error and frees the slot', async () => {
   await shot(rival, 'rival-holds-freed-slot');
   await rivalPage.getByRole('button', { name: 'Cancel and release the time' }).click();
   await rivalPage.getByRole('heading', { level: 1, name: ADA.name }).waitFor();
+});
+
+step('live: another context holding a slot greys it out here within 5 s, without a reload; its release frees it', async () => {
+  // Two contexts side by side on Ada's profile: the watcher (not signed in, in Tokyo) and the
+  // rival, who holds a time through the client and then releases it.
+  const watcher = await newPage('watcher', { timezoneId: 'Asia/Tokyo' });
+  const frames = sentFrames(watcher);
+  const { page } = watcher;
+  await open(watcher, `#/mentors/${ADA.mentorId}`);
+  await page.locator('section.booking[data-live="live"]').waitFor();
+  assert.deepEqual(frames, [{ action: 'subscribe', mentorId: ADA.mentorId }]);
+  await page.getByText('Live: times taken or freed by others update here').waitFor();
+  await chooseSlot(page, slots.live, 'Asia/Tokyo');
+  await page.getByLabel('What would you like to talk about?').fill('Watching this time while someone takes it');
+  await page.evaluate(() => {
+    window.notReloaded = true;
+  });
+  const slot = page.locator(`.slots [data-start="${slots.live.start}"]`);
+  assert.equal(await slot.isEnabled(), true);
+
+  const rivalPage = rival.page;
+  await open(rival, `#/mentors/${ADA.mentorId}`);
+  await chooseSlot(rivalPage, slots.live, 'America/New_York');
+  await duration(rivalPage, 30).check();
+  await rivalPage.getByLabel('What would you like to talk about?').fill('Taking the time the watcher is looking at');
+  const held = rivalPage.waitForResponse((response) => response.request().method() === 'POST' && response.url().endsWith('/bookings'));
+  await rivalPage.getByRole('button', { name: 'Continue to payment' }).click();
+  assert.equal((await held).status(), 201);
+  const heldAt = Date.now();
+  await page.locator(`.slots [data-start="${slots.live.start}"]:disabled`).waitFor({ timeout: 5000 });
+  const greyedAfter = Date.now() - heldAt;
+  assert.ok(greyedAfter < 5000, `greyed out ${greyedAfter} ms after the hold`);
+  assert.match(await slot.getAttribute('aria-label'), /booked$/);
+  // The watcher had chosen that time: the choice is withdrawn, with a message, and the topic kept.
+  await page.locator('.booking-messages [role="alert"]').filter({ hasText: 'Someone else has just taken' }).waitFor();
+  await page.getByText('Choose a start time to continue.').waitFor();
+  assert.equal(await page.evaluate(() => window.notReloaded), true, 'no reload');
+  await shot(watcher, 'live-slot-taken-by-another-context');
+  await shot(rival, 'live-the-other-context-holds');
+
+  await rivalPage.getByRole('button', { name: 'Cancel and release the time' }).click();
+  const releasedAt = Date.now();
+  await page.locator(`.slots [data-start="${slots.live.start}"]:enabled`).waitFor({ timeout: 5000 });
+  const freedAfter = Date.now() - releasedAt;
+  assert.ok(freedAfter < 5000, `free again ${freedAfter} ms after the release`);
+  assert.equal(await page.evaluate(() => window.notReloaded), true, 'no reload');
+  await slot.click();
+  await page.getByLabel('What would you like to talk about?').waitFor();
+  assert.equal(await page.getByLabel('What would you like to talk about?').inputValue(), 'Watching this time while someone takes it');
+  await shot(watcher, 'live-slot-free-again');
+  console.log(`# live availability: greyed out ${greyedAfter} ms after the hold, freed ${freedAfter} ms after the release`);
+
+  // Leaving the profile unsubscribes (and closes the socket: nothing else is watched).
+  await page.locator('[data-nav="directory"]').click();
+  await page.getByRole('heading', { level: 1, name: 'Find a mentor' }).waitFor();
+  await new Promise((done) => setTimeout(done, 300));
+  assert.deepEqual(frames.at(-1), { action: 'unsubscribe', mentorId: ADA.mentorId });
+  await watcher.page.context().close();
 });
 
 step('"My sessions" lists the confirmed session; Join gives the meeting link', async () => {
