@@ -147,6 +147,7 @@ async function pickSlots() {
   assert.ok(ada, 'the seeded mentor Ada Okafor is listed');
   Object.assign(ADA, ada);
   const detail = await api(`/mentors/${ada.mentorId}?tz=Europe/Berlin`);
+  ADA.cancellationPolicy = detail.cancellationPolicy;
   const open = new Set(detail.availability.slots.filter((slot) => slot.available).map((slot) => slot.start));
   const soonest = Date.now() + 2 * 86_400_000;
   const candidates = detail.availability.slots.filter(
@@ -163,6 +164,29 @@ async function pickSlots() {
   const live = candidates.find((slot) => !taken.has(Date.parse(slot.start)) && !taken.has(Date.parse(slot.start) + 30 * 60_000));
   assert.ok(live, 'Ada has a third opening for the live step');
   return { booked: first, declined: second, live };
+}
+
+const POLICY_LABELS = { flexible: 'Flexible', moderate: 'Moderate', strict: 'Strict' };
+// The contract's refund table ("Commitments"), as the test's own oracle: at least `hours` before the start -> `share`.
+const REFUND_TIERS = {
+  flexible: [{ hours: 2, share: 1 }],
+  moderate: [{ hours: 24, share: 1 }, { hours: 2, share: 0.5 }],
+  strict: [{ hours: 72, share: 1 }, { hours: 24, share: 0.5 }],
+};
+
+function refundNow(policy, start, amount) {
+  const tier = REFUND_TIERS[policy].find((t) => Date.parse(start) - Date.now() >= t.hours * 3_600_000);
+  return tier ? Math.floor(amount * tier.share + 0.5) : 0;
+}
+
+/** Intl puts narrow or no-break spaces before AM/PM, depending on its ICU version. */
+function spaces(text) {
+  return text.replace(/[\u202f\u00a0]/g, ' ');
+}
+
+/** An instant as the client writes it with its day (formatDateTime), in a zone. */
+function dateTimeIn(zone, instant) {
+  return new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' }).format(new Date(instant));
 }
 
 /** The calendar day (YYYY-MM-DD) of an instant in a zone: which day button shows it. */
@@ -307,6 +331,7 @@ step("a mentor's profile shows bio, specialties, reviews and a 30-day calendar i
   await page.getByRole('heading', { name: /^Reviews \(\d+\)$/ }).waitFor();
   assert.ok((await page.locator('.review').count()) >= 1);
   assert.equal(await page.getByLabel('Show times in').inputValue(), 'Europe/Berlin');
+  assert.match(await page.locator('.policy-line').textContent(), new RegExp(`^${POLICY_LABELS[ADA.cancellationPolicy]} cancellation policy: Full refund if cancelled at least`));
   assert.equal(await page.locator('.calendar .day').count(), 31); // today and the next 30 days
   assert.ok((await page.locator('.slots .slot').count()) >= 1);
 });
@@ -387,6 +412,21 @@ step('the mentee holds the time (with an Idempotency-Key) and sees the 5-minute 
   assert.match(first, /^[45]:\d\d$/);
   await page.waitForFunction((before) => document.querySelector('.countdown').textContent !== before, first);
   await page.getByText(`Pay ${dollars(ADA.hourlyRate.amount)}`).waitFor();
+  // The mentor's cancellation policy, with this session's deadlines in the mentee's zone, comes
+  // before the card.
+  const policy = page.getByRole('region', { name: `Cancellation policy: ${POLICY_LABELS[ADA.cancellationPolicy]}` });
+  await policy.waitFor();
+  const tier = REFUND_TIERS[ADA.cancellationPolicy].find((t) => Date.parse(slots.booked.start) - t.hours * 3_600_000 > Date.now());
+  const until = new Date(Date.parse(slots.booked.start) - tier.hours * 3_600_000);
+  const share = tier.share === 1 ? 'full' : 'half';
+  assert.equal(
+    spaces(await policy.locator(`li[data-share="${share}"]`).textContent()),
+    `${share === 'full' ? 'Full' : 'Half'} refund if you cancel by ${spaces(dateTimeIn('Europe/Berlin', until))}.`,
+  );
+  assert.ok(
+    await policy.evaluate((section) => Boolean(section.compareDocumentPosition(document.querySelector('form.payment')) & Node.DOCUMENT_POSITION_FOLLOWING)),
+    'the policy is shown before the payment form',
+  );
   await shot(mentee, 'checkout-hold-countdown');
 });
 
@@ -567,9 +607,44 @@ step('the mentor sees the booking, the inbox, and publishes and removes availabi
 
   await page.getByRole('link', { name: 'Profile and settings' }).click();
   await page.getByLabel('Hourly rate (US$)').fill('230');
+  const stricter = ADA.cancellationPolicy === 'strict' ? 'flexible' : 'strict';
+  assert.equal(await page.getByLabel('Cancellation policy').inputValue(), ADA.cancellationPolicy);
+  await page.getByLabel('Cancellation policy').selectOption(stricter);
   await page.getByRole('button', { name: 'Save changes' }).click();
   await page.getByText('Saved. Your rate is now 230 US$ per hour.').waitFor();
+  assert.equal((await api(`/mentors/${ADA.mentorId}`)).cancellationPolicy, stricter);
   await shot(mentor, 'mentor-profile-saved');
+});
+
+step('before cancelling, the mentee sees the refund under the policy the booking was made under; after, the refund', async () => {
+  const { page } = mentee;
+  await open(mentee, '#/sessions');
+  const item = page.locator(`.booking-item[data-booking-id="${bookingId}"]`);
+  await item.waitFor();
+  const label = POLICY_LABELS[ADA.cancellationPolicy]; // not the policy Ada has just switched to
+  assert.match(await item.locator('.policy-line').textContent(), new RegExp(`^${label} cancellation policy$`));
+  const price = ADA.hourlyRate.amount; // 60 minutes at Ada's rate when it was booked
+  const refund = refundNow(ADA.cancellationPolicy, slots.booked.start, price);
+  const expected = refund === price
+    ? `You get a full refund of ${dollars(refund)} (${label} policy).`
+    : refund > 0
+      ? `You get ${dollars(refund)} of the ${dollars(price)} you paid back (${label} policy).`
+      : `Nothing is refunded: it is too close to the start (${label} policy; you paid ${dollars(price)}).`;
+  await item.getByRole('button', { name: 'Cancel' }).click();
+  const preview = item.locator('.refund-preview');
+  await preview.waitFor();
+  assert.equal(await preview.textContent(), expected);
+  await shot(mentee, 'cancel-shows-refund-first');
+  const cancelled = page.waitForResponse((response) => response.url().includes(`/bookings/${bookingId}/cancel`));
+  await item.getByRole('button', { name: 'Yes, cancel it' }).click();
+  assert.equal((await cancelled).status(), 200);
+  const done = item.locator('[role="status"]').filter({ hasText: /^Cancelled\./ });
+  await done.waitFor();
+  assert.match(await done.textContent(), new RegExp(`^Cancelled\\. Cancelled by you · \\${dollars(refund)} (refunded|to be refunded)`));
+  await open(mentee, `#/bookings/${bookingId}`);
+  await page.locator('.settlement').filter({ hasText: `Cancelled by you · ${dollars(refund)}` }).waitFor();
+  assert.match(await page.locator('.badge').first().textContent(), /Cancelled/);
+  await shot(mentee, 'cancelled-with-refund');
 });
 
 step('in AWS mode the client signs in through the Cognito hosted UI (code flow with PKCE, mocked here)', async () => {

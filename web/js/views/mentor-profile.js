@@ -17,6 +17,8 @@ import {
   ratingText,
   slotsByDay,
   supportedZones,
+  policyLabel,
+  policySummary,
   TOPIC_MAX,
   TOPIC_MIN,
   topicProblem,
@@ -102,6 +104,9 @@ export async function renderMentorProfile(view) {
         h('p', { class: 'lead' }, `${mentor.jobTitle} at ${mentor.company}`),
         h('p', { class: 'muted' }, `${experienceLabel(mentor.experienceLevel)} · ${mentor.yearsOfExperience} years · ${ratingText(mentor)} · ${mentor.totalSessions} sessions`),
         h('p', {}, h('strong', {}, `${formatMoney(mentor.hourlyRate)} per hour`), ` · Mentor's time zone: ${mentor.timezone.replace(/_/g, ' ')}`),
+        mentor.cancellationPolicy
+          ? h('p', { class: 'policy-line' }, h('strong', {}, `${policyLabel(mentor.cancellationPolicy)} cancellation policy: `), policySummary(mentor.cancellationPolicy))
+          : null,
       ),
     ),
     h('h2', {}, 'About'),

@@ -5,11 +5,13 @@
 import { ApiError, enc } from '../api.js';
 import { errorBox, field, h, replace, spinner } from '../dom.js';
 import {
+  CANCELLATION_POLICIES,
   dayInZone,
   dollarsToMinor,
   formatDay,
   formatTime,
   minorToDollars,
+  policySummary,
   slotsByDay,
   supportedZones,
   toUtcString,
@@ -66,6 +68,7 @@ async function profileTab(view, container) {
     avatarUrl: profile?.avatarUrl || '',
     videoProvider: profile?.videoProvider || 'generated',
     manualMeetingUrl: profile?.manualMeetingUrl || '',
+    cancellationPolicy: profile?.cancellationPolicy || 'moderate',
   };
   const input = (name, attributes = {}) => h('input', { name, value: values[name], ...attributes });
   const manualUrl = input('manualMeetingUrl', { type: 'url', placeholder: 'https://…', inputmode: 'url' });
@@ -87,6 +90,17 @@ async function profileTab(view, container) {
     field('Your time zone', h('select', { name: 'timezone' }, zoneOptions(values.timezone))),
     field('Bio', h('textarea', { name: 'bio', rows: '5', maxlength: '5000', required: true }, values.bio)),
     field('Specialties', input('specialties'), { hint: 'Separated by commas, e.g. "system design, hiring".' }),
+    field(
+      'Cancellation policy',
+      h(
+        'select',
+        { name: 'cancellationPolicy' },
+        Object.entries(CANCELLATION_POLICIES).map(([value, { label }]) =>
+          h('option', { value, selected: value === values.cancellationPolicy }, `${label}: ${policySummary(value)}`),
+        ),
+      ),
+      { hint: 'Shown to mentees before they pay. A booking keeps the policy it was made under; your own cancellations always refund in full.' },
+    ),
     field('Photo URL (optional)', input('avatarUrl', { type: 'url', placeholder: 'https://…', inputmode: 'url' })),
     h(
       'fieldset',
@@ -119,6 +133,7 @@ async function profileTab(view, container) {
       avatarUrl: String(data.get('avatarUrl')).trim() || null,
       videoProvider: data.get('videoProvider') || 'generated',
       manualMeetingUrl: data.get('videoProvider') === 'manual' ? String(data.get('manualMeetingUrl')).trim() || null : null,
+      cancellationPolicy: data.get('cancellationPolicy'),
     };
     const button = form.querySelector('button[type="submit"]');
     button.disabled = true;

@@ -3,7 +3,16 @@
 
 import { enc } from '../api.js';
 import { errorBox, field, h, replace, spinner, uid } from '../dom.js';
-import { COMMENT_MAX, formatDateTime, formatDay, formatMoney, formatTime, trimmedLength } from '../format.js';
+import {
+  COMMENT_MAX,
+  formatDateTime,
+  formatDay,
+  formatMoney,
+  formatTime,
+  noShowWindowOpen,
+  policyLabel,
+  trimmedLength,
+} from '../format.js';
 import { loadAvailability, startsFor } from './mentor-profile.js';
 
 const STATUS_LABELS = {
@@ -14,7 +23,31 @@ const STATUS_LABELS = {
   expired: 'Hold expired',
   released: 'Released',
   payment_failed: 'Payment failed',
+  no_show: 'No-show',
 };
+
+/** Who someone is, from the point of view of `role` (the reader): "you" or their name. */
+function partyName(booking, party, role) {
+  if (party === role) return 'you';
+  return party === 'mentor' ? booking.mentorName : booking.menteeName;
+}
+
+/** What a cancelled or no-show booking gave back: "Cancelled by you · $110.00 refunded". */
+function settlementText(booking, role) {
+  if (!booking.refund) return null;
+  const who = booking.status === 'no_show'
+    ? `${partyName(booking, booking.absent, role).replace(/^you$/, 'You')} did not attend`
+    : booking.cancelledBy ? `Cancelled by ${partyName(booking, booking.cancelledBy, role)}` : 'Cancelled';
+  const money = booking.refund.amount
+    ? `${formatMoney(booking.refund)} ${booking.refundStatus === 'pending' ? 'to be refunded (the payment gateway is being retried)' : 'refunded'}`
+    : 'nothing refunded';
+  return `${who} · ${money}`;
+}
+
+/** A mentee may move a session only while cancelling it would refund in full (docs/decisions.md). */
+function menteeMayMove(booking) {
+  return !booking.refundIfCancelledNow || booking.refundIfCancelledNow.amount >= booking.price.amount;
+}
 
 function hasEnded(booking) {
   return Date.parse(booking.end) <= Date.now();
@@ -49,6 +82,10 @@ export function bookingItem(app, booking, { role = 'mentee', refresh = () => {} 
       ),
       h('p', {}, h('time', { datetime: booking.start }, formatDateTime(booking.start, zone)), ` – ${formatTime(booking.end, zone)} · ${booking.durationMinutes} min · ${formatMoney(booking.price)}`),
       h('p', { class: 'topic' }, booking.topic),
+      settlementText(booking, role) ? h('p', { class: 'settlement' }, settlementText(booking, role)) : null,
+      booking.cancellationPolicy && ['held', 'confirmed'].includes(booking.status)
+        ? h('p', { class: 'muted policy-line' }, `${policyLabel(booking.cancellationPolicy)} cancellation policy`)
+        : null,
       actions,
       panel,
     ),
@@ -71,18 +108,25 @@ export function bookingItem(app, booking, { role = 'mentee', refresh = () => {} 
   }
   if (confirmedUpcoming || booking.status === 'held') {
     const cancel = h('button', { type: 'button', class: 'button small secondary' }, booking.status === 'held' ? 'Release hold' : 'Cancel');
-    cancel.addEventListener('click', () => showCancel(app, booking, panel, refresh));
+    cancel.addEventListener('click', () => showCancel(app, booking, panel, refresh, role));
     actions.append(cancel);
   }
-  if (confirmedUpcoming && role === 'mentee') {
+  if (confirmedUpcoming && role === 'mentee' && menteeMayMove(booking)) {
     const reschedule = h('button', { type: 'button', class: 'button small secondary' }, 'Reschedule');
     reschedule.addEventListener('click', () => showReschedule(app, booking, panel, refresh));
     actions.append(reschedule);
   }
-  if (role === 'mentee' && ['confirmed', 'completed'].includes(booking.status) && hasEnded(booking)) {
+  const attended = ['confirmed', 'completed'].includes(booking.status) || (booking.status === 'no_show' && booking.absent === 'mentor');
+  if (role === 'mentee' && attended && hasEnded(booking)) {
     const review = h('button', { type: 'button', class: 'button small' }, 'Write a review');
     review.addEventListener('click', () => showReview(app, booking, panel));
     actions.append(review);
+  }
+  if (['confirmed', 'completed'].includes(booking.status) && noShowWindowOpen(booking)) {
+    const absent = role === 'mentee' ? 'mentor' : 'mentee';
+    const report = h('button', { type: 'button', class: 'button small secondary' }, `Report ${partyName(booking, absent, role)} absent`);
+    report.addEventListener('click', () => showNoShow(app, booking, panel, refresh, role, absent));
+    actions.append(report);
   }
   if (booking.status === 'held' && role === 'mentee') {
     actions.prepend(h('a', { class: 'button small', href: `#/checkout/${encodeURIComponent(booking.bookingId)}` }, 'Pay'));
@@ -90,15 +134,38 @@ export function bookingItem(app, booking, { role = 'mentee', refresh = () => {} 
   return item;
 }
 
-function showCancel(app, booking, panel, refresh) {
+/** What cancelling now means for the money, said before the person confirms. */
+function refundPreview(booking, role) {
+  if (booking.status === 'held') return 'Nothing has been paid yet: the time is simply freed.';
+  if (role === 'mentor') return `${booking.menteeName} is refunded in full (${formatMoney(booking.price)}): a mentor's cancellation always refunds everything.`;
+  const refund = booking.refundIfCancelledNow;
+  if (!refund) return null;
+  const policy = `${policyLabel(booking.cancellationPolicy)} policy`;
+  if (refund.amount >= booking.price.amount) return `You get a full refund of ${formatMoney(refund)} (${policy}).`;
+  if (refund.amount > 0) return `You get ${formatMoney(refund)} of the ${formatMoney(booking.price)} you paid back (${policy}).`;
+  return `Nothing is refunded: it is too close to the start (${policy}; you paid ${formatMoney(booking.price)}).`;
+}
+
+async function showCancel(app, booking, panel, refresh, role) {
+  // Read the booking again: refundIfCancelledNow depends on the moment, and the list may be old.
+  replace(panel, spinner('Checking what a cancellation refunds…'));
+  let current = booking;
+  try {
+    current = await app.api.get(`/bookings/${enc(booking.bookingId)}`, { query: { tz: app.tz } });
+  } catch (error) {
+    replace(panel, errorBox(error, { title: 'Cannot cancel: ' }));
+    return;
+  }
   const reason = h('input', { name: 'reason', type: 'text', maxlength: '500' });
-  const yes = h('button', { type: 'submit', class: 'button small danger' }, 'Yes, cancel it');
+  const yes = h('button', { type: 'submit', class: 'button small danger' }, current.status === 'held' ? 'Yes, release it' : 'Yes, cancel it');
   const no = h('button', { type: 'button', class: 'button small secondary' }, 'Keep it');
   const problems = h('div');
+  const preview = refundPreview(current, role);
   const form = h(
     'form',
     { class: 'inline-form', 'aria-label': 'Cancel this session' },
-    h('p', {}, h('strong', {}, 'Cancel this session?'), ' Both of you get an email with the cancellation.'),
+    h('p', {}, h('strong', {}, current.status === 'held' ? 'Release this hold?' : 'Cancel this session?'), ' Both of you get an email with the cancellation.'),
+    preview ? h('p', { class: 'refund-preview notice info' }, preview) : null,
     field('Reason (optional)', reason),
     problems,
     h('div', { class: 'actions' }, yes, no),
@@ -109,9 +176,10 @@ function showCancel(app, booking, panel, refresh) {
     yes.disabled = true;
     try {
       const body = reason.value.trim() ? { reason: reason.value.trim() } : {};
-      await app.api.post(`/bookings/${enc(booking.bookingId)}/cancel`, body);
-      replace(panel, h('p', { class: 'notice success', role: 'status' }, 'Cancelled.'));
-      setTimeout(refresh, 600);
+      const cancelled = await app.api.post(`/bookings/${enc(booking.bookingId)}/cancel`, body, { query: { tz: app.tz } });
+      const outcome = settlementText(cancelled, role);
+      replace(panel, h('p', { class: 'notice success', role: 'status' }, cancelled.status === 'released' ? 'Released.' : `Cancelled. ${outcome ? `${outcome}.` : ''}`));
+      setTimeout(refresh, 1500);
     } catch (error) {
       yes.disabled = false;
       replace(problems, errorBox(error, { title: 'Not cancelled: ' }));
@@ -119,6 +187,38 @@ function showCancel(app, booking, panel, refresh) {
   });
   replace(panel, form);
   reason.focus();
+}
+
+function showNoShow(app, booking, panel, refresh, role, absent) {
+  const name = partyName(booking, absent, role);
+  const yes = h('button', { type: 'submit', class: 'button small danger' }, `Yes, ${name} did not come`);
+  const no = h('button', { type: 'button', class: 'button small secondary' }, 'Never mind');
+  const problems = h('div');
+  const consequence = absent === 'mentor'
+    ? `You are refunded in full (${formatMoney(booking.price)}).`
+    : `${booking.menteeName} is refunded nothing.`;
+  const form = h(
+    'form',
+    { class: 'inline-form', 'aria-label': 'Report a no-show' },
+    h('p', {}, h('strong', {}, `Report that ${name} did not attend?`), ` ${consequence} This can be reported once, until 48 hours after the end.`),
+    problems,
+    h('div', { class: 'actions' }, yes, no),
+  );
+  no.addEventListener('click', () => replace(panel));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    yes.disabled = true;
+    try {
+      const marked = await app.api.post(`/bookings/${enc(booking.bookingId)}/no-show`, { absent }, { query: { tz: app.tz } });
+      replace(panel, h('p', { class: 'notice success', role: 'status' }, `Recorded. ${settlementText(marked, role)}.`));
+      setTimeout(refresh, 1500);
+    } catch (error) {
+      yes.disabled = false;
+      replace(problems, errorBox(error, { title: 'Not recorded: ' }));
+    }
+  });
+  replace(panel, form);
+  yes.focus();
 }
 
 async function showReschedule(app, booking, panel, refresh) {
