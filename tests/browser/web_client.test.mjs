@@ -11,6 +11,7 @@
 
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -645,6 +646,164 @@ step('before cancelling, the mentee sees the refund under the policy the booking
   await page.locator('.settlement').filter({ hasText: `Cancelled by you · ${dollars(refund)}` }).waitFor();
   assert.match(await page.locator('.badge').first().textContent(), /Cancelled/);
   await shot(mentee, 'cancelled-with-refund');
+});
+
+/** An ICS feed server on 127.0.0.1 (the local stack accepts loopback calendar URLs): path -> [status, body]. */
+async function icsServer() {
+  const documents = new Map();
+  const server = createServer((request, response) => {
+    const [status, body] = documents.get(request.url) || [404, 'not found'];
+    response.writeHead(status, { 'Content-Type': 'text/calendar; charset=utf-8' });
+    response.end(body);
+  });
+  await new Promise((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    serve: (path, status, body) => documents.set(path, [status, body]),
+    url: (path) => `http://127.0.0.1:${server.address().port}${path}`,
+    close: () => new Promise((done) => server.close(done)),
+  };
+}
+
+function icsStamp(instant) {
+  return new Date(instant).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+function weekdayIn(zone, instant) {
+  return new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'long' }).format(new Date(instant));
+}
+
+function timeIn(zone, instant) {
+  return new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: 'numeric', minute: '2-digit' }).format(new Date(instant));
+}
+
+step('a new mentor sets a weekly schedule in Tokyo; a mentee in Berlin sees the rule-made times in her zone; a calendar blocks one, fails closed', async () => {
+  const scheduler = await newPage('new-mentor', { timezoneId: 'Asia/Tokyo' });
+  const { page } = scheduler;
+  const feeds = await icsServer();
+  try {
+    // Someone new signs in and creates a mentor profile in Tokyo.
+    await open(scheduler);
+    await page.getByRole('button', { name: 'Sign in' }).first().click();
+    await page.getByText('Someone new').click();
+    await page.getByLabel('Name', { exact: true }).fill('Kenji Sato');
+    await page.getByLabel('Email', { exact: true }).fill('kenji.sato@example.com');
+    await page.getByLabel('Time zone', { exact: true }).selectOption('Asia/Tokyo');
+    await page.getByRole('button', { name: 'Sign in as this person' }).click();
+    await page.getByText('Signed in as Kenji Sato').waitFor();
+    expectHttpError(scheduler, 404, '/mentors/me'); // no profile yet: the form offers to create one
+    await open(scheduler, '#/mentor?tab=profile');
+    await page.getByLabel('Job title').fill('Engineering Manager');
+    await page.getByLabel('Company').fill('Sakura Systems');
+    await page.getByLabel('Years of experience').fill('9');
+    await page.getByLabel('Hourly rate (US$)').fill('150');
+    await page.getByLabel('Your time zone').selectOption('Asia/Tokyo');
+    await page.getByLabel('Bio').fill('Engineering manager in Tokyo; happy to talk about first-time management.');
+    await page.getByRole('button', { name: 'Create my mentor profile' }).click();
+    await page.getByText('Saved. Your rate is now 150 US$ per hour.').waitFor();
+    const mentorId = await page.evaluate(() => window.mentorBookingApp.user.sub);
+
+    // The weekly schedule: Mondays and Thursdays 09:00-11:00 Tokyo time, the second Thursday off.
+    expectHttpError(scheduler, 404, '/mentors/me/schedule'); // none set yet (the contract's 404)
+    await page.getByRole('link', { name: 'Weekly schedule' }).click();
+    await page.getByText('You have no weekly schedule yet').waitFor();
+    assert.equal(await page.getByLabel('Time zone of these hours').inputValue(), 'Asia/Tokyo');
+    for (const day of ['Monday', 'Thursday']) {
+      await page.getByRole('button', { name: `Add hours on ${day}` }).click();
+      await page.getByLabel(`${day} until`, { exact: true }).selectOption('11:00');
+    }
+    const thursdays = [];
+    for (let offset = 1; thursdays.length < 2; offset += 1) {
+      const instant = Date.now() + offset * 86_400_000;
+      if (weekdayIn('Asia/Tokyo', instant) === 'Thursday') thursdays.push(dayIn('Asia/Tokyo', instant));
+    }
+    const dayOff = thursdays[1];
+    await page.getByLabel('Date', { exact: true }).fill(dayOff);
+    await page.getByRole('button', { name: 'Add override' }).click();
+    assert.equal(await page.getByLabel(`Unavailable all day on ${dayOff}`).isChecked(), true);
+    await page.getByLabel('Minimum notice (minutes)').fill('120');
+    await page.getByLabel('Booking horizon (days)').fill('30');
+    await page.getByLabel('Most sessions per day').fill('2');
+    await page.getByRole('button', { name: 'Save schedule' }).click();
+    await page.getByText('Saved: 2 weekly intervals and 1 override in Asia/Tokyo.').waitFor();
+    await shot(scheduler, 'mentor-weekly-schedule');
+    await page.reload();
+    await page.waitForSelector('html[data-ready="true"]');
+    assert.equal(await page.getByLabel('Monday until', { exact: true }).inputValue(), '11:00');
+    assert.equal(await page.getByLabel('Thursday from', { exact: true }).inputValue(), '09:00');
+    assert.equal(await page.getByLabel('Most sessions per day').inputValue(), '2');
+    await page.getByRole('group', { name: /^Override on / }).waitFor();
+
+    // What mentees are offered: only what the rules make (checked through the API in Tokyo)...
+    const offered = (await api(`/mentors/${mentorId}?tz=Asia/Tokyo`)).availability.slots.filter((slot) => slot.available);
+    assert.ok(offered.length >= 4, `rule-made slots are offered: ${offered.length}`);
+    for (const slot of offered) {
+      assert.ok(['Monday', 'Thursday'].includes(weekdayIn('Asia/Tokyo', slot.start)), slot.localStart);
+      assert.match(slot.localStart, /T(09|10):[03]0:00\+09:00$/);
+      assert.notEqual(slot.localStart.slice(0, 10), dayOff);
+    }
+    // ...and the mentee in Berlin sees them at her own wall-clock times.
+    const [first, second] = offered;
+    const { page: menteePage } = mentee;
+    await open(mentee, `#/mentors/${mentorId}`);
+    await menteePage.getByRole('heading', { level: 1, name: 'Kenji Sato' }).waitFor();
+    await menteePage.locator(`.calendar [data-day="${dayIn('Europe/Berlin', first.start)}"]`).click();
+    const firstButton = menteePage.locator(`.slots [data-start="${first.start}"]`);
+    assert.equal(spaces(await firstButton.textContent()), spaces(timeIn('Europe/Berlin', first.start)));
+    assert.equal(await firstButton.isEnabled(), true);
+    await shot(mentee, 'mentee-sees-rule-made-slots');
+
+    // An ICS feed with a busy event over the first slot: connected, status ok, the slot blocked.
+    feeds.serve('/busy.ics', 200, [
+      'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//journey//EN',
+      'BEGIN:VEVENT', 'UID:dentist@journey', 'DTSTAMP:20261101T000000Z',
+      `DTSTART:${icsStamp(first.start)}`, `DTEND:${icsStamp(Date.parse(first.start) + 30 * 60_000)}`,
+      'SUMMARY:Dentist', 'END:VEVENT', 'END:VCALENDAR', '',
+    ].join('\r\n'));
+    await page.getByRole('link', { name: 'Calendars' }).click();
+    await page.getByText('No calendars connected.').waitFor();
+    await page.getByLabel('Calendar URL').fill(feeds.url('/busy.ics'));
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await page.getByText(`Connected and read: ${feeds.url('/busy.ics')}.`).waitFor();
+    const connected = page.locator('.calendar-item[data-status="ok"]');
+    await connected.waitFor();
+    assert.match(await connected.textContent(), /ICS feed OK/);
+    assert.match(await connected.textContent(), /Last read /);
+    await menteePage.reload(); // busy times are not pushed live: the contract's live messages cover slots, holds and bookings
+    await menteePage.waitForSelector('html[data-ready="true"]');
+    await menteePage.locator(`.calendar [data-day="${dayIn('Europe/Berlin', first.start)}"]`).click();
+    await menteePage.locator(`.slots [data-start="${first.start}"]:disabled`).waitFor();
+    await menteePage.locator(`.calendar [data-day="${dayIn('Europe/Berlin', second.start)}"]`).click();
+    assert.equal(await menteePage.locator(`.slots [data-start="${second.start}"]`).isEnabled(), true);
+
+    // A URL that cannot be read is refused with the reason.
+    await page.getByLabel('Calendar URL').fill(feeds.url('/missing.ics'));
+    expectHttpError(scheduler, 422, '/mentors/me/calendars');
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    const refused = page.locator('.connect-calendar [role="alert"]');
+    await refused.waitFor();
+    assert.match(await refused.textContent(), /calendar_unreachable/);
+    assert.match(await refused.textContent(), /404/);
+
+    // The connected feed breaks: a hold reads it live and is refused; the calendar shows
+    // status error with the reason, and the mentee is offered nothing (fail closed).
+    feeds.serve('/busy.ics', 500, 'server error');
+    await menteePage.locator(`.slots [data-start="${second.start}"]`).click();
+    await duration(menteePage, 30).check();
+    await menteePage.getByLabel('What would you like to talk about?').fill('First-time manager questions');
+    expectHttpError(mentee, 409, '/bookings');
+    await menteePage.getByRole('button', { name: 'Continue to payment' }).click();
+    await menteePage.locator('.booking-messages [role="alert"]').filter({ hasText: 'slot_unavailable' }).waitFor();
+    await menteePage.waitForFunction(() => document.querySelectorAll('.slots .slot:enabled').length === 0);
+    await page.reload();
+    await page.waitForSelector('html[data-ready="true"]');
+    const failing = page.locator('.calendar-item[data-status="error"]');
+    await failing.waitFor();
+    assert.match(await failing.locator('.calendar-error').textContent(), /^Cannot be read: .*500/);
+    await shot(scheduler, 'mentor-calendar-status-error');
+  } finally {
+    await feeds.close();
+  }
+  await scheduler.page.context().close();
 });
 
 step('in AWS mode the client signs in through the Cognito hosted UI (code flow with PKCE, mocked here)', async () => {

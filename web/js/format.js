@@ -284,3 +284,40 @@ export function refundDeadlines(policy, startIso) {
 export function noShowWindowOpen(booking, nowMs = Date.now()) {
   return Date.parse(booking.start) + NO_SHOW_OPENS_MINUTES * MINUTE <= nowMs && nowMs <= Date.parse(booking.end) + NO_SHOW_CLOSES_HOURS * 60 * MINUTE;
 }
+
+// ------------------------------------------------------------ weekly schedules (CONTRACT "Mentor schedules and calendars")
+
+export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+
+/** Wall-clock times on :00/:30, "00:00" ... "24:00" ("24:00" only ends a day). */
+export function wallTimes({ from = 0, to = 48 } = {}) {
+  const times = [];
+  for (let half = from; half <= to; half += 1) {
+    times.push(`${String(Math.floor(half / 2)).padStart(2, '0')}:${half % 2 ? '30' : '00'}`);
+  }
+  return times;
+}
+
+function minutesOf(wall) {
+  const [hours, minutes] = wall.split(':').map(Number);
+  return hours * 60 + minutes;
+}
+
+/**
+ * What is wrong with one day's intervals ([{start, end}] as "HH:MM"), as sentences: an end not
+ * after its start, or two intervals that overlap. [] when they can be saved.
+ */
+export function intervalProblems(intervals) {
+  const problems = [];
+  intervals.forEach((interval, index) => {
+    if (minutesOf(interval.end) <= minutesOf(interval.start)) {
+      problems.push(`${interval.start}–${interval.end} ends before it starts`);
+    }
+    for (const other of intervals.slice(index + 1)) {
+      if (minutesOf(interval.start) < minutesOf(other.end) && minutesOf(other.start) < minutesOf(interval.end)) {
+        problems.push(`${interval.start}–${interval.end} overlaps ${other.start}–${other.end}`);
+      }
+    }
+  });
+  return problems;
+}

@@ -9,6 +9,7 @@ import {
   dayInZone,
   dollarsToMinor,
   formatMoney,
+  intervalProblems,
   minorToDollars,
   noShowWindowOpen,
   policyLabel,
@@ -19,6 +20,7 @@ import {
   topicProblem,
   toUtcString,
   trimmedLength,
+  wallTimes,
   zonedTimeToDate,
   zoneOffsetMinutes,
 } from '../../../web/js/format.js';
@@ -126,4 +128,14 @@ test('a no-show can be reported from 10 minutes after the start to 48 hours afte
   assert.equal(at('2026-12-10T10:10:00Z'), true);
   assert.equal(at('2026-12-12T11:00:00Z'), true);
   assert.equal(at('2026-12-12T11:00:01Z'), false);
+});
+
+test('schedule times are :00/:30 from 00:00 to 24:00; a day\'s intervals must not overlap or run backwards', () => {
+  const times = wallTimes();
+  assert.equal(times.length, 49);
+  assert.deepEqual([times[0], times[1], times[37], times[48]], ['00:00', '00:30', '18:30', '24:00']);
+  assert.deepEqual(wallTimes({ from: 1 }).slice(0, 1), ['00:30']);
+  assert.deepEqual(intervalProblems([{ start: '09:00', end: '12:00' }, { start: '12:00', end: '24:00' }]), []);
+  assert.deepEqual(intervalProblems([{ start: '09:00', end: '09:00' }]), ['09:00–09:00 ends before it starts']);
+  assert.deepEqual(intervalProblems([{ start: '09:00', end: '12:00' }, { start: '11:30', end: '13:00' }]), ['09:00–12:00 overlaps 11:30–13:00']);
 });

@@ -17,11 +17,14 @@ import {
   toUtcString,
   zonedTimeToDate,
 } from '../format.js';
+import { calendarsTab, scheduleTab } from './mentor-schedule.js';
 import { bookingList } from './sessions.js';
 
 const TABS = [
   ['profile', 'Profile and settings'],
+  ['schedule', 'Weekly schedule'],
   ['availability', 'Availability'],
+  ['calendars', 'Calendars'],
   ['bookings', 'Bookings'],
 ];
 /** Your own profile, with the settings only you see (GET /mentors/me); null before you create one. */
@@ -156,14 +159,8 @@ async function profileTab(view, container) {
   syncManual();
 }
 
-async function availabilityTab(view, container) {
+async function availabilityTab(view, container, profile) {
   const { app } = view;
-  const profile = await loadMyProfile(view, container, 'Loading your availability…');
-  if (profile === undefined) return;
-  if (!profile) {
-    replace(container, h('p', { class: 'notice info' }, 'Create your mentor profile first (the "Profile and settings" tab), then publish times here.'));
-    return;
-  }
   const zone = profile.timezone;
   const today = dayInZone(Date.now(), zone);
   const results = h('div');
@@ -262,6 +259,17 @@ async function availabilityTab(view, container) {
   await drawSlots();
 }
 
+/** A tab that needs a mentor profile: `draw(view, container, profile)` once there is one. */
+async function withProfile(view, container, what, draw) {
+  const profile = await loadMyProfile(view, container, 'Loading your mentor profile…');
+  if (profile === undefined) return;
+  if (!profile) {
+    replace(container, h('p', { class: 'notice info' }, `Create your mentor profile first (the "Profile and settings" tab), then ${what}.`));
+    return;
+  }
+  await draw(view, container, profile);
+}
+
 async function bookingsTab(view, container, scope) {
   const tabs = h(
     'nav',
@@ -290,6 +298,8 @@ export async function renderMentorTools(view) {
     container,
   );
   if (tab === 'profile') await profileTab(view, container);
-  else if (tab === 'availability') await availabilityTab(view, container);
+  else if (tab === 'availability') await withProfile(view, container, 'publish times here', availabilityTab);
+  else if (tab === 'schedule') await withProfile(view, container, 'set your weekly hours here', scheduleTab);
+  else if (tab === 'calendars') await withProfile(view, container, 'connect your calendars here', calendarsTab);
   else await bookingsTab(view, container, query.get('scope') === 'past' ? 'past' : 'upcoming');
 }
