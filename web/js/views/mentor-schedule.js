@@ -2,7 +2,7 @@
 // overrides as wall-clock times in the mentor's zone, buffer, notice, horizon, daily cap) and the
 // external calendars whose busy times block slots (POST, GET, DELETE /mentors/me/calendars).
 
-import { ApiError, enc } from '../api.js';
+import { enc, nullIfNotFound } from '../api.js';
 import { errorBox, field, h, notice, replace, spinner, uid } from '../dom.js';
 import { dayInZone, formatDateTime, formatDay, intervalProblems, supportedZones, wallTimes, WEEKDAYS } from '../format.js';
 
@@ -59,21 +59,12 @@ function intervalsEditor(intervals, what, onChange) {
   return h('div', { class: 'intervals' }, list, add);
 }
 
-async function loadSchedule(app) {
-  try {
-    return await app.api.get('/mentors/me/schedule');
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return null;
-    throw error;
-  }
-}
-
 export async function scheduleTab(view, container, profile) {
   const { app } = view;
   replace(container, spinner('Loading your schedule…'));
   let saved;
   try {
-    saved = await loadSchedule(app);
+    saved = await nullIfNotFound(app.api.get('/mentors/me/schedule'));
   } catch (error) {
     if (view.alive()) replace(container, errorBox(error));
     return;

@@ -2,7 +2,7 @@
 // POST /mentors/me/availability, remove with DELETE /mentors/me/availability/{start}) and the
 // bookings dashboard (GET /me/bookings?role=mentor).
 
-import { ApiError, enc } from '../api.js';
+import { enc, nullIfNotFound } from '../api.js';
 import { errorBox, field, h, replace, spinner } from '../dom.js';
 import {
   CANCELLATION_POLICIES,
@@ -28,13 +28,8 @@ const TABS = [
   ['bookings', 'Bookings'],
 ];
 /** Your own profile, with the settings only you see (GET /mentors/me); null before you create one. */
-async function myProfile(app) {
-  try {
-    return await app.api.get('/mentors/me');
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return null;
-    throw error;
-  }
+function myProfile(app) {
+  return nullIfNotFound(app.api.get('/mentors/me'));
 }
 
 /**

@@ -146,6 +146,32 @@ function refundPreview(booking, role) {
   return `Nothing is refunded: it is too close to the start (${policy}; you paid ${formatMoney(booking.price)}).`;
 }
 
+/**
+ * A confirm step in a booking's panel: `intro` (nodes), Yes/No; Yes runs `send()` and shows
+ * `done(answer)`, then refreshes the list; a refusal is shown and Yes can be pressed again.
+ */
+function confirmInPanel(panel, { label, intro, yesLabel, noLabel, send, done, failTitle, refresh, focus }) {
+  const yes = h('button', { type: 'submit', class: 'button small danger' }, yesLabel);
+  const no = h('button', { type: 'button', class: 'button small secondary' }, noLabel);
+  const problems = h('div');
+  const form = h('form', { class: 'inline-form', 'aria-label': label }, intro, problems, h('div', { class: 'actions' }, yes, no));
+  no.addEventListener('click', () => replace(panel));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    yes.disabled = true;
+    try {
+      const answer = await send();
+      replace(panel, h('p', { class: 'notice success', role: 'status' }, done(answer)));
+      setTimeout(refresh, 1500);
+    } catch (error) {
+      yes.disabled = false;
+      replace(problems, errorBox(error, { title: failTitle }));
+    }
+  });
+  replace(panel, form);
+  (focus || yes).focus();
+}
+
 async function showCancel(app, booking, panel, refresh, role) {
   // Read the booking again: refundIfCancelledNow depends on the moment, and the list may be old.
   replace(panel, spinner('Checking what a cancellation refunds…'));
@@ -157,68 +183,46 @@ async function showCancel(app, booking, panel, refresh, role) {
     return;
   }
   const reason = h('input', { name: 'reason', type: 'text', maxlength: '500' });
-  const yes = h('button', { type: 'submit', class: 'button small danger' }, current.status === 'held' ? 'Yes, release it' : 'Yes, cancel it');
-  const no = h('button', { type: 'button', class: 'button small secondary' }, 'Keep it');
-  const problems = h('div');
   const preview = refundPreview(current, role);
-  const form = h(
-    'form',
-    { class: 'inline-form', 'aria-label': 'Cancel this session' },
-    h('p', {}, h('strong', {}, current.status === 'held' ? 'Release this hold?' : 'Cancel this session?'), ' Both of you get an email with the cancellation.'),
-    preview ? h('p', { class: 'refund-preview notice info' }, preview) : null,
-    field('Reason (optional)', reason),
-    problems,
-    h('div', { class: 'actions' }, yes, no),
-  );
-  no.addEventListener('click', () => replace(panel));
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    yes.disabled = true;
-    try {
+  const held = current.status === 'held';
+  confirmInPanel(panel, {
+    label: 'Cancel this session',
+    intro: [
+      h('p', {}, h('strong', {}, held ? 'Release this hold?' : 'Cancel this session?'), ' Both of you get an email with the cancellation.'),
+      preview ? h('p', { class: 'refund-preview notice info' }, preview) : null,
+      field('Reason (optional)', reason),
+    ],
+    yesLabel: held ? 'Yes, release it' : 'Yes, cancel it',
+    noLabel: 'Keep it',
+    send: () => {
       const body = reason.value.trim() ? { reason: reason.value.trim() } : {};
-      const cancelled = await app.api.post(`/bookings/${enc(booking.bookingId)}/cancel`, body, { query: { tz: app.tz } });
+      return app.api.post(`/bookings/${enc(booking.bookingId)}/cancel`, body, { query: { tz: app.tz } });
+    },
+    done: (cancelled) => {
       const outcome = settlementText(cancelled, role);
-      replace(panel, h('p', { class: 'notice success', role: 'status' }, cancelled.status === 'released' ? 'Released.' : `Cancelled. ${outcome ? `${outcome}.` : ''}`));
-      setTimeout(refresh, 1500);
-    } catch (error) {
-      yes.disabled = false;
-      replace(problems, errorBox(error, { title: 'Not cancelled: ' }));
-    }
+      return cancelled.status === 'released' ? 'Released.' : `Cancelled. ${outcome ? `${outcome}.` : ''}`;
+    },
+    failTitle: 'Not cancelled: ',
+    refresh,
+    focus: reason,
   });
-  replace(panel, form);
-  reason.focus();
 }
 
 function showNoShow(app, booking, panel, refresh, role, absent) {
   const name = partyName(booking, absent, role);
-  const yes = h('button', { type: 'submit', class: 'button small danger' }, `Yes, ${name} did not come`);
-  const no = h('button', { type: 'button', class: 'button small secondary' }, 'Never mind');
-  const problems = h('div');
   const consequence = absent === 'mentor'
     ? `You are refunded in full (${formatMoney(booking.price)}).`
     : `${booking.menteeName} is refunded nothing.`;
-  const form = h(
-    'form',
-    { class: 'inline-form', 'aria-label': 'Report a no-show' },
-    h('p', {}, h('strong', {}, `Report that ${name} did not attend?`), ` ${consequence} This can be reported once, until 48 hours after the end.`),
-    problems,
-    h('div', { class: 'actions' }, yes, no),
-  );
-  no.addEventListener('click', () => replace(panel));
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    yes.disabled = true;
-    try {
-      const marked = await app.api.post(`/bookings/${enc(booking.bookingId)}/no-show`, { absent }, { query: { tz: app.tz } });
-      replace(panel, h('p', { class: 'notice success', role: 'status' }, `Recorded. ${settlementText(marked, role)}.`));
-      setTimeout(refresh, 1500);
-    } catch (error) {
-      yes.disabled = false;
-      replace(problems, errorBox(error, { title: 'Not recorded: ' }));
-    }
+  confirmInPanel(panel, {
+    label: 'Report a no-show',
+    intro: h('p', {}, h('strong', {}, `Report that ${name} did not attend?`), ` ${consequence} This can be reported once, until 48 hours after the end.`),
+    yesLabel: `Yes, ${name} did not come`,
+    noLabel: 'Never mind',
+    send: () => app.api.post(`/bookings/${enc(booking.bookingId)}/no-show`, { absent }, { query: { tz: app.tz } }),
+    done: (marked) => `Recorded. ${settlementText(marked, role)}.`,
+    failTitle: 'Not recorded: ',
+    refresh,
   });
-  replace(panel, form);
-  yes.focus();
 }
 
 async function showReschedule(app, booking, panel, refresh) {
