@@ -752,6 +752,25 @@ step('a new mentor sets a weekly schedule in Tokyo; a mentee in Berlin sees the 
     assert.equal(await firstButton.isEnabled(), true);
     await shot(mentee, 'mentee-sees-rule-made-slots');
 
+    // Live on a mentor with rule-made times only: another mentee's hold greys one out here, and
+    // its release frees it again (the page re-reads when a message tells it nothing new).
+    await menteePage.locator('section.booking[data-live="live"]').waitFor();
+    const { users } = await api('/_local/users');
+    const { role, ...jonas } = users.find((user) => user.name === JONAS);
+    const { token } = await api('/_local/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(jonas) });
+    const asJonas = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+    await menteePage.locator(`.calendar [data-day="${dayIn('Europe/Berlin', second.start)}"]`).click();
+    const secondButton = menteePage.locator(`.slots [data-start="${second.start}"]`);
+    assert.equal(await secondButton.isEnabled(), true);
+    const other = await api('/bookings', {
+      method: 'POST',
+      headers: asJonas,
+      body: JSON.stringify({ mentorId, start: second.start, durationMinutes: 30, topic: 'Holding a rule-made time' }),
+    });
+    await menteePage.locator(`.slots [data-start="${second.start}"]:disabled`).waitFor({ timeout: 5000 });
+    await api(`/bookings/${other.bookingId}/cancel`, { method: 'POST', headers: asJonas, body: '{}' });
+    await menteePage.locator(`.slots [data-start="${second.start}"]:enabled`).waitFor({ timeout: 5000 });
+
     // An ICS feed with a busy event over the first slot: connected, status ok, the slot blocked.
     feeds.serve('/busy.ics', 200, [
       'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//journey//EN',

@@ -19,9 +19,12 @@ export function reconnectDelay(attempt, random = Math.random) {
 
 /**
  * Apply an `availability_changed` message's slots ({start, end, available}, UTC) to a page's
- * slot list (the API's Slot objects). Returns {slots, changed, unknown}: a new list with the known
- * slots updated, the starts whose availability flipped, and the starts the list did not have
- * (newly published time: the page re-reads the calendar to get their local times).
+ * slot list (the API's Slot objects). Returns {slots, changed, unknown, stale}: a new list with
+ * the known slots updated, the starts whose availability flipped, the open starts the list did
+ * not have (newly published time: the page re-reads the calendar to get their local times), and
+ * whether the message changed nothing the page shows. A message says what changed, so one that
+ * changes nothing means the page's picture is out of date (or the server's message is): the page
+ * re-reads the calendar rather than trust either.
  */
 export function applyAvailabilityChange(slots, changes) {
   const byStart = new Map((changes || []).map((change) => [Date.parse(change.start), Boolean(change.available)]));
@@ -37,7 +40,7 @@ export function applyAvailabilityChange(slots, changes) {
     return { ...slot, available };
   });
   const unknown = (changes || []).filter((change) => !seen.has(Date.parse(change.start)) && change.available).map((change) => change.start);
-  return { slots: next, changed, unknown };
+  return { slots: next, changed, unknown, stale: changed.length === 0 && unknown.length === 0 };
 }
 
 /**

@@ -87,6 +87,10 @@ test('availability changes update known slots in place and name unknown ones', (
   assert.equal(result.slots[0].localStart, '2026-12-08T10:00:00+01:00');
   assert.equal(result.slots[1], slots[1], 'unchanged slots are the same objects');
   assert.equal(slots[0].available, true, 'the input list is not modified');
+  assert.equal(result.stale, false);
+  // A change that changes nothing shown: the page's picture (or the message) is out of date.
+  const nothingNew = applyAvailabilityChange(slots, [{ start: '2026-12-08T09:30:00Z', end: '2026-12-08T10:00:00Z', available: false }]);
+  assert.deepEqual([nothingNew.changed, nothingNew.unknown, nothingNew.stale], [[], [], true]);
 });
 
 test('subscribes once open, hands changes to the page, and unsubscribes and closes on leave', async () => {

@@ -475,8 +475,8 @@ export async function renderMentorProfile(view) {
       if (!view.alive()) return;
       const result = applyAvailabilityChange(slots, changes);
       slots = result.slots;
-      if (result.unknown.length) readAgain(); // newly published times: their local times come from the API
-      else if (result.changed.length) drawCalendar({ live: true });
+      if (result.changed.length) drawCalendar({ live: true });
+      if (result.unknown.length || result.stale) readAgain();
     },
   });
   view.onLeave(stopWatching);
