@@ -287,6 +287,18 @@ export async function renderMentorProfile(view) {
     }
   }
 
+  /**
+   * readAgain() within a second, once for any number of calls meanwhile: the tabs that get the
+   * same message do not all read at the same moment.
+   */
+  let readPending = null;
+  function readAgainSoon() {
+    readPending ||= setTimeout(() => {
+      readPending = null;
+      if (view.alive()) readAgain();
+    }, Math.random() * 1000);
+  }
+
   function showLiveStatus(status) {
     bookingSection.dataset.live = status;
     liveStatus.textContent = LIVE_STATUS[status] ?? '';
@@ -476,7 +488,7 @@ export async function renderMentorProfile(view) {
       const result = applyAvailabilityChange(slots, changes);
       slots = result.slots;
       if (result.changed.length) drawCalendar({ live: true });
-      if (result.unknown.length || result.stale) readAgain();
+      if (result.unknown.length || result.stale) readAgainSoon();
     },
   });
   view.onLeave(stopWatching);
