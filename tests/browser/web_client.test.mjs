@@ -544,6 +544,15 @@ step('live: another context holding a slot greys it out here within 5 s, without
   await shot(watcher, 'live-slot-free-again');
   console.log(`# live availability: greyed out ${greyedAfter} ms after the hold, freed ${freedAfter} ms after the release`);
 
+  // A dropped socket comes back by itself (after 0.5-1 s), subscribes again and re-reads.
+  const reread = page.waitForRequest((request) => request.url().includes(`/mentors/${ADA.mentorId}/availability`));
+  await page.evaluate(() => window.mentorBookingApp.live.socket.close());
+  await page.locator('section.booking[data-live="reconnecting"]').waitFor();
+  await page.getByText('Live updates interrupted; reconnecting…').waitFor();
+  await page.locator('section.booking[data-live="live"]').waitFor({ timeout: 5000 });
+  await reread;
+  assert.deepEqual(frames.filter((frame) => frame.action === 'subscribe').length, 2);
+
   // Leaving the profile unsubscribes (and closes the socket: nothing else is watched).
   await page.locator('[data-nav="directory"]').click();
   await page.getByRole('heading', { level: 1, name: 'Find a mentor' }).waitFor();

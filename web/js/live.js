@@ -49,7 +49,14 @@ export function applyAvailabilityChange(slots, changes) {
  * unsubscribes (and closes the socket when nothing is watched any more).
  */
 export class LiveAvailability {
-  constructor({ getUrl, WebSocketImpl = globalThis.WebSocket, setTimer = setTimeout, clearTimer = clearTimeout, random = Math.random } = {}) {
+  constructor({
+    getUrl,
+    WebSocketImpl = globalThis.WebSocket,
+    // Wrapped: a browser's setTimeout refuses to run as another object's method ("Illegal invocation").
+    setTimer = (run, delay) => setTimeout(run, delay),
+    clearTimer = (timer) => clearTimeout(timer),
+    random = Math.random,
+  } = {}) {
     this.getUrl = getUrl;
     this.WebSocketImpl = WebSocketImpl;
     this.setTimer = setTimer;
