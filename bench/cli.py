@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import cold_start, directory_scale, live_availability, reminder_scale, webhook_fanout
+from bench import cold_start, directory_scale, live_availability, reminder_scale, schedule_offering, webhook_fanout
 from bench.chart import write_chart
 from bench.dataset import Population
 from bench.report import RunInfo, document, now_utc
@@ -70,6 +70,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-directory", action="store_true", help="skip the directory at scale")
     parser.add_argument("--no-webhooks", action="store_true", help="skip the webhook fan-out (0, 1 and 5 webhooks)")
     parser.add_argument(
+        "--no-schedules",
+        action="store_true",
+        help="skip offering with a weekly schedule and a calendar on loopback (two mentors: horizon and history)",
+    )
+    parser.add_argument(
         "--latency-runs",
         type=int,
         default=50,
@@ -118,6 +123,9 @@ def main(argv: list[str] | None = None) -> None:
             else directory_scale.run(engine, args.directory_mentors, runs=min(args.latency_runs, 30))
         )
         webhook_costs = [] if args.no_webhooks else webhook_fanout.run(engine)
+        schedule_costs = (
+            [] if args.no_schedules else schedule_offering.run(engine, runs=min(args.latency_runs, schedule_offering.DEFAULT_RUNS))
+        )
         cold = cold_start.run(engine, args.cold_import_runs) if args.cold_import_runs else None
         live_costs = [] if args.no_live else live_availability.fan_out_costs(engine, args.live_subscribers)
     latency = live_availability.hold_to_message(args.live_holds) if not args.no_live and args.live_holds > 1 else None
@@ -129,6 +137,7 @@ def main(argv: list[str] | None = None) -> None:
     report = document(
         results, info, notes, cold, reminders, chart.name if chart else None, directory,
         webhooks=webhook_costs,
+        schedules=schedule_costs,
         live=live_availability.live_section(live_costs, latency) if live_costs else (),
     )
     print(report)

@@ -18,6 +18,8 @@ from bench.directory_report import section as directory_section
 from bench.directory_scale import DirectoryScaleResult
 from bench.reminder_scale import DUE_BOOKINGS, ReminderScaleResult
 from bench.runner import SizeResult
+from bench.schedule_offering import OfferingCost
+from bench.schedule_offering import section as schedule_section
 from bench.webhook_fanout import FanOutResult
 from bench.webhook_fanout import section as webhook_section
 from tooling.dynamodb_local import find_engine_dir
@@ -415,6 +417,7 @@ def document(
     directory: Sequence[DirectoryScaleResult] = (),
     webhooks: Sequence[FanOutResult] = (),
     live: Sequence[str] = (),
+    schedules: Sequence[OfferingCost] = (),
 ) -> str:
     """The whole report; `notes` are the routes' own remarks (RouteSpec.note) by route name,
     `chart` the chart's path relative to the report."""
@@ -429,6 +432,7 @@ def document(
         *(_reminder_scale_section(reminders) if reminders else []),
         *(directory_section(directory) if directory else []),
         *(webhook_section(list(webhooks)) if webhooks else []),
+        *(schedule_section(list(schedules)) if schedules else []),
         *live,
         *_dataset_section(results),
         *(_cold_start_section(cold) if cold else []),

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from bench.dataset import MEASURED_MENTEE, MEASURED_MENTEE_NAME, MEASURED_MENTEE_ZONE, MEASURED_MENTOR, NOW
 from bench.invoke import BenchError, Call, check_success, http_call, invoke, json_body, scheduled_call
-from mentorship.domain.instants import format_utc
+from mentorship.domain.instants import format_utc, parse_instant
 from mentorship.settings import get_settings
 from tooling.streams import StreamReader, lambda_record
 
@@ -173,9 +173,52 @@ def cancel_with_refund() -> Call:
     return _cancel_call(_confirmed_hour_id())
 
 
+def reschedule_to_next_open_hour() -> Call:
+    """POST /bookings/{id}/reschedule by the mentor of a session booked just before (unmeasured)
+    onto the measured mentor's next open hour."""
+    booked = _confirmed_hour_id()
+    return http_call(
+        "POST", "/bookings/{bookingId}/reschedule", claims=MENTOR, path_parameters={"bookingId": booked},
+        body={"start": _open_hour_of_measured_mentor()},
+    )
+
+
 def stream_after_cancel() -> Call:
     booked = _confirmed_hour_id()
     return stream_after("cancel", None, lambda: _cancel_call(booked))()
+
+
+# Mentees who wait for the measured mentor's time (no profile needed): one joins in the measured
+# route, the other is offered freed time in the StreamFunction row.
+JOINING = {"sub": "bench-waiting-mentee", "email": "waiting@example.com", "name": "Waiting Mentee", "zoneinfo": "Europe/Berlin"}
+OFFERED = {"sub": "bench-offered-mentee", "email": "offered@example.com", "name": "Offered Mentee", "zoneinfo": "Asia/Tokyo"}
+
+
+def _join_call(start: str, claims: dict[str, str]) -> Call:
+    """POST /mentors/{id}/waitlist: a 60-minute session in the hour from `start`."""
+    end = format_utc(parse_instant(start) + timedelta(hours=1))
+    return http_call(
+        "POST", "/mentors/{mentorId}/waitlist", claims=claims, path_parameters={"mentorId": MEASURED_MENTOR},
+        body={"from": start, "to": end, "durationMinutes": 60, "topic": TOPIC},
+    )
+
+
+def join_waitlist() -> Call:
+    """POST /mentors/{id}/waitlist for the measured mentor's next open hour."""
+    return _join_call(_open_hour_of_measured_mentor(), JOINING)
+
+
+def stream_after_release_with_a_waiter() -> Call:
+    """The StreamFunction's batch of a released hold's records while someone waits for its hour
+    (the hold and the join unmeasured; the join's own record is not in the batch)."""
+    response = invoke(hold_hour())
+    check_success("hold before a waitlist offer", response)
+    held = json_body(response)
+    check_success("join before a waitlist offer", invoke(_join_call(held["start"], OFFERED)))
+    release = lambda: http_call(  # noqa: E731
+        "POST", "/bookings/{bookingId}/cancel", claims=MENTEE, path_parameters={"bookingId": held["bookingId"]}, body={}
+    )
+    return stream_after("release", None, release)()
 
 
 COMBINED = {"jobFamily": "engineer", "experienceLevel": "senior", "maxRate": "25000", "availability": "week"}
@@ -196,6 +239,14 @@ ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("GET /me/bookings (mentee, upcoming)", my_bookings(MENTEE, "mentee", "upcoming")),
     RouteSpec("GET /me/bookings (mentee, past)", my_bookings(MENTEE, "mentee", "past")),
     RouteSpec("GET /me/bookings (mentor, upcoming)", my_bookings(MENTOR, "mentor", "upcoming")),
+    RouteSpec(
+        "GET /mentors/me/earnings (next 30 days)",
+        get("/mentors/me/earnings", MENTOR, **{"from": format_utc(NOW)}),
+        note="earnings read the caller's profile and one Query of ByMentor over the window's paid sessions "
+        "(the totals cover the whole window on every page), so they cost the mentor's sessions in the window; "
+        "the upcoming 30 days are measured because the dataset's past sessions of the measured mentor grow "
+        "with the table by design.",
+    ),
     RouteSpec("POST /bookings (60-minute hold)", hold_hour, changes_data=True, timed=False),
     RouteSpec(
         "POST /bookings/{id}/confirm (visa)",
@@ -214,6 +265,17 @@ ROUTES: tuple[RouteSpec, ...] = (
         note="cancel reads the booking and writes one transaction (slots freed, booking cancelled with the "
         "refund it owes, reminders dropped, emails and notice recorded); the refund itself is the "
         "StreamFunction's.",
+    ),
+    RouteSpec(
+        "POST /bookings/{id}/reschedule (mentor, published slots)",
+        reschedule_to_next_open_hour,
+        changes_data=True,
+        timed=False,
+        note="reschedule reads the booking, then asks the offering about the new time as a hold does: the "
+        "mentor's profile, schedule and calendars (one Query; this mentor has no schedule, so the new slots "
+        "must be published and the window is not read) and one transaction. With a weekly schedule it also "
+        "reads the new time's window ± 27 hours (4 requests), and each connected calendar is read live and "
+        "its new cache written (+1 each): see the schedule section.",
     ),
     RouteSpec(
         "StreamFunction per cancel (refund through the gateway)",
@@ -241,6 +303,26 @@ ROUTES: tuple[RouteSpec, ...] = (
         "hands it over: 2 emails and 2 pushes, each a lease and a sent mark (email and push gateways are "
         "no-op fakes in the benchmark), and the webhook event's fan-out (a lease, a Query per participant, "
         "a done mark; nobody has a webhook here); records of its own marks cost nothing.",
+    ),
+    RouteSpec(
+        "POST /mentors/{id}/waitlist",
+        join_waitlist,
+        changes_data=True,
+        timed=False,
+        note="joining a waitlist reads the mentor's profile (does it exist) and the mentee's waiting places, "
+        "and writes the entry with a place in one transaction.",
+    ),
+    RouteSpec(
+        "StreamFunction per waitlist offer (a released hold)",
+        stream_after_release_with_a_waiter,
+        changes_data=True,
+        timed=False,
+        note="the StreamFunction's batch of the records a released hold wrote, while one mentee waits for "
+        "its hour: the next open slot as for any release, then the offer: who waits (one Query of the "
+        "Waitlist index), the mentor and the window (two Queries), and the offer's hold as a mentee's "
+        "hold makes it (the mentee's hold places, one transaction that also claims the entry and records "
+        "the offer's inbox entry and email). Compare \"StreamFunction per hold\": with nobody waiting a "
+        "freed hour costs the one Query of the index.",
     ),
     RouteSpec(
         "RemindersFunction run (+30 min)",

@@ -16,6 +16,7 @@ import uuid
 import pytest
 
 from tests.support.lambda_helpers import LambdaContext, load_event
+from tests.support.network_guard import install_loopback_guard, off_loopback_attempts
 from tests.support.streams import MotoStreams, close_stream, deliver, open_stream
 
 # The functions read these from the environment (once, lazily); tests give them dummy values
@@ -41,6 +42,20 @@ TEST_ENVIRONMENT = {
 os.environ.update(TEST_ENVIRONMENT)
 os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
 os.environ.pop("AWS_PROFILE", None)
+
+
+# Network traffic in tests goes to this machine only (tests/support/network_guard.py).
+install_loopback_guard()
+
+
+@pytest.fixture(autouse=True)
+def _only_loopback_traffic():
+    """Fail the test that tried to connect off the loopback, even if its code caught the error."""
+    off_loopback_attempts(clear=True)
+    yield
+    attempts = off_loopback_attempts(clear=True)
+    if attempts:
+        pytest.fail(f"this test tried to connect off the loopback: {', '.join(attempts)}", pytrace=False)
 
 @pytest.fixture(scope="session")
 def dynamodb_local():

@@ -1,6 +1,6 @@
-"""BookingFunction: holds, payment, the session lifecycle, reviews, the inbox and webhooks (all authenticated)."""
+"""BookingFunction: holds, payment, the session lifecycle, reviews, the inbox, webhooks and the waitlist (all authenticated)."""
 
-from booking_api import bookings, calendar_feed, me, webhooks
+from booking_api import bookings, calendar_feed, me, waitlist, webhooks
 from mentorship import snapstart
 from mentorship.api.resolver import build_resolver, http_handler
 
@@ -9,6 +9,7 @@ app.include_router(bookings.router)
 app.include_router(me.router)
 app.include_router(calendar_feed.router)
 app.include_router(webhooks.router)
+app.include_router(waitlist.router)
 
 lambda_handler = http_handler(app)
 snapstart.register(app)  # runtime hooks, when SnapStart is on (mentorship/snapstart.py)

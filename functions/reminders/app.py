@@ -12,9 +12,19 @@ from mentorship.services.delivery import deliver_email, deliver_push
 from mentorship.services.refunds import booking_fell_due
 from mentorship.services.reminders import deliver_reminder
 from mentorship.services.scheduled import run_due_work, run_time
+from mentorship.services.waitlist import recheck_entry
 from mentorship.services.webhook_delivery import fan_out_event, send_delivery
 from mentorship.store.due_work import DueWorkStore
-from mentorship.store.models import Booking, MentorProfile, Notification, PendingEmail, Reminder, WebhookDelivery, WebhookEvent
+from mentorship.store.models import (
+    Booking,
+    MentorProfile,
+    Notification,
+    PendingEmail,
+    Reminder,
+    WaitlistEntry,
+    WebhookDelivery,
+    WebhookEvent,
+)
 
 # What the run does with each kind of due item.
 DUE_WORK_HANDLERS = {
@@ -25,6 +35,7 @@ DUE_WORK_HANDLERS = {
     Reminder: deliver_reminder,  # 24 h / 10 min before a session: email + inbox + push, once
     WebhookEvent: fan_out_event,  # not fanned out yet (the stream could not)
     WebhookDelivery: send_delivery,  # a webhook delivery whose retry is due
+    WaitlistEntry: recheck_entry,  # a waiting entry, every 10 minutes: time the stream did not offer
 }
 
 snapstart.register()  # runtime hooks, when SnapStart is on (mentorship/snapstart.py)

@@ -13,6 +13,7 @@ from mentorship.services.delivery import push_due_notification, send_due_email
 from mentorship.services.live_availability import AvailabilityFanOut
 from mentorship.services.refunds import after_booking_change
 from mentorship.services.stream import process_batch
+from mentorship.services.waitlist import WaitlistOffers
 from mentorship.services.webhook_delivery import fan_out_new_event, send_new_delivery
 from mentorship.store.models import Booking, Notification, PendingEmail, WebhookDelivery, WebhookEvent
 
@@ -24,9 +25,10 @@ CHANGE_HANDLERS = {
     WebhookDelivery: send_new_delivery,  # a delivery just recorded: its first attempt
 }
 
-# Run once per batch over every change done: slot changes coalesced per mentor, posted to the
-# mentor's live-availability subscribers (services/live_availability.py).
-BATCH_HANDLERS = (AvailabilityFanOut(),)
+# Run once per batch over every change done: lapsed waitlist offers ended and freed time offered
+# to whoever waits for it, oldest first (services/waitlist.py); slot changes coalesced per
+# mentor, posted to the mentor's live-availability subscribers (services/live_availability.py).
+BATCH_HANDLERS = (WaitlistOffers(), AvailabilityFanOut())
 
 snapstart.register()  # runtime hooks, when SnapStart is on (mentorship/snapstart.py)
 

@@ -216,6 +216,38 @@ def test_a_confirm_answers_at_once_and_its_emails_follow_from_the_stream(stack):
     assert ["stream@example.com"] in [message["destinations"] for message in new]
 
 
+def test_a_released_hold_is_offered_to_the_mentee_waiting_for_it_within_seconds(stack):
+    """Waitlist: Dee holds a slot, Eve waits for it; Dee lets it go and the StreamFunction, fed by
+    the local poller of DynamoDB Local's stream, makes Eve a 30-minute hold with an inbox entry."""
+    mentor_id = requests.get(stack.url("/mentors?limit=1&availability=month"), timeout=10).json()["items"][0]["mentorId"]
+    slots = requests.get(stack.url(f"/mentors/{mentor_id}/availability"), timeout=10).json()["slots"]
+    slot = next(slot for slot in slots if slot["available"])
+    dee = bearer(token_for(stack, sub="e2e-waitlist-dee", email="dee@example.com"))
+    eve = bearer(token_for(stack, sub="e2e-waitlist-eve", email="eve@example.com"))
+    held = stack.hold(dee, mentor_id, slot["start"], "Holding it for a moment")
+    joined = requests.post(
+        stack.url(f"/mentors/{mentor_id}/waitlist"),
+        json={"from": slot["start"], "to": slot["end"], "durationMinutes": 30, "topic": "Waiting for this slot"},
+        headers=eve,
+        timeout=30,
+    )
+    assert (joined.status_code, joined.json()["status"]) == (201, "waiting"), joined.text
+    released = requests.post(stack.url(f"/bookings/{held}/cancel"), json={}, headers=dee, timeout=30)
+    assert (released.status_code, released.json()["status"]) == (200, "released"), released.text
+
+    deadline, entry = time.monotonic() + 10, {}
+    while time.monotonic() < deadline:
+        (entry,) = requests.get(stack.url("/me/waitlist"), headers=eve, timeout=10).json()["items"]
+        if entry["status"] == "offered":
+            break
+        time.sleep(0.2)
+    assert entry["status"] == "offered", f"no offer within 10 s:\n{stack.log_tail()}"
+    offer = requests.get(stack.url(f"/bookings/{entry['bookingId']}"), headers=eve, timeout=10).json()
+    assert (offer["status"], offer["start"]) == ("held", slot["start"])
+    inbox = requests.get(stack.url("/me/notifications"), headers=eve, timeout=10).json()["items"]
+    assert [n["url"] for n in inbox if n["type"] == "waitlist_offer"] == [f"/bookings/{entry['bookingId']}"]
+
+
 def test_unknown_routes_and_methods_are_404(stack):
     assert_error(requests.get(stack.url("/no/such/route"), timeout=10), 404, "not_found")
     assert_error(requests.delete(stack.url("/mentors"), timeout=10), 404, "not_found")

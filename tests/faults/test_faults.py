@@ -387,6 +387,56 @@ def test_a_hold_that_collides_with_a_rival_hold_gets_a_definite_409_and_no_doubl
     assert [place.user_id for place in stored(UserHold)] == [RIVAL.user_id]
 
 
+def lasting_conflict(when, before) -> Rule:
+    """Every matching TransactWriteItems collides; `before` (the rival's write) runs first."""
+    return Rule(
+        "dynamodb", "TransactWriteItems", lambda payload: transaction_conflict(transact_items(payload)), when=when, before=before
+    )
+
+
+@pytest.mark.dynamodb_local
+def test_a_hold_still_colliding_after_a_rival_won_the_slot_is_a_409_not_a_503(
+    mentor_on_dynamodb_local, aws_faults, api, now, start
+):
+    """Under load the losers of a crowded race keep colliding with each other after the winner
+    committed (tests/integration/test_booking_races.py once saw a 503 so). Here every attempt of
+    Ada's collides; Bob's hold commits before the first collision. Ada's answer is decided (the
+    slots are Bob's): 409 at once, after one read of the locks, not a 503 after her retries."""
+    rival: list[Booking] = []
+    request = booking_service.SessionRequest(MENTOR_ID, start, 60, TOPIC)
+    rule = aws_faults.add(
+        lasting_conflict(
+            lambda payload: mentions(payload, MENTEE["sub"]),
+            lambda: in_another_instance(lambda: rival.append(booking_service.hold_session(RIVAL, request, now))),
+        )
+    )
+    answer = hold(api, start)
+    assert (answer.status, answer.code) == (409, "slot_unavailable"), answer
+    assert rule.hits == 1
+    (bob,) = rival
+    assert {lock.booking_id for lock in stored(SlotLock)} == {bob.booking_id}
+
+
+@pytest.mark.dynamodb_local
+def test_a_confirm_still_colliding_after_a_concurrent_confirm_won_is_a_409_and_charges_once(
+    mentor_on_dynamodb_local, aws_faults, api, payments, now, start
+):
+    """The same for two confirms of one booking (a double-click in two instances): the one that
+    keeps colliding reads that the booking is confirmed and answers 409, keeping the one charge."""
+    booking_id = hold(api, start).body["bookingId"]
+    rule = aws_faults.add(
+        lasting_conflict(
+            lambda payload: is_confirm_transaction(payload) and threading.current_thread() is threading.main_thread(),
+            lambda: in_another_instance(lambda: booking_service.confirm_booking(booking_id, MENTEE["sub"], "pm_card_visa", now)),
+        )
+    )
+    answer = confirm(api, booking_id)
+    assert (answer.status, answer.code) == (409, "invalid_state"), answer
+    assert rule.hits == 1
+    (charge,) = charges()
+    assert charge.outcome == "succeeded" and booking_item(booking_id).status == "confirmed"
+
+
 @pytest.mark.dynamodb_local
 def test_a_confirm_that_collides_with_another_transaction_is_retried_and_books_once(
     mentor_on_dynamodb_local, aws_faults, api, payments, outbox, start

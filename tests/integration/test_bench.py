@@ -50,11 +50,36 @@ def test_a_mentor_profile_takes_at_most_three_requests(measured):
 def test_the_booking_writes_stay_within_three_requests_and_leave_sending_to_the_stream(measured):
     for result in measured.values():
         assert result.costs["POST /bookings (60-minute hold)"].requests <= 3
+        # The booking, the mentor's head (no schedule: the window is not read), one transaction.
+        assert result.costs["POST /bookings/{id}/reschedule (mentor, published slots)"].operations == {
+            "GetItem": 1, "Query": 1, "TransactWriteItems": 1,
+        }
         confirm = result.costs["POST /bookings/{id}/confirm (visa)"]
         assert confirm.requests <= 3 and confirm.operations.get("TransactWriteItems") == 1
         # The confirm's two emails and two pushes: a lease and a sent mark each, in the stream; its
         # webhook event: a lease, the two participants' webhooks (none here) and a done mark.
         assert result.costs["StreamFunction per confirm (its stream records)"].operations == {"UpdateItem": 10, "Query": 2}
+        # A cancel with a refund (the mentor's: in full): the refund is owed in the cancel's one
+        # transaction and given back by the stream, which updates the gateway's charge record.
+        cancel = result.costs["POST /bookings/{id}/cancel (mentor, full refund)"]
+        assert cancel.requests <= 2 and cancel.operations.get("TransactWriteItems") == 1, cancel
+        assert result.costs["StreamFunction per cancel (refund through the gateway)"].operations.get("UpdateItem", 0) >= 2
+
+
+def test_earnings_read_the_profile_and_one_query(measured):
+    for result in measured.values():
+        earnings = result.costs["GET /mentors/me/earnings (next 30 days)"]
+        assert earnings.operations == {"GetItem": 1, "Query": 1}, earnings
+
+
+def test_a_waitlist_offer_is_one_hold_transaction_in_the_stream_and_joining_three_requests(measured):
+    for result in measured.values():
+        assert result.costs["POST /mentors/{id}/waitlist"].operations == {"GetItem": 1, "Query": 1, "TransactWriteItems": 1}
+        offer = result.costs["StreamFunction per waitlist offer (a released hold)"]
+        assert offer.operations.get("TransactWriteItems") == 1, offer  # the offer's hold, claiming the entry
+        # Beyond a hold's own stream work: who waits, the mentor, the window, the hold places.
+        baseline = result.costs["StreamFunction per hold (its stream records)"]
+        assert offer.operations["Query"] - baseline.operations["Query"] <= 4, (offer, baseline)
 
 
 @pytest.mark.parametrize("route", [spec.name for spec in ROUTES])
@@ -218,3 +243,26 @@ def test_the_live_fan_out_reads_one_query_without_subscribers_and_posts_to_each_
     ]
     section = "\n".join(live_availability.live_section(costs, None))
     assert "| 3 | 2 | Query 2 | 3 |" in section
+
+
+def test_offering_with_a_schedule_and_a_calendar_costs_the_same_whatever_the_horizon_or_history(dynamodb_local):
+    """The bench's schedule rows (issue 12): both mentors pay the same requests and items for each
+    measurement; a fresh cache reads no calendar, a stale one and the hold and reschedule read it
+    once each, over HTTP on 127.0.0.1."""
+    from bench import schedule_offering
+
+    results = schedule_offering.run(dynamodb_local, runs=2)
+    by_measurement: dict[str, list] = {}
+    for result in results:
+        by_measurement.setdefault(result.measurement, []).append(result)
+    assert len(by_measurement) == 5 and all(len(pair) == 2 for pair in by_measurement.values())
+    for name, (short, long) in by_measurement.items():
+        assert (short.cost.requests, short.cost.items_read) == (long.cost.requests, long.cost.items_read), name
+        assert short.cost.scans == 0 and short.calendar_reads == long.calendar_reads, name
+    reads = {name: pair[0].calendar_reads for name, pair in by_measurement.items()}
+    assert [reads[name] for name in by_measurement] == [0, 0, 1, 1, 1], reads
+    costs = {name: pair[0].cost for name, pair in by_measurement.items()}
+    for name, cost in costs.items():
+        print(f"{name}: {cost.requests} requests, {cost.items_read} items, {dict(cost.operations)}")
+    section = "\n".join(schedule_offering.section(results))
+    assert "the cost grows neither with the horizon nor with the mentor's history" in section

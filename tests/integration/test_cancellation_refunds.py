@@ -9,7 +9,18 @@ import pytest
 
 from functions.reminders.app import lambda_handler as scheduled_run
 from mentorship import gateways
-from tests.support.commitments import MENTOR, PRICE, PROFILE, START, booked, cancel, charge_of, mentor, read  # noqa: F401
+from tests.support.commitments import (  # noqa: F401
+    MENTEE,
+    MENTOR,
+    PRICE,
+    PROFILE,
+    START,
+    booked,
+    cancel,
+    charge_of,
+    mentor,
+    read,
+)
 from tests.support.lambda_helpers import LambdaContext
 
 
@@ -33,6 +44,32 @@ def test_a_confirmed_booking_shows_its_policy_and_the_refund_now_to_the_mentee_o
     clock.moment = START - timedelta(hours=3)
     assert read(booking_api, booking["bookingId"])["refundIfCancelledNow"] == {"amount": 6_173, "currency": "USD"}
     assert read(booking_api, booking["bookingId"], claims=MENTOR)["refundIfCancelledNow"] is None
+
+
+def test_the_policy_is_the_one_current_at_the_confirm_and_a_reschedule_keeps_it(mentor, booking_api, mentors_api, clock):
+    body = {"mentorId": "mentor-grace", "start": START.isoformat(), "durationMinutes": 60, "topic": "Staff engineer growth"}
+    status, held = booking_api("POST", "/bookings", body=body, claims=MENTEE)
+    assert (status, held["cancellationPolicy"]) == (201, "moderate")
+    status, _ = mentors_api("PUT", "/mentors/me", body={**PROFILE, "cancellationPolicy": "strict"}, claims=MENTOR)
+    assert status == 200  # the mentor changes it during the hold
+    clock.advance(minutes=2)
+    status, booking = booking_api(
+        "POST", f"/bookings/{held['bookingId']}/confirm", body={"paymentMethod": "pm_card_visa"}, claims=MENTEE,
+        route_key="POST /bookings/{bookingId}/confirm",
+    )
+    assert (status, booking["status"], booking["cancellationPolicy"]) == (200, "confirmed", "strict"), booking
+    assert read(booking_api, held["bookingId"], claims=MENTOR)["cancellationPolicy"] == "strict"
+    assert charge_of(held["bookingId"]).outcome == "succeeded"  # charged once, kept
+    status, _ = mentors_api("PUT", "/mentors/me", body={**PROFILE, "cancellationPolicy": "flexible"}, claims=MENTOR)
+    assert status == 200
+    status, moved = booking_api(
+        "POST", f"/bookings/{held['bookingId']}/reschedule", body={"start": (START + timedelta(hours=1)).isoformat()},
+        claims=MENTOR, route_key="POST /bookings/{bookingId}/reschedule",
+    )
+    assert (status, moved["cancellationPolicy"]) == (200, "strict"), moved
+    clock.moment = START + timedelta(hours=1) - timedelta(hours=30)
+    status, cancelled = cancel(booking_api, held["bookingId"])
+    assert (status, cancelled["refund"]["amount"]) == (200, 6_173)  # strict's half, not flexible's full
 
 
 def test_a_mentee_cancel_refunds_half_once_through_the_gateway(mentor, booking_api, clock):

@@ -17,7 +17,9 @@ from mentorship.store.models import Slot, SlotLock, mentor_pk
 from mentorship.store.schedules import ScheduleStore
 from mentorship.store.slots import lock_sk
 from tests.support.races import race
+from tests.support.races import winners as count_winners
 from tests.support.factories import add_mentor
+from tests.support.factories import numbered_mentee as mentee
 from tests.support.schedules import give_schedule
 
 pytestmark = pytest.mark.dynamodb_local
@@ -28,18 +30,12 @@ TOPIC = "Preparing a promotion packet"
 ROUNDS = 20
 
 
-def mentee(n: int) -> Party:
-    return Party(f"mentee-{n:04d}", f"Mentee {n}", f"mentee{n}@example.com", "UTC")
-
-
 def hold_call(who: Party, start: datetime, minutes: int = 30, now: datetime = NOW):
     return lambda: bookings.hold_session(who, bookings.SessionRequest("mentor-1", start, minutes, TOPIC), now)
 
 
 def winners(outcomes) -> int:
-    unexpected = [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, SlotUnavailable)]
-    assert not unexpected, unexpected
-    return sum(1 for o in outcomes if not isinstance(o, Exception))
+    return count_winners(outcomes, losing=SlotUnavailable)
 
 
 @pytest.fixture

@@ -71,11 +71,17 @@ NEEDED_RESOURCES = {
         "MentorshipTable", "MentorshipTable/index/*", "IdempotencyTable", "CalendarSecretsKey", "WebhookSecretsKey"
     },
     # WebhookSecretsKey: Decrypt only (signing a webhook delivery), also below.
-    "RemindersFunction": {"MentorshipTable", "MentorshipTable/index/DueWork", "PushTopic", SES_SENDER, "WebhookSecretsKey"},
+    "RemindersFunction": {
+        "MentorshipTable", "MentorshipTable/index/DueWork", "PushTopic", SES_SENDER, "WebhookSecretsKey",
+        # a waiting entry's recheck: who waits (AP20) and the offer's hold, which reads calendars live
+        "MentorshipTable/index/Waitlist", "CalendarSecretsKey",
+    },
     "StreamFunction": {
         "MentorshipTable", "MentorshipTable/stream", "StreamFailures", "PushTopic", SES_SENDER, "WebhookSecretsKey",
         # live availability: the mentor's subscribers, and posting to them through the stage
         "ConnectionsTable", "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:RealtimeApi/live/POST/@connections/*",
+        # waitlist offers: who waits (AP20), and the offer's hold, which reads calendars live
+        "MentorshipTable/index/Waitlist", "CalendarSecretsKey",
     },
     # Reads a mentor's profile (does it exist) and keeps the subscriptions; posts nothing.
     "RealtimeFunction": {"MentorshipTable", "ConnectionsTable"},
@@ -447,11 +453,17 @@ def calendar_key_statements(function_id: str) -> list[dict]:
 
 @pytest.mark.parametrize(
     ("function_id", "actions"),
-    [("MentorsFunction", ["kms:Decrypt", "kms:Encrypt"]), ("BookingFunction", ["kms:Decrypt"])],
+    [
+        ("MentorsFunction", ["kms:Decrypt", "kms:Encrypt"]),
+        ("BookingFunction", ["kms:Decrypt"]),
+        ("StreamFunction", ["kms:Decrypt"]),  # a waitlist offer is a hold made from the stream
+        ("RemindersFunction", ["kms:Decrypt"]),  # ... or from the per-minute run's recheck
+    ],
 )
 def test_calendar_passwords_are_sealed_by_the_mentors_function_and_opened_by_holds(function_id, actions):
     """KMS on the one key, and only with the mentor/calendar encryption context: the mentors
-    function seals (and reads) passwords, a hold only opens them to read calendars live."""
+    function seals (and reads) passwords, a hold (a mentee's, or a waitlist offer's) only opens
+    them to read calendars live."""
     (statement,) = calendar_key_statements(function_id)
     assert sorted(as_list(statement["Action"])) == actions
     assert {resource_name(resource) for resource in as_list(statement["Resource"])} == {"CalendarSecretsKey"}
@@ -462,7 +474,7 @@ def test_calendar_passwords_are_sealed_by_the_mentors_function_and_opened_by_hol
 
 
 def test_no_other_function_may_use_the_calendar_key():
-    for function_id in set(FUNCTION_IDS) - {"MentorsFunction", "BookingFunction"}:
+    for function_id in set(FUNCTION_IDS) - {"MentorsFunction", "BookingFunction", "StreamFunction", "RemindersFunction"}:
         assert not calendar_key_statements(function_id), function_id
 
 

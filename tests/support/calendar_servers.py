@@ -1,6 +1,6 @@
 """Real calendar servers on 127.0.0.1, started and stopped by the tests: Radicale (a CalDAV
 server from PyPI, run as its own process with htpasswd credentials, as the caldav library's
-own tests use it) and a plain HTTP server for ICS feeds."""
+own tests use it) and a plain HTTP server for ICS feeds (in tooling/, which the bench shares)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from tooling.ics_feeds import IcsFeedServer, vcalendar, vevent
+
+__all__ = ["IcsFeedServer", "RadicaleServer", "free_port", "vcalendar", "vevent"]
 
 
 def free_port() -> int:
@@ -99,54 +101,3 @@ class RadicaleServer:
             self._process.kill()
         self._log.close()
         self._dir.cleanup()
-
-
-class IcsFeedServer:
-    """`with IcsFeedServer() as feeds:` serves `feeds.documents[path] = (status, body)` over
-    plain HTTP on 127.0.0.1; `feeds.url(path)`; `feeds.requests` counts what was asked."""
-
-    def __enter__(self) -> "IcsFeedServer":
-        self.documents: dict[str, tuple[int, bytes]] = {}
-        self.requests: list[str] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - the http.server API
-                server.requests.append(self.path)
-                status, body = server.documents.get(self.path, (404, b"not found"))
-                self.send_response(status)
-                if 300 <= status < 400:
-                    self.send_header("Location", body.decode())
-                    body = b""
-                self.send_header("Content-Type", "text/calendar; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}{path}"
-
-    def serve(self, path: str, body: str | bytes, status: int = 200) -> str:
-        self.documents[path] = (status, body.encode() if isinstance(body, str) else body)
-        return self.url(path)
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-
-def vcalendar(*events: str) -> str:
-    body = "\r\n".join(events)
-    return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//tests//EN\r\n{body}\r\nEND:VCALENDAR\r\n"
-
-
-def vevent(uid: str, *lines: str) -> str:
-    return "\r\n".join(["BEGIN:VEVENT", f"UID:{uid}", "DTSTAMP:20261101T000000Z", *lines, "END:VEVENT"])

@@ -1,5 +1,6 @@
-"""Shared by the commitment tests (cancellation refunds, no-shows): a mentor with a known price
-and a moderate policy, a confirmed booking through BookingFunction, and reading it back."""
+"""Shared by the commitment tests (cancellation refunds, no-shows) and others that need a
+confirmed session: a mentor with a known price and a moderate policy, a confirmed booking through
+BookingFunction, and reading it back."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -27,10 +28,16 @@ def mentor(table, clock, outbox):
 
 def booked(booking_api):
     body = {"mentorId": "mentor-grace", "start": START.isoformat(), "durationMinutes": 60, "topic": "Staff engineer growth"}
-    status, held = booking_api("POST", "/bookings", body=body, claims=MENTEE)
+    return hold_and_confirm(booking_api, body, MENTEE)
+
+
+def hold_and_confirm(booking_api, body, claims):
+    """POST /bookings with `body` as `claims`, then pay with a card that succeeds: the confirmed
+    booking as BookingFunction answers it."""
+    status, held = booking_api("POST", "/bookings", body=body, claims=claims)
     assert status == 201, held
     status, booking = booking_api(
-        "POST", f"/bookings/{held['bookingId']}/confirm", body={"paymentMethod": "pm_card_visa"}, claims=MENTEE,
+        "POST", f"/bookings/{held['bookingId']}/confirm", body={"paymentMethod": "pm_card_visa"}, claims=claims,
         route_key="POST /bookings/{bookingId}/confirm",
     )
     assert status == 200, booking

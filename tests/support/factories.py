@@ -44,6 +44,11 @@ def add_mentor(
     return MentorStore().save_profile(profile)
 
 
+def numbered_mentee(n: int) -> Party:
+    """A distinct mentee per number, in UTC (races use fresh ones, so nobody reaches three holds)."""
+    return Party(f"mentee-{n:04d}", f"Mentee {n}", f"mentee{n}@example.com", "UTC")
+
+
 def add_slots(mentor_id: str, starts: list[datetime], now: datetime) -> None:
     SlotStore().add_slots(mentor_id, sorted(starts))
     refresh_next_open(mentor_id, now)

@@ -48,13 +48,16 @@ class InMemoryBookingRepository:
 
     MAX_ACTIVE_HOLDS = 3
 
-    def __init__(self, published: dict[str, list] | None = None) -> None:
+    def __init__(self, published: dict[str, list] | None = None, mentor_policy=None) -> None:
         self.published = {mentor: set(starts) for mentor, starts in (published or {}).items()}
+        # mentor id -> their cancellation policy now (the profile the confirm's transaction checks)
+        self.mentor_policy = mentor_policy
         self.bookings: dict = {}
         self.locks: dict = {}  # (mentor_id, start) -> (booking_id, booked, hold_expires_at epoch or None)
         self.recorded: list = []  # messages, in the order the changes recorded them
         self.reviews: list = []
         self.refund_retries: dict = {}  # booking id -> when a failed refund is tried again
+        self.waitlist: InMemoryWaitlistRepository | None = None  # what a waitlist offer's claim takes
 
     @staticmethod
     def _copy(booking):
@@ -68,21 +71,27 @@ class InMemoryBookingRepository:
         booking = self.bookings.get(booking_id)
         return self._copy(booking) if booking is not None else None
 
-    def hold(self, booking, slot_starts, now, plan=None, events=()) -> None:
-        from mentorship.domain.schedules import Lock
-        from mentorship.errors import SlotUnavailable, TooManyHolds
+    def _check_offered(self, mentor_id, plan) -> None:
+        """A plan's question over everything this fake holds of the mentor (SlotUnavailable)."""
         from mentorship.domain.instants import from_epoch_seconds
+        from mentorship.domain.schedules import Lock
+        from mentorship.errors import SlotUnavailable
         from mentorship.store.slots import WindowView
+
+        locks = [
+            Lock(start, booking_id, booked, from_epoch_seconds(expires) if expires is not None else None)
+            for (owner, start), (booking_id, booked, expires) in self.locks.items()
+            if owner == mentor_id
+        ]
+        if not plan.offered(WindowView(sorted(self.published.get(mentor_id, set())), locks, {})):
+            raise SlotUnavailable("that time is not available")
+
+    def hold(self, booking, slot_starts, now, plan=None, events=(), claim=None) -> None:
+        from mentorship.errors import SlotUnavailable, TooManyHolds
 
         published = self.published.get(booking.mentor_id, set())
         if plan is not None:
-            locks = [
-                Lock(start, booking_id, booked, from_epoch_seconds(expires) if expires is not None else None)
-                for (mentor_id, start), (booking_id, booked, expires) in self.locks.items()
-                if mentor_id == booking.mentor_id
-            ]
-            if not plan.offered(WindowView(sorted(published), locks, {})):
-                raise SlotUnavailable("that time is not available")
+            self._check_offered(booking.mentor_id, plan)
         if any(
             (plan is None and start not in published) or not self._lock_is_free(booking.mentor_id, start, now)
             for start in slot_starts
@@ -94,6 +103,8 @@ class InMemoryBookingRepository:
         ]
         if len(active) >= self.MAX_ACTIVE_HOLDS:
             raise TooManyHolds("three holds already")
+        if claim is not None:
+            self.waitlist.claim(claim)  # InvalidState when the entry is no longer waiting: nothing written
         booking.hold_place = len(active)
         for start in slot_starts:
             self.locks[(booking.mentor_id, start)] = (booking.booking_id, False, int(booking.hold_expires_at))
@@ -101,7 +112,9 @@ class InMemoryBookingRepository:
         self.recorded += list(events)
 
     def confirm(self, booking, slot_starts, confirmation, now):
+        from mentorship.domain.commitments import policy_of
         from mentorship.errors import HoldExpired, InvalidState
+        from mentorship.store.booking_writes import PolicyChanged
 
         stored = self.bookings[booking.booking_id]
         if stored.status != "held":
@@ -110,6 +123,10 @@ class InMemoryBookingRepository:
             lock = self.locks.get((booking.mentor_id, start))
             if lock is None or lock[0] != booking.booking_id or lock[1] or lock[2] <= now.timestamp():
                 raise HoldExpired("the 5-minute hold has expired")
+        policy = policy_of(booking.cancellation_policy)
+        if self.mentor_policy is not None and policy_of(self.mentor_policy(booking.mentor_id)) is not policy:
+            raise PolicyChanged(booking.booking_id)
+        stored.cancellation_policy = policy.value
         for start in slot_starts:
             self.locks[(booking.mentor_id, start)] = (booking.booking_id, True, None)
         stored.status, stored.meeting_url = "confirmed", confirmation.meeting_url
@@ -177,8 +194,11 @@ class InMemoryBookingRepository:
 
         moved, old_starts, new_starts = move.moved, move.old_starts, move.new_starts
         stored = self._unchanged(booking)
+        if move.plan is not None:
+            self._check_offered(booking.mentor_id, move.plan)
         for start in set(new_starts) - set(old_starts):
-            if start not in self.published.get(booking.mentor_id, set()) or not self._lock_is_free(booking.mentor_id, start, now):
+            unpublished = move.plan is None and start not in self.published.get(booking.mentor_id, set())
+            if unpublished or not self._lock_is_free(booking.mentor_id, start, now):
                 raise SlotUnavailable("the new time is not available; the booking is unchanged")
         for start in set(old_starts) - set(new_starts):
             self.locks.pop((booking.mentor_id, start), None)
@@ -197,6 +217,69 @@ class InMemoryBookingRepository:
         stored.reviewed = True
         self.reviews.append(review)
         self.recorded += list(events)
+
+
+class InMemoryWaitlistRepository:
+    """The waitlist repository's rules kept in memory, for unit tests of the waitlist use cases:
+    at most `most` waiting entries per mentee, the entries of a mentor waiting around a time
+    oldest first, an offer's claim only on a waiting entry. (Its races run on DynamoDB Local.)"""
+
+    def __init__(self) -> None:
+        self.entries: dict = {}  # (mentee_id, waitlist_id) -> entry
+
+    @staticmethod
+    def _copy(entry):
+        return type(entry).from_raw_data(entry.serialize())
+
+    def add(self, entry, most, now) -> None:
+        from mentorship.domain.waitlist import last_start
+        from mentorship.store.waitlist import TooManyWaiting
+
+        waiting = [
+            e for e in self.entries.values()
+            if e.mentee_id == entry.mentee_id and e.status == "waiting" and last_start(e.window_to, int(e.duration_minutes)) > now
+        ]
+        if len(waiting) >= most:
+            raise TooManyWaiting()
+        self.entries[(entry.mentee_id, entry.waitlist_id)] = self._copy(entry)
+
+    def entries_of(self, mentee_id):
+        return [self._copy(e) for (mentee, _), e in self.entries.items() if mentee == mentee_id]
+
+    def remove(self, mentee_id, waitlist_id) -> None:
+        from mentorship.errors import NotFound
+
+        if self.entries.pop((mentee_id, waitlist_id), None) is None:
+            raise NotFound("you have no waitlist entry with that id")
+
+    def waiting_for(self, mentor_id, start, end):
+        from mentorship.domain.waitlist import oldest_first
+
+        return oldest_first(
+            self._copy(e) for e in self.entries.values()
+            if e.mentor_id == mentor_id and e.status == "waiting" and e.window_from < end and e.window_to > start
+        )
+
+    def recheck_later(self, entry, at) -> None:
+        stored = self.entries.get((entry.mentee_id, entry.waitlist_id))
+        if stored is not None and stored.status == "waiting":
+            stored.due_at = None if at is None else at.isoformat()
+
+    def expire_offer(self, mentee_id, waitlist_id, booking_id, now) -> bool:
+        entry = self.entries.get((mentee_id, waitlist_id))
+        if entry is None or entry.status != "offered" or entry.booking_id != booking_id:
+            return False
+        entry.status, entry.updated_at = "expired", now
+        return True
+
+    def claim(self, claim) -> None:
+        from mentorship.errors import InvalidState
+
+        entry = self.entries.get((claim.mentee_id, claim.waitlist_id))
+        if entry is None or entry.status != "waiting":
+            raise InvalidState("that waitlist entry is no longer waiting")
+        entry.status, entry.booking_id, entry.updated_at = "offered", claim.booking_id, claim.now
+        entry.due_shard = entry.due_at = None
 
 
 class RecordingPayments:

@@ -1,4 +1,4 @@
-"""Run calls at the same instant from threads, for the races on DynamoDB Local."""
+"""Run calls at the same instant from threads, for the races on DynamoDB Local, and count who won."""
 
 from __future__ import annotations
 
@@ -19,3 +19,10 @@ def race(calls):
 
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         return list(pool.map(run, calls))
+
+
+def winners(outcomes, losing: type[Exception]) -> int:
+    """How many calls succeeded; every other outcome must be a `losing` error (else the test fails)."""
+    unexpected = [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, losing)]
+    assert not unexpected, unexpected
+    return sum(1 for o in outcomes if not isinstance(o, Exception))

@@ -25,6 +25,7 @@ NOW = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
 START = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)  # 49 h after NOW
 ADA = Party("mentee-ada", "Ada Lovelace", "ada@example.com", "Europe/Berlin")
 PRICE = 12_001  # the 60-minute price at the hourly rate below: odd, so half of it rounds
+FAR_START = NOW + timedelta(days=5)  # far enough for strict's 72-hour boundary
 
 
 def _profile(policy: str):
@@ -37,7 +38,7 @@ class Mentors:
 
     policy = "moderate"
 
-    def get_profile(self, mentor_id: str):
+    def get_profile(self, mentor_id: str, consistent: bool = False):
         return _profile(Mentors.policy) if mentor_id == "mentor-grace" else None
 
     @staticmethod
@@ -49,7 +50,8 @@ class Mentors:
 
 @pytest.fixture
 def repository(monkeypatch):
-    fake = InMemoryBookingRepository({"mentor-grace": [START + timedelta(minutes=30 * n) for n in range(8)]})
+    published = {"mentor-grace": [base + timedelta(minutes=30 * n) for base in (START, FAR_START) for n in range(8)]}
+    fake = InMemoryBookingRepository(published, mentor_policy=lambda mentor_id: Mentors.policy)
     fake.payments = RecordingPayments()
     use_booking_repository(fake)
     gateways.use(payment=fake.payments)
@@ -75,7 +77,46 @@ def emails(repository, kind):
     }
 
 
-def test_the_booking_keeps_the_policy_it_was_held_under(repository):
+def test_the_booking_takes_the_policy_current_at_its_confirm_and_keeps_it_through_a_reschedule(repository):
+    Mentors.policy = "moderate"
+    held = bookings.hold_session(ADA, bookings.SessionRequest("mentor-grace", START, 60, "Staff engineer growth"), NOW)
+    assert held.cancellation_policy == "moderate"  # what the mentee is shown while paying
+    Mentors.policy = "strict"  # the mentor changes it during the hold
+    confirmed = bookings.confirm_booking(held.booking_id, ADA.user_id, "pm_card_visa", NOW + timedelta(minutes=2))
+    assert confirmed.cancellation_policy == "strict"
+    assert repository.get(held.booking_id).cancellation_policy == "strict"
+    confirmation_emails = emails(repository, "confirmed")
+    assert len(confirmation_emails) == 2  # written once, with the policy it was confirmed under
+    assert all("Cancellation policy: strict." in text for text in confirmation_emails.values())
+    assert repository.payments.amounts == {held.booking_id: PRICE} and repository.payments.refunds == {}  # charged once
+    Mentors.policy = "flexible"  # and changes it again: the booking keeps strict, moved or not
+    moved = sessions.reschedule_booking(held.booking_id, "mentor-grace", START + timedelta(hours=2), NOW + timedelta(minutes=3))
+    assert (moved.start, moved.cancellation_policy) == (START + timedelta(hours=2), "strict")
+    cancelled = sessions.cancel_booking(held.booking_id, ADA.user_id, None, START + timedelta(hours=2) - timedelta(hours=30))
+    assert (cancelled.cancellation_policy, cancelled.refund_amount) == ("strict", 6_001)  # strict's half
+
+
+SECOND = timedelta(seconds=1)
+BOUNDARIES = [  # policy, notice before the start, refund: exactly at each boundary and a second inside it
+    ("flexible", timedelta(hours=2), PRICE), ("flexible", timedelta(hours=2) - SECOND, 0),
+    ("moderate", timedelta(hours=24), PRICE), ("moderate", timedelta(hours=24) - SECOND, 6_001),
+    ("moderate", timedelta(hours=2), 6_001), ("moderate", timedelta(hours=2) - SECOND, 0),
+    ("strict", timedelta(hours=72), PRICE), ("strict", timedelta(hours=72) - SECOND, 6_001),
+    ("strict", timedelta(hours=24), 6_001), ("strict", timedelta(hours=24) - SECOND, 0),
+]
+
+
+@pytest.mark.parametrize(("policy", "notice", "refund"), BOUNDARIES, ids=[f"{p}-{n}" for p, n, _ in BOUNDARIES])
+def test_a_mentee_cancel_at_each_boundary_owes_what_the_table_says(repository, policy, notice, refund):
+    """The whole cancel path with the clock pinned to the boundary (the domain's table is
+    tested on its own in test_cancellation_policy.py)."""
+    booking = booked(policy, FAR_START)
+    cancelled = sessions.cancel_booking(booking.booking_id, ADA.user_id, None, FAR_START - notice)
+    assert (cancelled.cancellation_policy, cancelled.refund_amount) == (policy, refund)
+    assert cancelled.refund_state == ("pending" if refund else None)
+
+
+def test_the_booking_keeps_the_policy_it_was_confirmed_under(repository):
     booking = booked("strict")
     Mentors.policy = "flexible"  # the mentor relaxes later: this booking keeps strict
     cancelled = sessions.cancel_booking(booking.booking_id, ADA.user_id, None, START - timedelta(hours=30))
@@ -147,12 +188,19 @@ def test_the_confirmation_email_states_the_policy_deadlines_in_both_zones(reposi
     assert "gets a 50% refund" in to_ada and "a mentor's cancellation always refunds in full" in to_grace
 
 
-def test_the_cancellation_email_states_the_refund_to_both(repository):
+def test_the_cancellation_email_states_the_policy_and_refund_to_both_in_both_zones(repository):
     booking = booked("strict")
-    sessions.cancel_booking(booking.booking_id, ADA.user_id, None, START - timedelta(hours=30))
-    for text in emails(repository, "cancelled").values():
+    sessions.cancel_booking(booking.booking_id, ADA.user_id, None, START - timedelta(hours=30, minutes=5))
+    sent = emails(repository, "cancelled")
+    for text in sent.values():
         assert "Cancellation policy: strict." in text
         assert "Cancelled by the mentee; refund to Ada Lovelace: USD 60.01." in text
+        assert "30 h 05 min before the start." in text
+    # cancelled at 08:55 UTC on the 25th: 09:55 in Berlin, 02:55 in Chicago; each email gives both
+    assert "Cancelled at Wed 25 Nov 2026, 09:55 (Europe/Berlin) (Grace Hopper's time: Wed 25 Nov 2026, 02:55 (America/Chicago))" in sent["ada@example.com"]
+    assert "Cancelled at Wed 25 Nov 2026, 02:55 (America/Chicago) (Ada Lovelace's time: Wed 25 Nov 2026, 09:55 (Europe/Berlin))" in sent["grace@example.com"]
+    for text in sent.values():  # and the session's own time, in both zones
+        assert "Thu 26 Nov 2026, 16:00–17:00 (Europe/Berlin" in text and "Thu 26 Nov 2026, 09:00–10:00 (America/Chicago" in text
 
 
 def test_a_mentee_may_reschedule_only_while_a_cancel_would_refund_in_full(repository):

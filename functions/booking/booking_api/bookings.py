@@ -69,7 +69,8 @@ def hold(body: HoldIn) -> Response[dict]:
     "/bookings/<bookingId>/confirm",
     summary="Pay for a held session",
     description="Charges the card (mock gateway: `pm_card_visa` succeeds, any `pm_card_*Declined` declines) "
-    "and confirms the booking with its meeting URL. Declined: 402 and the slots are free again. "
+    "and confirms the booking with its meeting URL and the mentor's `cancellationPolicy` as it is now "
+    "(the one it keeps). Declined: 402 and the slots are free again. "
     "After the hold expired: 410 and nothing changes. Not held: 409." + IDEMPOTENCY_NOTE,
     responses=responses(BookingView, 400, 401, 402, 403, 404, 409, 410, 422, 503),
     security=BEARER,

@@ -9,11 +9,14 @@ from pydantic import Field
 
 from mentorship.api.schemas import ApiModel, EnumValue, Instant, Money, OutboundUrl, RequestModel, ReviewView, Text, ZoneName
 from mentorship.domain.commitments import DEFAULT_POLICY, CancellationPolicy, policy_of
+from mentorship.domain.commitments import Money as DomainMoney
+from mentorship.domain.earnings import EarningTotals
 from mentorship.domain.directory import DirectoryCard, DirectoryPage
 from mentorship.domain.instants import format_local, format_utc, from_epoch_seconds
 from mentorship.domain.mentors import ExperienceLevel
 from mentorship.domain.schedules import OfferedSlot
 from mentorship.domain.slots import SlotState
+from mentorship.services.earnings import Earnings, EarningSession
 from mentorship.store.directory import card_from_profile
 from mentorship.store.models import MentorProfile
 
@@ -184,7 +187,7 @@ class ProfileIn(RequestModel):
     video_provider: Annotated[VideoProvider, EnumValue] = VideoProvider.GENERATED
     manual_meeting_url: HttpsUrl | None = None
     cancellation_policy: Annotated[CancellationPolicy, EnumValue] = Field(
-        default=DEFAULT_POLICY, description=POLICY_NOTE + " Bookings keep the policy they were made under."
+        default=DEFAULT_POLICY, description=POLICY_NOTE + " Bookings keep the policy they were confirmed under."
     )
 
 class MentorProfileOut(MentorCard):
@@ -305,3 +308,85 @@ class CalendarOut(ApiModel):
 
 class CalendarList(ApiModel):
     items: list[CalendarOut]
+
+
+class CurrencyTotals(ApiModel):
+    gross: Money = Field(description="Prices of the paid sessions whose start is in the window")
+    refunded: Money = Field(description="What their cancels and no-shows gave back (decided; see refundStatus)")
+    net: Money = Field(description="gross - refunded, exactly, in minor units")
+
+    @classmethod
+    def from_totals(cls, totals: EarningTotals) -> "CurrencyTotals":
+        return cls(gross=_money(totals.gross), refunded=_money(totals.refunded), net=_money(totals.net))
+
+
+class EarningSessionOut(ApiModel):
+    booking_id: str
+    start: str = Field(description="UTC, RFC 3339 with Z")
+    end: str
+    local_start: str = Field(description="`start` in `timezone`, with its offset")
+    local_end: str
+    status: Literal["confirmed", "completed", "cancelled", "no_show"]
+    mentee_name: str
+    price: Money = Field(description="What the mentee was charged")
+    refund: Money = Field(description="What the cancel or no-show gave back, 0 when nothing")
+    net: Money = Field(description="price - refund")
+    refund_status: Literal["pending", "refunded"] | None = Field(
+        default=None, description="`pending` until the payment gateway has given `refund` back; absent when it is 0"
+    )
+    cancelled_by: Literal["mentee", "mentor"] | None = Field(default=None, description="Only once cancelled")
+    absent: Literal["mentee", "mentor"] | None = Field(default=None, description="Only once marked no_show")
+
+    @classmethod
+    def from_session(cls, session: EarningSession, zone: ZoneInfo) -> "EarningSessionOut":
+        booking, line = session.booking, session.line
+        refunded = line.refund.amount > 0
+        return cls(
+            booking_id=line.booking_id,
+            start=format_utc(booking.start),
+            end=format_utc(booking.end),
+            local_start=format_local(booking.start, zone),
+            local_end=format_local(booking.end, zone),
+            status=session.status.value,
+            mentee_name=booking.mentee_name,
+            price=_money(line.price),
+            refund=_money(line.refund),
+            net=_money(line.net),
+            refund_status=booking.refund_state if refunded else None,
+            cancelled_by=booking.cancelled_by if session.status.value == "cancelled" else None,
+            absent=booking.absent if session.status.value == "no_show" else None,
+        )
+
+
+class EarningsOut(CurrencyTotals):
+    from_: str = Field(alias="from", description="The window's first session start considered (UTC, inclusive)")
+    to: str = Field(description="The window's end (UTC, exclusive)")
+    timezone: str
+    by_currency: list[CurrencyTotals] = Field(
+        description="Totals per currency, the mentor's current one first; `gross`/`refunded`/`net` above are that "
+        "one's. Amounts in different currencies are never added together."
+    )
+    session_count: int = Field(description="Paid sessions in the whole window (all pages)")
+    items: list[EarningSessionOut] = Field(description="This page of the sessions behind the totals, ascending by start")
+    next_cursor: str | None
+
+    @classmethod
+    def build(cls, earnings: Earnings, zone_name: str, zone: ZoneInfo, next_cursor: str | None) -> "EarningsOut":
+        totals = [CurrencyTotals.from_totals(currency_totals) for currency_totals in earnings.totals.values()]
+        main = totals[0]
+        return cls(
+            gross=main.gross,
+            refunded=main.refunded,
+            net=main.net,
+            from_=format_utc(earnings.window.start),
+            to=format_utc(earnings.window.end),
+            timezone=zone_name,
+            by_currency=totals,
+            session_count=earnings.session_count,
+            items=[EarningSessionOut.from_session(session, zone) for session in earnings.sessions],
+            next_cursor=next_cursor,
+        )
+
+
+def _money(money: DomainMoney) -> Money:
+    return Money(amount=money.amount, currency=money.currency)

@@ -97,6 +97,10 @@ class TooManyWebhooks(DomainError):
     code = "too_many_webhooks"
 
 
+class TooManyWaitlistEntries(DomainError):
+    code = "too_many_waitlist_entries"
+
+
 class ValidationFailed(DomainError):
     code = "validation_error"
 

@@ -35,7 +35,8 @@ class BookingView(ApiModel):
     meeting_url: str | None = Field(default=None, description="Only once confirmed")
     created_at: str
     cancellation_policy: Annotated[CancellationPolicy, EnumValue] = Field(
-        description="The mentor's policy when the booking was held; kept through confirm and reschedules"
+        description="While held, the mentor's policy at the hold; from the confirm on, the one the mentor had when it "
+        "was confirmed, kept through reschedules and later changes of the mentor's policy"
     )
     cancelled_by: Literal["mentee", "mentor"] | None = Field(default=None, description="Only once cancelled")
     refund: Money | None = Field(

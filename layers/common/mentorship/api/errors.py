@@ -34,6 +34,7 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.ValidationFailed: 422,
     errors.TooManyHolds: 429,
     errors.TooManyWebhooks: 429,
+    errors.TooManyWaitlistEntries: 429,
     errors.ServiceUnavailable: 503,
 }
 

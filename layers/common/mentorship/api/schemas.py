@@ -139,7 +139,7 @@ def _error_responses(statuses: tuple[int, ...]) -> dict[int, dict[str, Any]]:
         409: "Conflicts with the current state",
         410: "Hold expired",
         422: "Validation error",
-        429: "Too many active holds",
+        429: "Too many (active holds, webhooks, waiting entries)",
         500: "Unexpected error on our side (logged with the request id)",
         503: "Temporarily unavailable; retry after the Retry-After header",
     }

@@ -1,6 +1,6 @@
 """Cancellation policies and what a cancel refunds (CONTRACT.md, "Commitments").
 
-Pure: the caller passes `now`. A booking keeps the policy it was held and confirmed under
+Pure: the caller passes `now`. A booking keeps the policy it was confirmed under
 (`Booking.cancellation_policy`); bookings made before policies existed read as `moderate`.
 
 | policy     | full refund        | half refund | none   |

@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from enum import StrEnum
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from mentorship.domain.calendar import InviteMethod, Party, SessionInvite, render_invite
 from mentorship.domain.commitments import CancellationPolicy, Money, Role, refund_tiers
@@ -31,12 +31,14 @@ class EmailKind(StrEnum):
     RESCHEDULED = "rescheduled"
     REMINDER_24H = "reminder_24h"
     REMINDER_10M = "reminder_10m"
+    WAITLIST_OFFER = "waitlist_offer"  # to the mentee only; no invite until it is confirmed
 
 
 _SUBJECTS = {
     EmailKind.CONFIRMED: "Session confirmed",
     EmailKind.CANCELLED: "Session cancelled",
     EmailKind.RESCHEDULED: "Session moved",
+    EmailKind.WAITLIST_OFFER: "A session you waited for is held for you",
 }  # reminders: "Reminder: your session starts in <time left>" (see _reminder_headline)
 _CARRIES_INVITE = {EmailKind.CONFIRMED, EmailKind.CANCELLED, EmailKind.RESCHEDULED}
 _REMINDERS = {EmailKind.REMINDER_24H, EmailKind.REMINDER_10M}
@@ -65,6 +67,7 @@ class Terms:
     policy: CancellationPolicy
     refund: Money | None = None
     cancelled_by: Role | None = None
+    cancelled_at: datetime | None = None  # when the cancel was made: the moment the refund was decided by
 
 
 def format_money(money: Money) -> str:
@@ -92,7 +95,39 @@ def _terms_lines(terms: Terms, invite: SessionInvite, recipient: Party, other: P
     else:
         by = f" by the {terms.cancelled_by.value}" if terms.cancelled_by else ""
         lines.append(f"Cancelled{by}; refund to {_one_line(invite.mentee.name)}: {format_money(terms.refund)}.")
+        if terms.cancelled_at is not None:
+            lines.append(
+                f"Cancelled at {_instant(terms.cancelled_at, recipient.timezone)} "
+                f"({_one_line(other.name)}'s time: {_instant(terms.cancelled_at, other.timezone)}), "
+                f"{_notice(invite.start - terms.cancelled_at)} before the start."
+            )
     return lines
+
+
+def _notice(before: timedelta) -> str:
+    """How long before the start, as the policy's table counts it (whole hours and minutes)."""
+    minutes = max(int(before.total_seconds()) // 60, 0)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+def held_until_note(hold_expires: datetime, zone_name: str, booking_id: str) -> str:
+    """A waitlist offer's line: until when it is held, in the recipient's zone, and what to pay."""
+    return (
+        f"It is held for you until {_instant(hold_expires, zone_name)}: confirm and pay for booking "
+        f"{booking_id} in the app to book it; otherwise it goes to the next person waiting."
+    )
+
+
+def render_offer_notice(invite: SessionInvite, recipient: Party, other: Party, hold_expires: datetime) -> Notice:
+    """A waitlist offer's inbox entry and push, in the recipient's own zone."""
+    return Notice(
+        title=_SUBJECTS[EmailKind.WAITLIST_OFFER],
+        body=(
+            f"{_one_line(other.name)}: {_when(invite, recipient.timezone)}. "
+            f"Held for you until {_instant(hold_expires, recipient.timezone)}; confirm and pay to book it."
+        ),
+    )
 
 
 def _one_line(text: str, limit: int = 80) -> str:
@@ -134,7 +169,13 @@ def render_reminder_notice(invite: SessionInvite, recipient: Party, other: Party
 
 
 def render_email(
-    kind: EmailKind, invite: SessionInvite, recipient: Party, other: Party, sender: str, terms: Terms | None = None
+    kind: EmailKind,
+    invite: SessionInvite,
+    recipient: Party,
+    other: Party,
+    sender: str,
+    terms: Terms | None = None,
+    note: str | None = None,
 ) -> RenderedEmail:
     # The header machinery botocore does not load already (a few ms): paid by the requests and
     # scheduled runs that build an email, not by every cold start.
@@ -153,6 +194,8 @@ def render_email(
         f"{_one_line(other.name)}'s time: {their_time}",
         f"Topic: {invite.topic}",
     ]
+    if note:
+        lines.append(note)
     if terms is not None:
         lines += _terms_lines(terms, invite, recipient, other)
     if invite.meeting_url and kind is not EmailKind.CANCELLED:

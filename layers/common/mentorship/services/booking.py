@@ -1,11 +1,14 @@
-"""Booking use cases: hold a session, confirm it with payment, release a hold, read a booking.
+"""Booking use cases: hold a session, confirm it with payment, release a hold, read a booking;
+and the offering's question as holds and reschedules ask it (`offering_plan`).
 
 On the request path a hold makes four DynamoDB requests (three for a mentor without a
 schedule): it reads the mentor (profile, schedule, calendars), the session's window (slots, locks,
 ledger days; decisions §19), the mentee's hold places, and writes one transaction (and each
 connected calendar's live read is recorded on its item); the others
 answer within three: a confirm reads the booking, records the charge
-and writes one transaction (booking, locks and every message it owes); a release reads the
+and writes one transaction (booking, locks, every message it owes, and the mentor's profile,
+whose policy it checks is still the one it snapshots; a policy changed during the hold costs a
+profile read and a second transaction); a release reads the
 booking, writes one transaction and looks for a charge to refund. What follows from a change
 (emails, pushes, the mentor's next open slot) is the StreamFunction's work.""" 
 
@@ -14,7 +17,8 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Callable
 
 from mentorship import gateways
 from mentorship.domain.bookings import BookingStatus, effective_status
@@ -26,19 +30,33 @@ from mentorship.domain.sessions import HOLD_DURATION, check_session_request, cle
 from mentorship.domain.slots import SLOT, slots_for_session
 from mentorship.domain.schedules import HOLD_READ_MARGIN, BusyTimes, OfferingInputs, hold_ledger_days, session_offered
 from mentorship.domain.webhooks import EventType
-from mentorship.errors import Forbidden, HoldExpired, InvalidState, NotFound, PaymentDeclined, SlotUnavailable, ValidationFailed
+from mentorship.errors import (
+    Forbidden,
+    HoldExpired,
+    InvalidState,
+    NotFound,
+    PaymentDeclined,
+    ServiceUnavailable,
+    SlotUnavailable,
+    ValidationFailed,
+)
 from mentorship.services.calendars import busy_live_of
 from mentorship.services.offering import read_mentor
 from mentorship.services.outbox_records import email_records, notification_record, reminder_records
 from mentorship.services.webhook_events import booking_event
 from mentorship.settings import get_settings
 from mentorship.store.booking_repository import booking_repository
-from mentorship.store.booking_writes import Confirmation, HoldPlan
+from mentorship.store.booking_writes import Confirmation, HoldPlan, PolicyChanged
 from mentorship.store.bookings import new_booking
 from mentorship.store.mentors import MentorStore
-from mentorship.store.models import Booking
+from mentorship.store.models import Booking, TableItem
+from mentorship.store.waitlist import WaitlistClaim
 from mentorship.store.offering import MentorHead
 from mentorship.store.slots import WindowView
+
+
+# A confirm tries this many times when the mentor's policy changes under it (decisions §23).
+POLICY_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -71,13 +89,27 @@ def booking_for_participant(booking_id: str, user_id: str) -> Booking:
     return booking
 
 
-def hold_session(mentee: Party, request: SessionRequest, now: datetime) -> Booking:
-    """Hold every slot the session needs for 5 minutes while the mentee pays."""
+@dataclass(frozen=True)
+class OfferHold:
+    """A hold made for a waitlist entry (services.waitlist): it lasts `hold_for`, claims the
+    entry in the hold's own transaction, and records the offer's `messages` with it."""
+
+    waitlist_id: str
+    wait_place: int | None
+    hold_for: timedelta
+    messages: Callable[[Booking], list[TableItem]]
+
+
+def hold_session(
+    mentee: Party, request: SessionRequest, now: datetime, *, head: MentorHead | None = None, offer: OfferHold | None = None
+) -> Booking:
+    """Hold every slot the session needs for 5 minutes while the mentee pays (an offer: as long
+    as it says). `head` is the mentor as just read, if the caller has it."""
     topic = clean_topic(request.topic)
     check_session_request(request.start, request.duration_minutes, now)
     if request.mentor_id == mentee.user_id:
         raise ValidationFailed.on("body.mentorId", "mentors cannot book themselves")
-    head = read_mentor(request.mentor_id)
+    head = head or read_mentor(request.mentor_id)
     mentor = head.profile
     slot_starts = slots_for_session(request.start, request.duration_minutes)
     booking = new_booking(
@@ -92,42 +124,59 @@ def hold_session(mentee: Party, request: SessionRequest, now: datetime) -> Booki
         status=BookingStatus.HELD.value,
         now=now,
     )
-    booking.hold_expires_at = epoch_seconds(now + HOLD_DURATION)
+    booking.hold_expires_at = epoch_seconds(now + (offer.hold_for if offer else HOLD_DURATION))
     # Chosen now, from the profile this hold reads anyway, so the confirm need not read it again;
     # no answer shows it before the booking is confirmed.
     booking.meeting_url = _meeting_url(mentor.video_provider, mentor.manual_meeting_url)
-    # The policy the mentee sees while paying is the one the booking keeps once confirmed (and
-    # through reschedules): a mentor's later change never alters a booking already made.
+    # The policy the mentee sees while paying; the confirm snapshots the mentor's policy as it
+    # is then (the same one unless the mentor changed it during the hold), and the booking
+    # keeps that through reschedules: a later change never alters a booking already made.
     booking.cancellation_policy = policy_of(mentor.cancellation_policy).value
-    booking_repository().hold(
-        booking, slot_starts, now, _hold_plan(head, request, now), events=[booking_event(EventType.BOOKING_HELD, booking, now)]
-    )
+    records: list[TableItem] = [booking_event(EventType.BOOKING_HELD, booking, now)]
+    claim = None
+    if offer is not None:
+        booking.waitlist_id = offer.waitlist_id
+        claim = WaitlistClaim(mentee.user_id, offer.waitlist_id, booking.booking_id, offer.wait_place, now)
+        records += offer.messages(booking)
+    booking_repository().hold(booking, slot_starts, now, offering_plan(head, request.start, request.duration_minutes, now), events=records, claim=claim)
     return booking
 
 
-def _hold_plan(head: MentorHead, request: SessionRequest, now: datetime) -> HoldPlan | None:
-    """The offering's question, as a hold asks it (decisions §19): is this session offered at
-    `now`, with the calendars read live (one that cannot be read offers nothing)? Without a
-    schedule only published slots are offered, and the transaction checks those itself, so
-    the window need not be read (the session's own slots stand in for it)."""
+def offering_plan(
+    head: MentorHead, start: datetime, minutes: int, now: datetime, moving: str | None = None
+) -> HoldPlan | None:
+    """The offering's question, as a hold or a reschedule asks it (decisions §19): is a session of
+    `minutes` at `start` offered at `now`, with the calendars read live (one that cannot be read
+    offers nothing)? `moving` names a booking being rescheduled: its own locks neither block its
+    new time nor count towards its day's cap. Without a schedule only published slots are
+    offered, and the transaction checks those itself, so the window need not be read (the
+    session's own slots stand in for it): SlotUnavailable here, or None."""
     zone_name = head.schedule.timezone if head.schedule else head.profile.timezone
     busy = busy_live_of(head.calendars, resolve_zone(zone_name), now) if head.calendars else BusyTimes.none()
-    slot_starts = slots_for_session(request.start, request.duration_minutes)
+    slot_starts = slots_for_session(start, minutes)
     if head.schedule is None:
         inputs = OfferingInputs(zone=zone_name, schedule=None, published=tuple(slot_starts), locks=(), busy=busy)
-        if not session_offered(inputs, request.start, request.duration_minutes, now):
+        if not session_offered(inputs, start, minutes, now):
             raise SlotUnavailable("that time is not available")
         return None
     read_from, read_to = slot_starts[0] - HOLD_READ_MARGIN, slot_starts[-1] + SLOT + HOLD_READ_MARGIN
 
     def offered(view: WindowView) -> bool:
+        others = tuple(lock for lock in view.locks if lock.session_id != moving)
         inputs = OfferingInputs(
-            zone=zone_name, schedule=head.schedule, published=tuple(view.published), locks=tuple(view.locks), busy=busy
+            zone=zone_name, schedule=head.schedule, published=tuple(view.published), locks=others, busy=busy
         )
-        return session_offered(inputs, request.start, request.duration_minutes, now)
+        return session_offered(inputs, start, minutes, now)
 
-    ledger = hold_ledger_days(head.schedule, zone_name, read_from, read_to, request.start, request.duration_minutes)
+    ledger = hold_ledger_days(head.schedule, zone_name, read_from, read_to, start, minutes)
     return HoldPlan(read_from, read_to, offered, ledger)
+
+
+def move_plan(booking: Booking, new_start: datetime, now: datetime) -> HoldPlan | None:
+    """A reschedule's new time asks the offering exactly as a hold would (SlotUnavailable if it
+    is not offered), its own slots set aside: reads the mentor (AP13) and their calendars live."""
+    head = read_mentor(booking.mentor_id)
+    return offering_plan(head, new_start, int(booking.duration_minutes), now, moving=booking.booking_id)
 
 
 def _require_mentee(booking: Booking, user_id: str) -> None:
@@ -162,8 +211,33 @@ def confirm_booking(booking_id: str, user_id: str, payment_method: str, now: dat
         mentor = MentorStore().get_profile(booking.mentor_id)
         booking.meeting_url = _meeting_url(mentor and mentor.video_provider, mentor and mentor.manual_meeting_url)
     booking.status = BookingStatus.CONFIRMED.value
+    for _ in range(POLICY_ATTEMPTS):
+        confirmation = Confirmation(charge.charge_id, booking.meeting_url, _confirmation_messages(booking, now))
+        try:
+            return booking_repository().confirm(booking, slot_starts, confirmation, now)
+        except PolicyChanged:
+            # The mentor changed their policy during the hold: the booking keeps the one current
+            # at the confirm (contract), so its emails and event are written again with it.
+            mentor = MentorStore().get_profile(booking.mentor_id, consistent=True)
+            if mentor is None:
+                break
+            booking.cancellation_policy = policy_of(mentor.cancellation_policy).value
+        except (HoldExpired, InvalidState):
+            current = booking_repository().get(booking_id)
+            if current is not None and current.status == BookingStatus.CONFIRMED.value:
+                # A concurrent confirm of this same booking won: its charge is the one that stands.
+                raise InvalidState("this booking is already confirmed") from None
+            # The hold ended (expired, released, cancelled, swept) between the check and the write.
+            payments.refund(booking_id, now)
+            raise
+    # The hold still stands and the charge is the booking's own: a retried confirm reuses it.
+    raise ServiceUnavailable("this mentor's cancellation policy is changing; try again")
+
+
+def _confirmation_messages(booking: Booking, now: datetime) -> list[TableItem]:
+    """What a confirm owes, stating the policy the booking is being confirmed under."""
     sender = get_settings().sender_email
-    messages = [
+    return [
         *email_records(booking, EmailKind.CONFIRMED, sender, now, Terms(policy_of(booking.cancellation_policy))),
         *reminder_records(booking, now),
         notification_record(
@@ -171,7 +245,7 @@ def confirm_booking(booking_id: str, user_id: str, payment_method: str, now: dat
             "booking_confirmed",
             "New session booked",
             f"{booking.mentee_name} booked {int(booking.duration_minutes)} minutes with you.",
-            booking_id,
+            booking.booking_id,
             now,
         ),
         notification_record(
@@ -179,22 +253,11 @@ def confirm_booking(booking_id: str, user_id: str, payment_method: str, now: dat
             "booking_confirmed",
             "Session confirmed",
             f"Your {int(booking.duration_minutes)}-minute session with {booking.mentor_name} is booked.",
-            booking_id,
+            booking.booking_id,
             now,
         ),
         booking_event(EventType.BOOKING_CONFIRMED, booking, now),  # in the confirm: only once paid
     ]
-    confirmation = Confirmation(charge_id=charge.charge_id, meeting_url=booking.meeting_url, messages=messages)
-    try:
-        return booking_repository().confirm(booking, slot_starts, confirmation, now)
-    except (HoldExpired, InvalidState):
-        current = booking_repository().get(booking_id)
-        if current is not None and current.status == BookingStatus.CONFIRMED.value:
-            # A concurrent confirm of this same booking won: its charge is the one that stands.
-            raise InvalidState("this booking is already confirmed") from None
-        # The hold ended (expired, released, cancelled, swept) between the check and the write.
-        payments.refund(booking_id, now)
-        raise
 
 
 def release_hold(booking_id: str, user_id: str, now: datetime) -> Booking:

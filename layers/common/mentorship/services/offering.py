@@ -12,9 +12,11 @@ agree on every slot, rule-given or published.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Iterator
 
 from mentorship.domain.instants import resolve_zone
-from mentorship.domain.schedules import BusyTimes, Lock, OfferedSlot, OfferingInputs, offer
+from mentorship.domain.schedules import BusyTimes, Lock, OfferedSlot, OfferingInputs, offer, session_offered
+from mentorship.domain.waitlist import offerable_starts
 from mentorship.errors import NotFound
 from mentorship.services.calendars import busy_for_listing, cached_busy
 from mentorship.store.offering import MentorHead, read_mentor_head
@@ -35,16 +37,40 @@ def read_mentor(mentor_id: str) -> MentorHead:
     return head
 
 
-def _offering(
-    mentor: MentorHead, start: datetime, end: datetime, now: datetime, busy: BusyTimes, consistent: bool = False
-) -> tuple[list[OfferedSlot], list[Lock]]:
-    schedule = mentor.schedule
+def _inputs(mentor: MentorHead, start: datetime, end: datetime, busy: BusyTimes, consistent: bool) -> OfferingInputs:
+    """The offering's inputs for [start, end): one Query of the window and a day each side."""
     zone_name = mentor.schedule.timezone if mentor.schedule else mentor.profile.timezone
     published, locks = SlotStore().published_and_locks(
         mentor.profile.mentor_id, start - LOCK_MARGIN, end + LOCK_MARGIN, consistent=consistent
     )
-    inputs = OfferingInputs(zone=zone_name, schedule=schedule, published=tuple(published), locks=tuple(locks), busy=busy)
-    return offer(inputs, start, end, now), locks
+    return OfferingInputs(zone=zone_name, schedule=mentor.schedule, published=tuple(published), locks=tuple(locks), busy=busy)
+
+
+def _offering(
+    mentor: MentorHead, start: datetime, end: datetime, now: datetime, busy: BusyTimes, consistent: bool = False
+) -> tuple[list[OfferedSlot], list[Lock]]:
+    inputs = _inputs(mentor, start, end, busy, consistent)
+    return offer(inputs, start, end, now), list(inputs.locks)
+
+
+def sessions_offered_in(mentor: MentorHead, window_from: datetime, window_to: datetime, minutes: int, now: datetime) -> Iterator[datetime]:
+    """Starts of sessions of `minutes` the mentor offers now inside [window_from, window_to),
+    earliest first (a waitlist offer's choice): one consistent Query, the calendars' cached busy
+    times (the hold then reads them live, as every hold does). A calendar that cannot be read
+    offers nothing."""
+    busy = cached_busy(mentor.calendars)
+    if busy.unreadable:
+        return iter(())
+    inputs = _inputs(mentor, window_from, window_to, busy, consistent=True)
+    open_slots = {slot.start for slot in offer(inputs, window_from, window_to, now) if slot.available}
+    return offerable_starts(
+        window_from,
+        window_to,
+        minutes,
+        now,
+        slot_open=open_slots.__contains__,
+        session_offered=lambda start, length: session_offered(inputs, start, length, now),
+    )
 
 
 def mentor_zone_of(mentor: MentorHead):

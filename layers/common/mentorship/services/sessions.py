@@ -1,8 +1,10 @@
 """Managing a confirmed session: join, cancel, reschedule, review.
 
-Cancel and reschedule read the booking and write one transaction (the booking, its slots, its
-reminders and the messages it owes); the StreamFunction sends the messages and refreshes the
-mentor's next open slot."""
+Cancel reads the booking and writes one transaction (the booking, its slots, its reminders and
+the messages it owes). Reschedule also asks the offering about the new time, as a hold does
+(decisions §19): it reads the booking, the mentor (AP13), the new time's window ± 27 hours
+(AP3, with a schedule only) and writes one transaction, and reads each connected calendar live.
+The StreamFunction sends the messages and refreshes the mentor's next open slot."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from mentorship.domain.sessions import check_session_request
 from mentorship.domain.slots import slots_for_session
 from mentorship.domain.webhooks import EventType
 from mentorship.errors import Forbidden, InvalidState
-from mentorship.services.booking import booking_for_participant, price_of, refund_if_cancelled, release_hold, status_of
+from mentorship.services.booking import booking_for_participant, move_plan, price_of, refund_if_cancelled, release_hold, status_of
 from mentorship.services.outbox_records import email_records, notification_record, reminder_records
 from mentorship.services.webhook_events import booking_event, review_event
 from mentorship.settings import get_settings
@@ -76,7 +78,7 @@ def cancel_booking(booking_id: str, user_id: str, reason: str | None, now: datet
     sender = get_settings().sender_email
     other_id, _ = _other_party(booking, user_id)
     who = booking.mentee_name if role is Role.MENTEE else booking.mentor_name
-    terms = Terms(policy_of(booking.cancellation_policy), refund=refund, cancelled_by=role)
+    terms = Terms(policy_of(booking.cancellation_policy), refund=refund, cancelled_by=role, cancelled_at=now)
     records = [
         *email_records(booking, EmailKind.CANCELLED, sender, now, terms),
         notification_record(other_id, "booking_cancelled", "Session cancelled", f"{who} cancelled your session.", booking_id, now),
@@ -122,7 +124,11 @@ def report_no_show(booking_id: str, user_id: str, absent: Role, now: datetime) -
 def reschedule_booking(booking_id: str, user_id: str, new_start: datetime, now: datetime) -> Booking:
     """Move a confirmed session that has not started to another start of the same mentor: same
     id, duration, invite UID and meeting URL; new slots taken and old ones freed atomically;
-    reminders only for the new time; a REQUEST invite with a higher SEQUENCE to both."""
+    reminders only for the new time; a REQUEST invite with a higher SEQUENCE to both.
+
+    The new time must be one the mentor offers, by the rule a hold obeys (weekly rules or a
+    published slot; notice, horizon, buffers, daily cap, calendars read live), with the session's
+    own slots set aside; else SlotUnavailable and nothing changes."""
     booking = booking_for_participant(booking_id, user_id)
     _require_upcoming_confirmed(booking, now)
     policy = policy_of(booking.cancellation_policy)
@@ -135,6 +141,7 @@ def reschedule_booking(booking_id: str, user_id: str, new_start: datetime, now: 
     check_session_request(new_start, minutes, now)
     if new_start == booking.start:
         raise InvalidState("the session already starts at that time")
+    plan = move_plan(booking, new_start, now)
     old_start = booking.start
     old_starts = slots_for_session(old_start, minutes)
     moved = Booking.from_raw_data(booking.serialize())  # the booking as it will read afterwards
@@ -148,7 +155,7 @@ def reschedule_booking(booking_id: str, user_id: str, new_start: datetime, now: 
         notification_record(other_id, "booking_rescheduled", "Session moved", "Your session has a new time.", booking_id, now),
         booking_event(EventType.BOOKING_RESCHEDULED, moved, now, previous_start=old_start),
     ]
-    move = Move(moved, old_starts, slots_for_session(new_start, minutes), records)
+    move = Move(moved, old_starts, slots_for_session(new_start, minutes), records, plan)
     return booking_repository().reschedule(booking, move, now)
 
 

@@ -16,6 +16,7 @@ from typing import Protocol, Sequence
 from mentorship.store.booking_writes import BookingWrites, Confirmation, HoldPlan
 from mentorship.store.bookings import BookingStore
 from mentorship.store.models import Booking, Review, TableItem
+from mentorship.store.waitlist import WaitlistClaim
 from mentorship.store.session_changes import Cancellation, Move, NoShow, SessionChanges
 
 
@@ -30,10 +31,12 @@ class BookingRepository(Protocol):
         now: datetime,
         plan: HoldPlan | None = None,
         events: Sequence[TableItem] = (),
+        claim: WaitlistClaim | None = None,
     ) -> None:
         """Lock the slots and take a hold place for a new held booking, recording `events` (its
-        webhook event) with it (SlotUnavailable, TooManyHolds); with a plan, only if the offering
-        offers them, serialized with other holds by the ledger."""
+        webhook event, an offer's messages) with it (SlotUnavailable, TooManyHolds); with a plan,
+        only if the offering offers them, serialized with other holds by the ledger; with a
+        claim, only while that waitlist entry is waiting (InvalidState)."""
 
     def confirm(self, booking: Booking, slot_starts: list[datetime], confirmation: Confirmation, now: datetime) -> Booking:
         """Book the held slots with the charge, link and messages (HoldExpired, InvalidState)."""
@@ -76,8 +79,9 @@ class DynamoBookingRepository:
         now: datetime,
         plan: HoldPlan | None = None,
         events: Sequence[TableItem] = (),
+        claim: WaitlistClaim | None = None,
     ) -> None:
-        self._writes.hold(booking, slot_starts, now, plan, events=events)
+        self._writes.hold(booking, slot_starts, now, plan, events=events, claim=claim)
 
     def confirm(self, booking: Booking, slot_starts: list[datetime], confirmation: Confirmation, now: datetime) -> Booking:
         return self._writes.confirm(booking, slot_starts, confirmation, now)

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Sequence
 
+from mentorship.domain.commitments import DEFAULT_POLICY, CancellationPolicy, policy_of
 from mentorship.domain.instants import epoch_seconds, format_utc, format_utc_precise, from_epoch_seconds
 from mentorship.domain.schedules import LedgerDay
 from mentorship.errors import HoldExpired, InvalidState, ServiceUnavailable, SlotUnavailable, TooManyHolds
 from mentorship.store.binding import ensure_bound
+from mentorship.store.bookings import BookingStore
 from mentorship.store.directory import change_actions
 from mentorship.store.models import (
     Booking,
@@ -31,9 +33,12 @@ from mentorship.store.models import (
 )
 from mentorship.store.due_work import due_shard_for
 from mentorship.store.slots import SlotStore, WindowView, day_sk, lock_is_free, lock_is_held_by, lock_sk, new_lock
+from mentorship.store.waitlist import WaitlistClaim, claim_actions
 from mentorship.store.transactions import ConditionsFailed, Transaction, retry_on_contention
 
 MAX_ACTIVE_HOLDS = 3
+# A hold races every other mentee for its slots: a few more tries than other writes (decisions §9).
+HOLD_CONTENTION_ATTEMPTS = 6
 HOLD_PLACE_PREFIX = "HOLD#"
 # Expired locks and hold places linger this long before TTL may delete them (housekeeping only).
 TTL_GRACE = timedelta(days=1)
@@ -47,7 +52,7 @@ def hold_place_sk(place: int) -> str:
 
 @dataclass(frozen=True)
 class HoldPlan:
-    """How a hold on a mentor with a schedule checks the offering: read [read_from, read_to)
+    """How a hold (or a reschedule's new time) on a mentor with a schedule checks the offering: read [read_from, read_to)
     (published slots, locks, ledger days: one Query), ask `offered`, and write conditioned on
     the ledger days' versions as read (decisions §19)."""
 
@@ -65,6 +70,11 @@ class Confirmation:
     charge_id: str
     meeting_url: str
     messages: list[TableItem]
+
+
+class PolicyChanged(Exception):
+    """The mentor's cancellation policy is no longer the one the confirm was about to snapshot:
+    the mentor changed it during the hold. Nothing was written; confirm again with the current one."""
 
 
 def new_hold_place(
@@ -108,10 +118,13 @@ class BookingWrites:
         plan: HoldPlan | None = None,
         attempts: int = 4,
         events: Sequence[TableItem] = (),
+        claim: WaitlistClaim | None = None,
     ) -> None:
         """Lock every slot for `booking` until its hold expires, in one transaction, together with
         one of the mentee's hold places. SlotUnavailable if any slot is missing, taken or (with a
-        `plan`) not offered; TooManyHolds if the mentee already has three active holds.
+        `plan`) not offered; TooManyHolds if the mentee already has three active holds. With a
+        `claim` (a waitlist offer), its entry turns offered in the same transaction, or nothing
+        is written: InvalidState when the entry is no longer waiting.
 
         With a plan, the window is read and offered first; a slot that is published keeps its
         `slot:` existence check, one the rules give has none (the rules were just checked), and
@@ -122,26 +135,41 @@ class BookingWrites:
         booking.due_at = format_utc_precise(from_epoch_seconds(int(booking.hold_expires_at)))
         ledger_changed = False
         for _ in range(attempts):
-            view = None
-            if plan is not None:
-                view = SlotStore().window_view(booking.mentor_id, plan.read_from, plan.read_to, consistent=True)
-                if not plan.offered(view):
-                    raise SlotUnavailable("that time is not available")
+            view = offered_window(booking.mentor_id, plan)
             places = self.free_hold_places(booking.mentee_id, now)
             if not places:
                 raise TooManyHolds(f"you already hold {MAX_ACTIVE_HOLDS} slots; confirm or release one first")
             try:
-                retry_on_contention(lambda: self._hold_once(booking, slot_starts, places[0], now, plan, view, events))
+                retry_on_contention(
+                    lambda: self._hold_once(booking, slot_starts, places[0], now, plan, view, events, claim),
+                    attempts=HOLD_CONTENTION_ATTEMPTS,
+                    settled=lambda: self._refuse_if_taken(booking, slot_starts, now),
+                )
                 return
             except ConditionsFailed as failed:
+                if any(name.startswith("claim:") for name in failed.names):
+                    raise InvalidState("that waitlist entry is no longer waiting") from None
                 if any(name.startswith(("slot:", "lock:")) for name in failed.names):
                     raise SlotUnavailable("that time is no longer available") from None
                 # Another hold changed a ledger day (read again and recheck), or only the hold
                 # place was taken meanwhile (a concurrent hold of the same user): retry.
                 ledger_changed = any(name.startswith("day:") for name in failed.names)
         if ledger_changed:
-            raise ServiceUnavailable("this mentor's calendar is changing fast; try again")
+            raise ledger_busy()
         raise TooManyHolds(f"you already hold {MAX_ACTIVE_HOLDS} slots; confirm or release one first")
+
+    @staticmethod
+    def _refuse_if_taken(booking: Booking, slot_starts: list[datetime], now: datetime) -> None:
+        """After a conflict: SlotUnavailable if another booking now holds or booked one of the
+        slots (the race is decided; retrying could only fail its condition). One consistent Query
+        of the session's locks, on the contended path only."""
+        partition = mentor_pk(booking.mentor_id)
+        first, last = lock_sk(format_utc(slot_starts[0])), lock_sk(format_utc(slot_starts[-1]))
+        for lock in SlotLock.query(partition, SlotLock.sk.between(first, last), consistent_read=True):
+            if not isinstance(lock, SlotLock) or lock.booking_id == booking.booking_id:
+                continue
+            if lock.booked or int(lock.hold_expires_at or 0) > epoch_seconds(now):
+                raise SlotUnavailable("that time is no longer available")
 
     def _hold_once(
         self,
@@ -152,17 +180,16 @@ class BookingWrites:
         plan: HoldPlan | None,
         view: WindowView | None,
         events: Sequence[TableItem],
+        claim: WaitlistClaim | None = None,
     ) -> None:
         expires = int(booking.hold_expires_at)
         cleanup_after = from_epoch_seconds(expires) + TTL_GRACE
         booking.hold_place = place
         transaction = Transaction()
         partition = mentor_pk(booking.mentor_id)
-        published = set(view.published) if view is not None else None
         for start in slot_starts:
             start_z = format_utc(start)
-            if published is None or start in published:
-                transaction.condition_check(f"slot:{start_z}", Slot, partition, slot_sk(start_z), Slot.pk.exists())
+            require_published(transaction, partition, start, view)
             lock = new_lock(
                 booking.mentor_id,
                 start,
@@ -173,24 +200,29 @@ class BookingWrites:
                 expires_at=cleanup_after,
             )
             transaction.put(f"lock:{start_z}", lock, condition=lock_is_free(now))
-        if plan is not None and view is not None:
-            for ledger_day in plan.ledger_days:
-                _ledger_action(transaction, booking.mentor_id, ledger_day, view.day_versions.get(ledger_day.start))
+        ledger_actions(transaction, booking.mentor_id, plan, view)
         place_item = new_hold_place(booking.mentee_id, place, booking.booking_id, expires, cleanup_after)
         transaction.put("place", place_item, condition=place_is_free(now))
         transaction.put("booking", booking, condition=Booking.pk.does_not_exist())
         for index, event in enumerate(events):
             transaction.put(f"event:{index}", event, condition=TableItem.pk.does_not_exist())
+        if claim is not None:
+            claim_actions(transaction, claim)
         transaction.commit()
 
     def confirm(self, booking: Booking, slot_starts: list[datetime], confirmation: Confirmation, now: datetime) -> Booking:
         """Turn this booking's unexpired holds into booked slots, confirm the booking with its
         charge and meeting link, free the mentee's hold place, count the session on the mentor
         and record the messages, all or nothing; the booking as written.
+        The booking's `cancellation_policy` is snapshotted, on condition that it is still the
+        mentor's (the profile is in this transaction anyway, for `total_sessions`): so the
+        policy kept is the one current when the confirm commits, at no extra request.
         HoldExpired if any lock is no longer this booking's unexpired hold; InvalidState if the
-        booking is no longer held."""
+        booking is no longer held; PolicyChanged if the mentor's policy is another one now."""
+        policy = policy_of(booking.cancellation_policy)
         booking_actions = [
             Booking.status.set("confirmed"),
+            Booking.cancellation_policy.set(policy.value),
             Booking.meeting_url.set(confirmation.meeting_url),
             Booking.payment_reference.set(confirmation.charge_id),
             Booking.hold_expires_at.remove(),
@@ -216,23 +248,31 @@ class BookingWrites:
                 "mentor",
                 MentorProfile(pk=partition, sk="PROFILE"),
                 actions=[MentorProfile.total_sessions.add(1), *change_actions(booking.mentor_id, now)],
-                condition=MentorProfile.pk.exists(),
+                condition=MentorProfile.pk.exists() & _policy_is(policy),
             )
             for index, record in enumerate(confirmation.messages):
                 transaction.put(f"record:{index}", record, condition=TableItem.pk.does_not_exist())
             transaction.commit()
 
+        def settled() -> None:  # a concurrent confirm (or release) of this booking got there first
+            current = BookingStore().get(booking.booking_id)
+            if current is None or current.status != "held":
+                raise InvalidState("this booking is no longer held")
+
         try:
-            retry_on_contention(attempt)
+            retry_on_contention(attempt, settled=settled)
         except ConditionsFailed as failed:
             if "booking" in failed.names:
                 raise InvalidState("this booking is no longer held") from None
             if any(name.startswith("lock:") for name in failed.names) or "place" in failed.names:
                 raise HoldExpired("the 5-minute hold has expired; hold the slot again") from None
+            if "mentor" in failed.names:
+                raise PolicyChanged(booking.booking_id) from None
             raise
         return _as_written(
             booking,
             status="confirmed",
+            cancellation_policy=policy.value,
             meeting_url=confirmation.meeting_url,
             payment_reference=confirmation.charge_id,
             hold_expires_at=None,
@@ -296,6 +336,45 @@ class BookingWrites:
                 continue  # a lock or the hold place changed hands (or was gone): read, then again
             return _as_written(booking, status=new_status, updated_at=now, hold_expires_at=None, due_shard=None, due_at=None)
         raise InvalidState("this booking's hold changed while it was being released; try again")
+
+
+def _policy_is(policy: CancellationPolicy):
+    """The profile's policy is `policy` (a profile from before policies reads as the default)."""
+    stated = MentorProfile.cancellation_policy == policy.value
+    return stated | MentorProfile.cancellation_policy.does_not_exist() if policy is DEFAULT_POLICY else stated
+
+
+def ledger_busy() -> ServiceUnavailable:
+    """Every attempt found a ledger day changed by another hold meanwhile (a 503 to retry)."""
+    return ServiceUnavailable("this mentor's calendar is changing fast; try again")
+
+
+def offered_window(mentor_id: str, plan: HoldPlan | None) -> WindowView | None:
+    """With a plan, the window as one strongly consistent Query reads it, if the offering offers
+    the session there (SlotUnavailable if not); None without one."""
+    if plan is None:
+        return None
+    view = SlotStore().window_view(mentor_id, plan.read_from, plan.read_to, consistent=True)
+    if not plan.offered(view):
+        raise SlotUnavailable("that time is not available")
+    return view
+
+
+def require_published(transaction: Transaction, partition: str, start: datetime, view: WindowView | None) -> None:
+    """A published slot keeps its existence check (`slot:<start>`); one that only the rules give
+    has none: the offering was just asked, over the window read (`view`). Without a view (no
+    schedule) every slot must be published."""
+    if view is None or start in view.published:
+        start_z = format_utc(start)
+        transaction.condition_check(f"slot:{start_z}", Slot, partition, slot_sk(start_z), Slot.pk.exists())
+
+
+def ledger_actions(transaction: Transaction, mentor_id: str, plan: HoldPlan | None, view: WindowView | None) -> None:
+    """The plan's ledger days, bumped or checked at the versions `view` read (decisions §19)."""
+    if plan is None or view is None:
+        return
+    for ledger_day in plan.ledger_days:
+        _ledger_action(transaction, mentor_id, ledger_day, view.day_versions.get(ledger_day.start))
 
 
 def _ledger_action(transaction: Transaction, mentor_id: str, ledger_day: LedgerDay, seen: int | None) -> None:

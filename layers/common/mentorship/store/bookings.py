@@ -1,8 +1,9 @@
-"""Bookings by participant (AP6, AP7)."""
+"""Bookings by participant (AP6, AP7) and a mentor's paid sessions by start (AP19)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Iterator
 
 from mentorship.domain.calendar import Party
 from mentorship.domain.instants import epoch_seconds, format_utc
@@ -132,3 +133,14 @@ class BookingStore:
         )
         with starting_after(start_after):
             return take_page(results, limit, participant_key_fields(role))
+
+    def mentor_paid_sessions(self, mentor_id: str, start: datetime, end: datetime, statuses: tuple[str, ...]) -> Iterator[Booking]:
+        """A mentor's bookings in `statuses` starting in [start, end), ascending by start (AP19):
+        one Query of ByMentor on the start-ordered key, paged by DynamoDB, filtered on status."""
+        results = Booking.by_mentor.query(
+            mentor_partition(mentor_id),
+            # whole seconds in the key ('~' sorts after every id character); the exact bounds below
+            range_key_condition=Booking.mentor_sk.between(format_utc(start), f"{format_utc(end)}#~"),
+            filter_condition=Booking.status.is_in(*statuses),
+        )
+        return (booking for booking in results if start <= booking.start < end)

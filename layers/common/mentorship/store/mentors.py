@@ -31,9 +31,9 @@ class MentorStore:
     def __init__(self) -> None:
         ensure_bound()
 
-    def get_profile(self, mentor_id: str) -> MentorProfile | None:
+    def get_profile(self, mentor_id: str, consistent: bool = False) -> MentorProfile | None:
         try:
-            return MentorProfile.get(mentor_pk(mentor_id), PROFILE_SK)
+            return MentorProfile.get(mentor_pk(mentor_id), PROFILE_SK, consistent_read=consistent)
         except MentorProfile.DoesNotExist:
             return None
 

@@ -22,6 +22,8 @@ Item types (pk / sk), one partition per aggregate:
   USER#<userId> / WEBHOOKS                           WebhookCount how many the user has (at most 5)
   BOOKING#<bookingId> / EVENT#<createdAt>#<eventId>  WebhookEvent what changed, written with the change
   WEBHOOK#<webhookId> / DELIVERY#<createdAt>#<eventId> WebhookDelivery one event to one endpoint (outbox)
+  USER#<userId> / WAITLIST#<waitlistId>              WaitlistEntry a mentee waiting for a mentor's time
+  USER#<userId> / WAITING#<0..4>                     WaitPlace    one of the mentee's 5 waiting places
 
 A slot and its lock sort next to each other, so one Query over `SLOT#<from>`..`SLOT#<to>`
 reads a window of availability together with who holds it.
@@ -47,6 +49,11 @@ Access patterns:
   AP16 a calendar feed by its URL's secret ...... GetItem  pk=CALENDAR_FEED#<sha256(secret)>, sk=CALENDAR_FEED
   AP17 a user's webhooks ........................ Query    pk=USER#id, sk BEGINS_WITH WEBHOOK#
   AP18 a webhook's deliveries, newest first ..... Query    pk=WEBHOOK#id, sk BEGINS_WITH DELIVERY#, descending
+  AP19 a mentor's paid sessions by start ....... Query    index ByMentor mentorSk BETWEEN from AND to#~ (earnings)
+  AP20 who waits for a mentor's time around ..... Query    index Waitlist waitlistPk=WAITLIST#mentorId,
+       a start (oldest first among them)                   waitlistSk BETWEEN <start-14d>Z AND <end>Z (sparse:
+                                                          waiting entries only)
+  AP21 a mentee's waitlist entries / places ..... Query    pk=USER#id, sk BEGINS_WITH WAITLIST# / WAITING#
 
 No request path scans; each request reads only what it returns plus what its filter skips.
 """
@@ -140,6 +147,18 @@ class DirectoryChangesIndex(GlobalSecondaryIndex):
     changes_sk = UnicodeAttribute(range_key=True)
 
 
+class WaitlistIndex(GlobalSecondaryIndex):
+    """AP20: waiting entries per mentor, by the start of their window (sparse: an entry leaves
+    it when it is offered)."""
+
+    class Meta:
+        index_name = "Waitlist"
+        projection = AllProjection()
+
+    waitlist_pk = UnicodeAttribute(hash_key=True)
+    waitlist_sk = UnicodeAttribute(range_key=True)
+
+
 class TableItem(Model):
     """Base of every item in the table. Table name, region and endpoint are bound at run time
     by `store.binding.bind_table`, never read from the environment at import."""
@@ -161,6 +180,8 @@ class TableItem(Model):
     due_at = UnicodeAttribute(null=True)
     changes_pk = UnicodeAttribute(null=True)
     changes_sk = UnicodeAttribute(null=True)
+    waitlist_pk = UnicodeAttribute(null=True)
+    waitlist_sk = UnicodeAttribute(null=True)
     # TTL attribute of the table: housekeeping only, never relied on for correctness
     # (AWS deletes expired items within days; reads return them until then).
     expires_at = TTLAttribute(null=True)
@@ -173,6 +194,7 @@ class TableItem(Model):
     by_mentor = ByMentorIndex()
     due_work = DueWorkIndex()
     directory_changes = DirectoryChangesIndex()
+    waitlist = WaitlistIndex()
 
 
 def mentor_pk(mentor_id: str) -> str:
@@ -293,11 +315,12 @@ class Booking(TableItem, discriminator="Booking"):
     cancelled_by = UnicodeAttribute(null=True)  # "mentee" | "mentor"
     cancel_reason = UnicodeAttribute(null=True)
     absent = UnicodeAttribute(null=True)  # "mentee" | "mentor", once marked no_show
-    cancellation_policy = UnicodeAttribute(null=True)  # the mentor's, taken with the hold; absent reads moderate
+    cancellation_policy = UnicodeAttribute(null=True)  # the mentor's when confirmed (shown from the hold); absent reads moderate
     refund_amount = NumberAttribute(null=True)  # minor units owed back to the mentee, decided by the cancel
     refund_state = UnicodeAttribute(null=True)  # "pending" until the gateway gave it back, then "refunded"
     refund_attempts = NumberAttribute(null=True)  # gateway calls that failed, while pending
     reviewed = BooleanAttribute(null=True)  # set once, by the review transaction
+    waitlist_id = UnicodeAttribute(null=True)  # a hold made as a waitlist entry's offer
     created_at = InstantAttribute()
     updated_at = InstantAttribute()
 
@@ -491,3 +514,33 @@ class WebhookDelivery(TableItem, discriminator="WebhookDelivery"):
     last_status_code = NumberAttribute(null=True)
     last_attempt_at = InstantAttribute(null=True)
     created_at = InstantAttribute()
+
+
+class WaitlistEntry(TableItem, discriminator="WaitlistEntry"):
+    """A mentee waiting for a mentor's time in [window_from, window_to); in the Waitlist index
+    while `waiting`. The mentee's name, email and zone are kept for the hold an offer makes."""
+
+    waitlist_id = UnicodeAttribute()
+    mentor_id = UnicodeAttribute()
+    mentee_id = UnicodeAttribute()
+    mentee_name = UnicodeAttribute()
+    mentee_email = UnicodeAttribute(null=True)
+    mentee_timezone = UnicodeAttribute()
+    window_from = InstantAttribute()
+    window_to = InstantAttribute()
+    duration_minutes = NumberAttribute()
+    topic = UnicodeAttribute()
+    status = UnicodeAttribute()  # waiting | offered | expired
+    booking_id = UnicodeAttribute(null=True)  # the offer's hold, once offered
+    wait_place = NumberAttribute(null=True)  # which of the mentee's WaitPlace it took while waiting
+    created_at = InstantAttribute()
+    updated_at = InstantAttribute()
+
+
+class WaitPlace(TableItem, discriminator="WaitPlace"):
+    """One of a mentee's five waiting places, taken by a waiting entry until it is offered or
+    removed, or until `until` (epoch seconds: the last moment its window could be offered)."""
+
+    user_id = UnicodeAttribute()
+    waitlist_id = UnicodeAttribute()
+    until = NumberAttribute()

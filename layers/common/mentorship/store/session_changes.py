@@ -24,14 +24,13 @@ from mentorship.store.models import (
     MentorProfile,
     Reminder,
     Review,
-    Slot,
     SlotLock,
     TableItem,
     mentor_pk,
     reminder_sk,
-    slot_sk,
 )
-from mentorship.store.slots import lock_is_free, lock_sk, new_lock
+from mentorship.store.booking_writes import HoldPlan, ledger_actions, ledger_busy, offered_window, require_published
+from mentorship.store.slots import WindowView, lock_is_free, lock_sk, new_lock
 from mentorship.store.transactions import ConditionsFailed, Transaction, retry_on_contention
 
 
@@ -60,12 +59,15 @@ class NoShow:
 @dataclass(frozen=True)
 class Move:
     """A reschedule: the booking as it will read (new start, end, calendar sequence), the slots
-    it leaves and takes, and the messages it owes (new reminders among them)."""
+    it leaves and takes, the messages it owes (new reminders among them), and how the new time
+    is checked against the offering (a plan, as a hold's, for a mentor with a schedule; None:
+    the new slots must be published)."""
 
     moved: Booking
     old_starts: list[datetime]
     new_starts: list[datetime]
     messages: list[TableItem]
+    plan: HoldPlan | None = None
 
 
 PENDING, REFUNDED = "pending", "refunded"
@@ -195,12 +197,19 @@ class SessionChanges:
         _owe_refund(written, report.refund, now)
         return written
 
-    def reschedule(self, booking: Booking, move: Move, now: datetime) -> Booking:
+    def reschedule(self, booking: Booking, move: Move, now: datetime, attempts: int = 4) -> Booking:
         """Move `booking` to `move.moved`'s start (and calendar sequence): take the new slots and free
         the old ones in one transaction (slots in both stay booked), keep its place in ByMentee
         and ByMentor, replace its reminders (those among the messages) and record the messages; the
-        booking as written. SlotUnavailable (nothing changed) if a new slot is not published or
-        not free."""
+        booking as written. SlotUnavailable (nothing changed) if a new slot is not offered or not
+        free.
+
+        With a plan, the new time's window is read and offered first, as for a hold, and the
+        ledger days around the new time are bumped or checked at the versions read, so a
+        reschedule and a hold (or another reschedule) into the same capped day or buffer never
+        both commit; when another change bumped one meanwhile, the window is read again. The old
+        time's locks are deleted in the same transaction: its day's count and buffer are free at
+        once (the ledger holds only versions, the counting is done over the locks)."""
         partition = mentor_pk(booking.mentor_id)
         moved, messages = move.moved, move.messages
         old, new = set(move.old_starts), set(move.new_starts)
@@ -216,11 +225,11 @@ class SessionChanges:
         replaced = {message.sk for message in messages if isinstance(message, Reminder)}
         drop = [reminder for reminder in _all_reminders(booking) if reminder.sk not in replaced]
 
-        def attempt() -> None:
+        def attempt(view: WindowView | None) -> None:
             transaction = Transaction()
             for start in sorted(new - old):
                 start_z = format_utc(start)
-                transaction.condition_check(f"slot:{start_z}", Slot, partition, slot_sk(start_z), Slot.pk.exists())
+                require_published(transaction, partition, start, view)
                 lock = new_lock(booking.mentor_id, start, booking_id=booking.booking_id, holder_id=booking.mentee_id, booked=True)
                 transaction.put(f"new:{start_z}", lock, condition=lock_is_free(now))
             for start in sorted(old - new):
@@ -229,16 +238,24 @@ class SessionChanges:
             for start in sorted(old & new):
                 start_z = format_utc(start)
                 transaction.condition_check(f"kept:{start_z}", SlotLock, partition, lock_sk(start_z), _booked_by(booking.booking_id))
+            ledger_actions(transaction, booking.mentor_id, move.plan, view)
             transaction.update("booking", booking, actions=actions, condition=_unchanged(booking))
             self._add(transaction, drop, messages)
             transaction.commit()
 
-        try:
-            retry_on_contention(attempt)
-        except ConditionsFailed as failed:
-            if any(name.startswith(("slot:", "new:")) for name in failed.names):
-                raise SlotUnavailable("the new time is not available; the booking is unchanged") from None
-            raise InvalidState("this booking changed meanwhile; read it again") from None
+        for _ in range(attempts):
+            view = offered_window(booking.mentor_id, move.plan)
+            try:
+                retry_on_contention(lambda: attempt(view))
+                break
+            except ConditionsFailed as failed:
+                if any(name.startswith(("slot:", "new:")) for name in failed.names):
+                    raise SlotUnavailable("the new time is not available; the booking is unchanged") from None
+                if "booking" in failed.names or not any(name.startswith("day:") for name in failed.names):
+                    raise InvalidState("this booking changed meanwhile; read it again") from None
+                # Another change bumped a ledger day around the new time: read again, ask again.
+        else:
+            raise ledger_busy()
         written = Booking.from_raw_data(moved.serialize())
         written.mentee_sk = written.mentor_sk = sort_key
         written.updated_at = now

@@ -20,6 +20,7 @@ from mentorship.errors import RETRYABLE_AWS_ERROR_CODES, ServiceUnavailable
 from mentorship.store.models import TableItem
 
 CONDITION_FAILED = "ConditionalCheckFailed"
+CONTENTION_PAUSE = 0.04  # seconds: the first retry's longest pause, doubled on each one after
 _CONTENTION_REASONS = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
 
 
@@ -76,15 +77,25 @@ class Transaction:
 ResultT = TypeVar("ResultT")
 
 
-def retry_on_contention(attempt: Callable[[], ResultT], attempts: int = 4) -> ResultT:
-    """Run `attempt` again, after a short random pause, while DynamoDB reports another
-    transaction on the same items (or throttles). Once that one has finished, the conditions give
-    a definite answer; only lasting contention reaches the client, as a 503 with Retry-After."""
+def retry_on_contention(
+    attempt: Callable[[], ResultT], attempts: int = 4, settled: Callable[[], None] | None = None
+) -> ResultT:
+    """Run `attempt` again, after a pause, while DynamoDB reports another transaction on the same
+    items (or throttles). Once that one has finished, the conditions give a definite answer;
+    only lasting contention reaches the client, as a 503 with Retry-After.
+
+    `settled`, called after each contention, may raise that definite answer itself (a hold reads
+    whether its slots were taken meanwhile), so a loser of a crowded race answers at once rather
+    than retrying against the other losers until its attempts run out. Pauses grow (full jitter,
+    doubling from 40 ms): under load the winner's commit can take longer than a few fixed short
+    pauses, which used to hand a 503 to a client whose answer was already certain."""
     for number in range(attempts):
         try:
             return attempt()
         except ServiceUnavailable:
+            if settled is not None:
+                settled()
             if number == attempts - 1:
                 raise
-            time.sleep(random.uniform(0.01, 0.05) * (number + 1))
+            time.sleep(random.uniform(0.005, CONTENTION_PAUSE * 2**number))
     raise AssertionError("unreachable")
