@@ -834,6 +834,74 @@ step('a new mentor sets a weekly schedule in Tokyo; a mentee in Berlin sees the 
   await scheduler.page.context().close();
 });
 
+/** A seeded user's bearer token (POST /_local/token with the claims GET /_local/users gives). */
+async function tokenFor(name) {
+  const { users } = await api('/_local/users');
+  const { role, ...claims } = users.find((user) => user.name === name);
+  const { token } = await api('/_local/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(claims) });
+  return { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+}
+
+step('a mentee joins the waitlist from a full day; a cancellation there becomes an offer in her inbox and waitlist', async () => {
+  // Jonas books every open time of Ada's last open day (30-minute sessions, paid), so it is full.
+  const asJonas = await tokenFor(JONAS);
+  const { slots: adaSlots } = await api(`/mentors/${ADA.mentorId}/availability?tz=Europe/Berlin&from=${encodeURIComponent(new Date(Date.now() + 3 * 86_400_000).toISOString())}&to=${encodeURIComponent(new Date(Date.now() + 29 * 86_400_000).toISOString())}`);
+  const openDays = [...new Set(adaSlots.filter((slot) => slot.available).map((slot) => slot.localStart.slice(0, 10)))];
+  const fullDay = openDays.at(-1);
+  const bookings = [];
+  for (const slot of adaSlots.filter((candidate) => candidate.available && candidate.localStart.slice(0, 10) === fullDay)) {
+    const held = await api('/bookings', { method: 'POST', headers: asJonas, body: JSON.stringify({ mentorId: ADA.mentorId, start: slot.start, durationMinutes: 30, topic: 'Filling the day up' }) });
+    await api(`/bookings/${held.bookingId}/confirm`, { method: 'POST', headers: asJonas, body: JSON.stringify({ paymentMethod: 'pm_card_visa' }) });
+    bookings.push(held.bookingId);
+  }
+  assert.ok(bookings.length >= 1, `Jonas booked ${fullDay} full`);
+
+  const { page } = mentee;
+  await open(mentee, `#/mentors/${ADA.mentorId}`);
+  const day = page.locator(`.calendar [data-day="${fullDay}"]`);
+  assert.match(await day.textContent(), /full$/);
+  await day.click();
+  const form = page.getByRole('form', { name: /^Waitlist for / });
+  await form.waitFor();
+  await form.getByLabel('Length').selectOption('30');
+  await form.getByLabel('What would you like to talk about?').fill('Any time that opens on this day works for me');
+  const joined = page.waitForRequest((request) => request.method() === 'POST' && request.url().includes('/waitlist'));
+  await form.getByRole('button', { name: 'Join the waitlist' }).click();
+  const sent = JSON.parse((await joined).postData());
+  assert.equal(sent.durationMinutes, 30);
+  assert.equal(dayIn('Europe/Berlin', Date.parse(sent.to) - 1), fullDay);
+  assert.ok(Date.parse(sent.from) > Date.now());
+  await page.getByText(`You are on ${ADA.name}'s waitlist for`).waitFor();
+  await shot(mentee, 'waitlist-joined-from-full-day');
+  await page.getByRole('link', { name: 'See your waitlist' }).click();
+  const entry = page.locator('.waitlist-item[data-status="waiting"]');
+  await entry.waitFor();
+  assert.match(await entry.textContent(), new RegExp(`${ADA.name}.*Waiting`));
+
+  // Jonas cancels one session: the time is offered to Maya as a 30-minute hold, within seconds.
+  await api(`/bookings/${bookings[0]}/cancel`, { method: 'POST', headers: asJonas, body: '{}' });
+  const offered = page.locator('.waitlist-item[data-status="offered"]');
+  for (let attempt = 0; attempt < 20 && !(await offered.count()); attempt += 1) {
+    await new Promise((done) => setTimeout(done, 500));
+    await page.reload();
+    await page.locator('.waitlist-item').first().waitFor();
+  }
+  await offered.waitFor({ timeout: 1000 });
+  await shot(mentee, 'waitlist-offered');
+  await page.getByRole('link', { name: 'Inbox' }).click();
+  const offer = page.locator('.notification.type-waitlist_offer').first();
+  await offer.waitFor();
+  await offer.getByRole('link').first().click();
+  const held = page.locator('.booking-item.status-held');
+  await held.waitFor();
+  assert.match(await held.textContent(), new RegExp(ADA.name));
+  await held.getByRole('link', { name: 'Pay' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Checkout' }).waitFor();
+  await page.getByRole('button', { name: /^Pay / }).click();
+  await page.getByRole('heading', { level: 1, name: 'You are booked' }).waitFor();
+  await shot(mentee, 'waitlist-offer-paid');
+});
+
 step('in AWS mode the client signs in through the Cognito hosted UI (code flow with PKCE, mocked here)', async () => {
   // config.json as the WebConfig output makes it; the hosted UI is answered by route handlers.
   const domain = 'mentor-booking-test.auth.us-east-1.amazoncognito.com';

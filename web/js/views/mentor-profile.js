@@ -26,6 +26,7 @@ import {
   trimmedLength,
 } from '../format.js';
 import { applyAvailabilityChange } from '../live.js';
+import { waitlistForm } from './waitlist.js';
 
 const CALENDAR_DAYS = 30;
 const LIVE_STATUS = {
@@ -165,6 +166,7 @@ export async function renderMentorProfile(view) {
   const formSlot = h('div', { class: 'booking-form-slot' });
   const liveStatus = h('p', { class: 'live-status muted', role: 'status' });
   let syncForm = null; // set by drawForm: brings the open form up to date with `slots`
+  const waitlistForms = new Map(); // day -> its waitlist form, kept across redraws (live updates)
   const calendarHeading = h('h2', { id: 'book-heading' }, 'Book a session');
 
   const bookingSection = h(
@@ -334,10 +336,13 @@ export async function renderMentorProfile(view) {
       });
       return button;
     });
+    const full = !daySlots.some((slot) => slot.available);
+    if (full && !waitlistForms.has(selectedDay)) waitlistForms.set(selectedDay, waitlistForm(app, mentor, selectedDay, zone, topic));
     replace(
       dayPanel,
       h('h3', {}, title),
       h('div', { class: 'slots', role: 'group', 'aria-label': `Start times on ${title} (${zone.replace(/_/g, ' ')})` }, buttons),
+      full ? waitlistForms.get(selectedDay) : null,
     );
   }
 

@@ -14,6 +14,7 @@ import {
   trimmedLength,
 } from '../format.js';
 import { loadAvailability, startsFor } from './mentor-profile.js';
+import { waitlistList } from './waitlist.js';
 
 const STATUS_LABELS = {
   held: 'On hold',
@@ -357,11 +358,11 @@ export async function bookingList(view, container, { role, scope }) {
   await load();
 }
 
-function scopeTabs(base, scope) {
+function scopeTabs(base, scope, scopes = [['upcoming', 'Upcoming'], ['past', 'Past']]) {
   return h(
     'nav',
     { class: 'tabs', 'aria-label': 'Which sessions' },
-    [['upcoming', 'Upcoming'], ['past', 'Past']].map(([value, label]) =>
+    scopes.map(([value, label]) =>
       h('a', { href: `${base}${base.includes('?') ? '&' : '?'}scope=${value}`, 'aria-current': value === scope ? 'page' : null }, label),
     ),
   );
@@ -370,15 +371,16 @@ function scopeTabs(base, scope) {
 export async function renderSessions(view) {
   const { app, query } = view;
   if (app.needsSignIn(view, 'see your sessions')) return;
-  const scope = query.get('scope') === 'past' ? 'past' : 'upcoming';
+  const scope = ['past', 'waitlist'].includes(query.get('scope')) ? query.get('scope') : 'upcoming';
   view.heading('My sessions');
   const container = h('div');
   view.mount(
     h('p', { class: 'muted' }, `Times in ${app.tz.replace(/_/g, ' ')}.`),
-    scopeTabs('#/sessions', scope),
+    scopeTabs('#/sessions', scope, [['upcoming', 'Upcoming'], ['past', 'Past'], ['waitlist', 'Waitlist']]),
     container,
   );
-  await bookingList(view, container, { role: 'mentee', scope });
+  if (scope === 'waitlist') await waitlistList(view, container);
+  else await bookingList(view, container, { role: 'mentee', scope });
 }
 
 export async function renderBookingDetail(view) {
