@@ -1,4 +1,5 @@
-"""The web client's pure helpers (web/js/format.js: prices, dollars, zones), tested in Node.
+"""The web client's pure modules (web/js/format.js: prices, dollars, zones; web/js/live.js: the
+live-availability socket with a fake WebSocket), tested in Node.
 
 No browser and no stack: `make test-fast` runs these too."""
 
@@ -15,7 +16,7 @@ def test_client_helpers_in_node():
     node = shutil.which("node")
     assert node, "Node.js is needed for the web client's unit tests"
     result = subprocess.run(
-        [node, "--test", str(ROOT / "tests" / "browser" / "unit" / "format.test.mjs")],
+        [node, "--test", *sorted(str(path) for path in (ROOT / "tests" / "browser" / "unit").glob("*.test.mjs"))],
         cwd=ROOT,
         capture_output=True,
         text=True,

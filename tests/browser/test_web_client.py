@@ -4,8 +4,11 @@ Starts `python -m local.stack` on a free port (as tests/e2e does), then runs the
 tests/browser/web_client.test.mjs, which drives Debian's /usr/bin/chromium with playwright-core:
 a mentee filters the directory, opens a profile, books and pays, sees the confirmation and the
 session in "my sessions"; another user in a second browser context cannot take the same slot; a
-declined card shows the error and frees the slot; a mentor sees the booking, the inbox and edits
-availability. Screenshots of each step go to test-artifacts/screenshots/; any console error fails.
+declined card shows the error and frees the slot; a third context sees a slot greyed out live
+(WebSocket) when another holds it and freed on release; the checkout shows the cancellation policy
+before payment and "my sessions" the refund before and after a cancel; a mentor sees the booking,
+the inbox and edits availability; a new mentor sets a weekly schedule and connects an ICS feed
+served on 127.0.0.1 (status ok, then error when it breaks). Screenshots of each step go to test-artifacts/screenshots/; any console error fails.
 
 Skipped only when Chromium is not installed (`.ci/run` installs Debian's `chromium`).
 """

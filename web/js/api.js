@@ -89,3 +89,13 @@ export function createApi({ baseUrl = '', getToken = () => null, onUnauthorized 
 }
 
 export const enc = encodeURIComponent;
+
+/** The answer of a request, or null when it is a 404 (a profile or schedule not created yet). */
+export async function nullIfNotFound(request) {
+  try {
+    return await request;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
+}

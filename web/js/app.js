@@ -12,6 +12,7 @@ import {
 } from './auth.js';
 import { errorBox, h, replace } from './dom.js';
 import { browserZone } from './format.js';
+import { LiveAvailability } from './live.js';
 import { renderCheckout } from './views/checkout.js';
 import { renderDirectory } from './views/directory.js';
 import { renderInbox } from './views/inbox.js';
@@ -65,9 +66,19 @@ class App {
       getToken: () => this.session?.token,
       onUnauthorized: () => this.sessionEnded(),
     });
+    this.live = new LiveAvailability({ getUrl: () => this.realtimeUrl() });
     this.main = document.getElementById('main');
     this.renderCount = 0;
     this.leaveHooks = [];
+  }
+
+  /** The WebSocket URL of live availability (GET /realtime), asked once per tab while it works. */
+  realtimeUrl() {
+    this.realtimeAnswer ||= this.api.get('/realtime', { auth: false }).then(({ url }) => url);
+    return this.realtimeAnswer.catch((error) => {
+      this.realtimeAnswer = null;
+      throw error;
+    });
   }
 
   get signedIn() {

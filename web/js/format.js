@@ -239,3 +239,85 @@ export function initials(name) {
     .map((word) => word[0].toUpperCase())
     .join('');
 }
+
+// ------------------------------------------------------------ commitments (CONTRACT "Commitments")
+
+/** Refund tiers of each cancellation policy: cancelled at least `hours` before the start -> `share`. */
+export const CANCELLATION_POLICIES = {
+  flexible: { label: 'Flexible', tiers: [{ hours: 2, share: 'full' }] },
+  moderate: { label: 'Moderate', tiers: [{ hours: 24, share: 'full' }, { hours: 2, share: 'half' }] },
+  strict: { label: 'Strict', tiers: [{ hours: 72, share: 'full' }, { hours: 24, share: 'half' }] },
+};
+const NO_SHOW_OPENS_MINUTES = 10;
+const NO_SHOW_CLOSES_HOURS = 48;
+
+export function policyLabel(policy) {
+  return CANCELLATION_POLICIES[policy]?.label || policy;
+}
+
+function hoursText(hours) {
+  return `${hours} hour${hours === 1 ? '' : 's'}`;
+}
+
+/** "Full refund if cancelled at least 24 hours before the start; half at least 2 hours before; none later." */
+export function policySummary(policy) {
+  const tiers = CANCELLATION_POLICIES[policy]?.tiers;
+  if (!tiers) return '';
+  const parts = tiers.map((tier, index) =>
+    index === 0
+      ? `${tier.share === 'full' ? 'Full' : 'Half'} refund if cancelled at least ${hoursText(tier.hours)} before the start`
+      : `${tier.share} at least ${hoursText(tier.hours)} before`,
+  );
+  return `${parts.join('; ')}; none later.`;
+}
+
+/**
+ * The policy's deadlines for a session starting at `startIso`: [{share: 'full'|'half', until: ISO}],
+ * the last instant each refund still applies, latest share last. (A mentor's cancel refunds in full.)
+ */
+export function refundDeadlines(policy, startIso) {
+  const start = Date.parse(startIso);
+  return (CANCELLATION_POLICIES[policy]?.tiers || []).map((tier) => ({ share: tier.share, until: toUtcString(start - tier.hours * 3_600_000) }));
+}
+
+/** Whether a no-show may be reported now: from 10 minutes after the start to 48 hours after the end. */
+export function noShowWindowOpen(booking, nowMs = Date.now()) {
+  return Date.parse(booking.start) + NO_SHOW_OPENS_MINUTES * MINUTE <= nowMs && nowMs <= Date.parse(booking.end) + NO_SHOW_CLOSES_HOURS * 60 * MINUTE;
+}
+
+// ------------------------------------------------------------ weekly schedules (CONTRACT "Mentor schedules and calendars")
+
+export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+
+/** Wall-clock times on :00/:30, "00:00" ... "24:00" ("24:00" only ends a day). */
+export function wallTimes({ from = 0, to = 48 } = {}) {
+  const times = [];
+  for (let half = from; half <= to; half += 1) {
+    times.push(`${String(Math.floor(half / 2)).padStart(2, '0')}:${half % 2 ? '30' : '00'}`);
+  }
+  return times;
+}
+
+function minutesOf(wall) {
+  const [hours, minutes] = wall.split(':').map(Number);
+  return hours * 60 + minutes;
+}
+
+/**
+ * What is wrong with one day's intervals ([{start, end}] as "HH:MM"), as sentences: an end not
+ * after its start, or two intervals that overlap. [] when they can be saved.
+ */
+export function intervalProblems(intervals) {
+  const problems = [];
+  intervals.forEach((interval, index) => {
+    if (minutesOf(interval.end) <= minutesOf(interval.start)) {
+      problems.push(`${interval.start}–${interval.end} ends before it starts`);
+    }
+    for (const other of intervals.slice(index + 1)) {
+      if (minutesOf(interval.start) < minutesOf(other.end) && minutesOf(other.start) < minutesOf(interval.end)) {
+        problems.push(`${interval.start}–${interval.end} overlaps ${other.start}–${other.end}`);
+      }
+    }
+  });
+  return problems;
+}

@@ -9,12 +9,18 @@ import {
   dayInZone,
   dollarsToMinor,
   formatMoney,
+  intervalProblems,
   minorToDollars,
+  noShowWindowOpen,
+  policyLabel,
+  policySummary,
   priceFor,
+  refundDeadlines,
   slotsByDay,
   topicProblem,
   toUtcString,
   trimmedLength,
+  wallTimes,
   zonedTimeToDate,
   zoneOffsetMinutes,
 } from '../../../web/js/format.js';
@@ -100,4 +106,36 @@ test('the ID token payload is read as UTF-8 JSON (base64url)', async () => {
   const part = Buffer.from(JSON.stringify(payload)).toString('base64url');
   assert.deepEqual(decodeJwtPayload(`e30.${part}.sig`), payload);
   assert.throws(() => decodeJwtPayload('not-a-token'));
+});
+
+test('cancellation policies: summaries and deadlines from the start (CONTRACT "Commitments")', () => {
+  assert.equal(policySummary('moderate'), 'Full refund if cancelled at least 24 hours before the start; half at least 2 hours before; none later.');
+  assert.equal(policySummary('flexible'), 'Full refund if cancelled at least 2 hours before the start; none later.');
+  assert.equal(policySummary('strict'), 'Full refund if cancelled at least 72 hours before the start; half at least 24 hours before; none later.');
+  assert.equal(policyLabel('strict'), 'Strict');
+  assert.deepEqual(refundDeadlines('moderate', '2026-12-10T10:00:00Z'), [
+    { share: 'full', until: '2026-12-09T10:00:00Z' },
+    { share: 'half', until: '2026-12-10T08:00:00Z' },
+  ]);
+  assert.deepEqual(refundDeadlines('strict', '2026-12-10T10:00:00Z').map((tier) => tier.until), ['2026-12-07T10:00:00Z', '2026-12-09T10:00:00Z']);
+  assert.deepEqual(refundDeadlines('unknown', '2026-12-10T10:00:00Z'), []);
+});
+
+test('a no-show can be reported from 10 minutes after the start to 48 hours after the end', () => {
+  const booking = { start: '2026-12-10T10:00:00Z', end: '2026-12-10T11:00:00Z' };
+  const at = (iso) => noShowWindowOpen(booking, Date.parse(iso));
+  assert.equal(at('2026-12-10T10:09:59Z'), false);
+  assert.equal(at('2026-12-10T10:10:00Z'), true);
+  assert.equal(at('2026-12-12T11:00:00Z'), true);
+  assert.equal(at('2026-12-12T11:00:01Z'), false);
+});
+
+test('schedule times are :00/:30 from 00:00 to 24:00; a day\'s intervals must not overlap or run backwards', () => {
+  const times = wallTimes();
+  assert.equal(times.length, 49);
+  assert.deepEqual([times[0], times[1], times[37], times[48]], ['00:00', '00:30', '18:30', '24:00']);
+  assert.deepEqual(wallTimes({ from: 1 }).slice(0, 1), ['00:30']);
+  assert.deepEqual(intervalProblems([{ start: '09:00', end: '12:00' }, { start: '12:00', end: '24:00' }]), []);
+  assert.deepEqual(intervalProblems([{ start: '09:00', end: '09:00' }]), ['09:00–09:00 ends before it starts']);
+  assert.deepEqual(intervalProblems([{ start: '09:00', end: '12:00' }, { start: '11:30', end: '13:00' }]), ['09:00–12:00 overlaps 11:30–13:00']);
 });

@@ -4,7 +4,7 @@
 
 import { enc } from '../api.js';
 import { errorBox, field, h, replace, spinner } from '../dom.js';
-import { countdown, formatDateTime, formatMoney, formatTime } from '../format.js';
+import { countdown, formatDateTime, formatMoney, formatTime, policyLabel, policySummary, refundDeadlines } from '../format.js';
 
 const PAYMENT_METHODS = [
   ['pm_card_visa', 'Test Visa card (payment succeeds)'],
@@ -23,6 +23,30 @@ export function bookingSummary(booking, zone) {
   );
 }
 
+/** The booking's cancellation policy with its deadlines for this session, in `zone`. */
+export function policyBox(booking, zone) {
+  const policy = booking.cancellationPolicy;
+  if (!policy) return null;
+  const shares = { full: 'Full refund', half: 'Half refund' };
+  const deadlines = refundDeadlines(policy, booking.start).filter((tier) => Date.parse(tier.until) > Date.now());
+  return h(
+    'section',
+    { class: 'policy', 'aria-labelledby': 'policy-heading' },
+    h('h2', { id: 'policy-heading' }, `Cancellation policy: ${policyLabel(policy)}`),
+    h('p', {}, policySummary(policy)),
+    h(
+      'ul',
+      { class: 'policy-deadlines' },
+      deadlines.length
+        ? deadlines.map((tier) =>
+            h('li', { dataset: { share: tier.share } }, `${shares[tier.share]} if you cancel by `, h('time', { datetime: tier.until }, formatDateTime(tier.until, zone)), '.'),
+          )
+        : h('li', {}, 'The session is too close for a refund: if you cancel, nothing is refunded.'),
+      h('li', {}, 'If the mentor cancels, you get everything back, whenever they do.'),
+    ),
+  );
+}
+
 function confirmed(view, booking) {
   const { app } = view;
   view.heading('You are booked');
@@ -36,6 +60,7 @@ function confirmed(view, booking) {
         : null,
     ),
     bookingSummary(booking, app.tz),
+    policyBox(booking, app.tz),
     h('p', { class: 'actions' }, h('a', { class: 'button', href: '#/sessions' }, 'See my sessions'), h('a', { class: 'button secondary', href: '#/' }, 'Find another mentor')),
   );
 }
@@ -84,9 +109,11 @@ export async function renderCheckout(view) {
     { class: 'payment', 'aria-label': 'Payment', novalidate: true },
     h('h2', {}, 'Payment'),
     field('Card (test mode)', methodSelect, { hint: 'No real payment is made: these are the mock gateway\'s test cards.' }),
+    booking.cancellationPolicy ? h('p', { class: 'muted' }, `By paying you accept the ${policyLabel(booking.cancellationPolicy).toLowerCase()} cancellation policy above.`) : null,
     h('div', { class: 'actions' }, payButton, releaseButton),
   );
-  view.mount(holdNote, bookingSummary(booking, app.tz), form, outcome);
+  // The policy is shown before the card: paying accepts it.
+  view.mount(holdNote, bookingSummary(booking, app.tz), policyBox(booking, app.tz), form, outcome);
 
   let lastMinute = null;
   let ended = false;

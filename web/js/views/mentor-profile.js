@@ -2,7 +2,7 @@
 // (booked slots disabled), and the booking form (duration, price, topic) that places the hold.
 
 import { enc } from '../api.js';
-import { errorBox, field, h, replace, spinner, uid } from '../dom.js';
+import { errorBox, field, h, notice, replace, spinner, uid } from '../dom.js';
 import {
   addDays,
   canStartAt,
@@ -17,14 +17,25 @@ import {
   ratingText,
   slotsByDay,
   supportedZones,
+  policyLabel,
+  policySummary,
   TOPIC_MAX,
   TOPIC_MIN,
   topicProblem,
   toUtcString,
   trimmedLength,
 } from '../format.js';
+import { applyAvailabilityChange } from '../live.js';
+import { waitlistForm } from './waitlist.js';
 
 const CALENDAR_DAYS = 30;
+const LIVE_STATUS = {
+  idle: '',
+  connecting: 'Connecting to live updates…',
+  live: 'Live: times taken or freed by others update here as it happens.',
+  reconnecting: 'Live updates interrupted; reconnecting…',
+  unavailable: 'Live updates are not available in this browser; times are checked when you book.',
+};
 
 export function zoneSelect(current, onChange, label = 'Show times in') {
   const control = h(
@@ -94,6 +105,9 @@ export async function renderMentorProfile(view) {
         h('p', { class: 'lead' }, `${mentor.jobTitle} at ${mentor.company}`),
         h('p', { class: 'muted' }, `${experienceLabel(mentor.experienceLevel)} · ${mentor.yearsOfExperience} years · ${ratingText(mentor)} · ${mentor.totalSessions} sessions`),
         h('p', {}, h('strong', {}, `${formatMoney(mentor.hourlyRate)} per hour`), ` · Mentor's time zone: ${mentor.timezone.replace(/_/g, ' ')}`),
+        mentor.cancellationPolicy
+          ? h('p', { class: 'policy-line' }, h('strong', {}, `${policyLabel(mentor.cancellationPolicy)} cancellation policy: `), policySummary(mentor.cancellationPolicy))
+          : null,
       ),
     ),
     h('h2', {}, 'About'),
@@ -150,6 +164,9 @@ export async function renderMentorProfile(view) {
   const calendar = h('div', { class: 'calendar', role: 'group', 'aria-label': 'Days' });
   const dayPanel = h('div', { class: 'day-panel' });
   const formSlot = h('div', { class: 'booking-form-slot' });
+  const liveStatus = h('p', { class: 'live-status muted', role: 'status' });
+  let syncForm = null; // set by drawForm: brings the open form up to date with `slots`
+  const waitlistForms = new Map(); // day -> its waitlist form, kept across redraws (live updates)
   const calendarHeading = h('h2', { id: 'book-heading' }, 'Book a session');
 
   const bookingSection = h(
@@ -172,6 +189,7 @@ export async function renderMentorProfile(view) {
         replace(messages, errorBox(error));
       }
     }),
+    liveStatus,
     messages,
     calendar,
     dayPanel,
@@ -184,10 +202,32 @@ export async function renderMentorProfile(view) {
     return slots.find((slot) => slot.start === start) || null;
   }
 
-  function drawCalendar() {
+  /**
+   * Draw the days, the chosen day's times and the form from `slots`. `live`: an update pushed
+   * while the person may be mid-way (keep focus where it was, keep the form and its topic).
+   */
+  function drawCalendar({ live = false } = {}) {
     const byDay = slotsByDay(slots);
     const today = dayInZone(Date.now(), zone);
-    if (selectedStart && !slotAt(selectedStart)?.available) selectedStart = null;
+    const focused = document.activeElement;
+    const refocus = calendar.contains(focused)
+      ? `.calendar [data-day="${focused.dataset.day}"]`
+      : dayPanel.contains(focused) && focused.dataset.start
+        ? `.slots [data-start="${focused.dataset.start}"]`
+        : null;
+    if (selectedStart && !slotAt(selectedStart)?.available) {
+      if (live) {
+        replace(
+          messages,
+          notice(
+            `Someone else has just taken ${formatTime(selectedStart, zone)} on ${formatDay(slotAt(selectedStart)?.localStart.slice(0, 10) || selectedDay)}. Choose another time; your topic is kept.`,
+            'warning',
+            'alert',
+          ),
+        );
+      }
+      selectedStart = null;
+    }
     if (!selectedDay || !byDay.has(selectedDay)) {
       selectedDay = selectedStart
         ? slotAt(selectedStart).localStart.slice(0, 10)
@@ -223,7 +263,47 @@ export async function renderMentorProfile(view) {
     }
     replace(calendar, buttons);
     drawDay(byDay.get(selectedDay) || []);
-    drawForm();
+    if (live && selectedStart && syncForm) syncForm();
+    else drawForm();
+    if (refocus) {
+      const target = bookingSection.querySelector(refocus);
+      const fallback = dayPanel.querySelector('h3');
+      if (target && !target.disabled) target.focus();
+      else if (fallback) {
+        // The focused time was just taken (and disabled): focus stays in the day, not on <body>.
+        fallback.setAttribute('tabindex', '-1');
+        fallback.focus();
+      }
+    }
+  }
+
+  async function readAgain() {
+    try {
+      const fresh = await loadAvailability(app, mentorId);
+      if (!view.alive()) return;
+      slots = fresh.slots;
+      zone = fresh.timezone;
+      drawCalendar({ live: true });
+    } catch {
+      /* keep what is shown; the next change or a booking attempt tells the truth */
+    }
+  }
+
+  /**
+   * readAgain() within a second, once for any number of calls meanwhile: the tabs that get the
+   * same message do not all read at the same moment.
+   */
+  let readPending = null;
+  function readAgainSoon() {
+    readPending ||= setTimeout(() => {
+      readPending = null;
+      if (view.alive()) readAgain();
+    }, Math.random() * 1000);
+  }
+
+  function showLiveStatus(status) {
+    bookingSection.dataset.live = status;
+    liveStatus.textContent = LIVE_STATUS[status] ?? '';
   }
 
   function drawDay(daySlots) {
@@ -256,14 +336,18 @@ export async function renderMentorProfile(view) {
       });
       return button;
     });
+    const full = !daySlots.some((slot) => slot.available);
+    if (full && !waitlistForms.has(selectedDay)) waitlistForms.set(selectedDay, waitlistForm(app, mentor, selectedDay, zone, topic));
     replace(
       dayPanel,
       h('h3', {}, title),
       h('div', { class: 'slots', role: 'group', 'aria-label': `Start times on ${title} (${zone.replace(/_/g, ' ')})` }, buttons),
+      full ? waitlistForms.get(selectedDay) : null,
     );
   }
 
   function drawForm() {
+    syncForm = null;
     if (!selectedStart) {
       replace(formSlot, h('p', { class: 'muted' }, 'Choose a start time to continue.'));
       return;
@@ -296,7 +380,7 @@ export async function renderMentorProfile(view) {
       app.draft = { mentorId, start: selectedStart, duration, topic };
     }
 
-    const durations = h(
+    const makeDurations = () => h(
       'fieldset',
       { class: 'durations' },
       h('legend', {}, 'Length'),
@@ -316,6 +400,15 @@ export async function renderMentorProfile(view) {
         );
       }),
     );
+    let durations = makeDurations();
+    syncForm = () => {
+      // A live change may have taken the time after the chosen start: shorten to what still fits.
+      if (!canStartAt(slots, selectedStart, duration)) duration = DURATIONS.find((m) => canStartAt(slots, selectedStart, m)) || 30;
+      const fresh = makeDurations();
+      durations.replaceWith(fresh);
+      durations = fresh;
+      update();
+    };
     topicInput.addEventListener('input', () => {
       topic = topicInput.value;
       if (topicError.textContent && !topicProblem(topic)) {
@@ -390,4 +483,18 @@ export async function renderMentorProfile(view) {
   }
 
   drawCalendar();
+
+  // Live availability: grey out what others take and free what they release, without a reload.
+  const stopWatching = app.live.watch(mentorId, {
+    onStatus: showLiveStatus,
+    onReconnect: readAgain,
+    onChange(changes) {
+      if (!view.alive()) return;
+      const result = applyAvailabilityChange(slots, changes);
+      slots = result.slots;
+      if (result.changed.length) drawCalendar({ live: true });
+      if (result.unknown.length || result.stale) readAgainSoon();
+    },
+  });
+  view.onLeave(stopWatching);
 }

@@ -2,34 +2,34 @@
 // POST /mentors/me/availability, remove with DELETE /mentors/me/availability/{start}) and the
 // bookings dashboard (GET /me/bookings?role=mentor).
 
-import { ApiError, enc } from '../api.js';
+import { enc, nullIfNotFound } from '../api.js';
 import { errorBox, field, h, replace, spinner } from '../dom.js';
 import {
+  CANCELLATION_POLICIES,
   dayInZone,
   dollarsToMinor,
   formatDay,
   formatTime,
   minorToDollars,
+  policySummary,
   slotsByDay,
   supportedZones,
   toUtcString,
   zonedTimeToDate,
 } from '../format.js';
+import { calendarsTab, scheduleTab } from './mentor-schedule.js';
 import { bookingList } from './sessions.js';
 
 const TABS = [
   ['profile', 'Profile and settings'],
+  ['schedule', 'Weekly schedule'],
   ['availability', 'Availability'],
+  ['calendars', 'Calendars'],
   ['bookings', 'Bookings'],
 ];
 /** Your own profile, with the settings only you see (GET /mentors/me); null before you create one. */
-async function myProfile(app) {
-  try {
-    return await app.api.get('/mentors/me');
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return null;
-    throw error;
-  }
+function myProfile(app) {
+  return nullIfNotFound(app.api.get('/mentors/me'));
 }
 
 /**
@@ -66,6 +66,7 @@ async function profileTab(view, container) {
     avatarUrl: profile?.avatarUrl || '',
     videoProvider: profile?.videoProvider || 'generated',
     manualMeetingUrl: profile?.manualMeetingUrl || '',
+    cancellationPolicy: profile?.cancellationPolicy || 'moderate',
   };
   const input = (name, attributes = {}) => h('input', { name, value: values[name], ...attributes });
   const manualUrl = input('manualMeetingUrl', { type: 'url', placeholder: 'https://…', inputmode: 'url' });
@@ -87,6 +88,17 @@ async function profileTab(view, container) {
     field('Your time zone', h('select', { name: 'timezone' }, zoneOptions(values.timezone))),
     field('Bio', h('textarea', { name: 'bio', rows: '5', maxlength: '5000', required: true }, values.bio)),
     field('Specialties', input('specialties'), { hint: 'Separated by commas, e.g. "system design, hiring".' }),
+    field(
+      'Cancellation policy',
+      h(
+        'select',
+        { name: 'cancellationPolicy' },
+        Object.entries(CANCELLATION_POLICIES).map(([value, { label }]) =>
+          h('option', { value, selected: value === values.cancellationPolicy }, `${label}: ${policySummary(value)}`),
+        ),
+      ),
+      { hint: 'Shown to mentees before they pay. A booking keeps the policy it was made under; your own cancellations always refund in full.' },
+    ),
     field('Photo URL (optional)', input('avatarUrl', { type: 'url', placeholder: 'https://…', inputmode: 'url' })),
     h(
       'fieldset',
@@ -119,6 +131,7 @@ async function profileTab(view, container) {
       avatarUrl: String(data.get('avatarUrl')).trim() || null,
       videoProvider: data.get('videoProvider') || 'generated',
       manualMeetingUrl: data.get('videoProvider') === 'manual' ? String(data.get('manualMeetingUrl')).trim() || null : null,
+      cancellationPolicy: data.get('cancellationPolicy'),
     };
     const button = form.querySelector('button[type="submit"]');
     button.disabled = true;
@@ -141,14 +154,8 @@ async function profileTab(view, container) {
   syncManual();
 }
 
-async function availabilityTab(view, container) {
+async function availabilityTab(view, container, profile) {
   const { app } = view;
-  const profile = await loadMyProfile(view, container, 'Loading your availability…');
-  if (profile === undefined) return;
-  if (!profile) {
-    replace(container, h('p', { class: 'notice info' }, 'Create your mentor profile first (the "Profile and settings" tab), then publish times here.'));
-    return;
-  }
   const zone = profile.timezone;
   const today = dayInZone(Date.now(), zone);
   const results = h('div');
@@ -247,6 +254,17 @@ async function availabilityTab(view, container) {
   await drawSlots();
 }
 
+/** A tab that needs a mentor profile: `draw(view, container, profile)` once there is one. */
+async function withProfile(view, container, what, draw) {
+  const profile = await loadMyProfile(view, container, 'Loading your mentor profile…');
+  if (profile === undefined) return;
+  if (!profile) {
+    replace(container, h('p', { class: 'notice info' }, `Create your mentor profile first (the "Profile and settings" tab), then ${what}.`));
+    return;
+  }
+  await draw(view, container, profile);
+}
+
 async function bookingsTab(view, container, scope) {
   const tabs = h(
     'nav',
@@ -275,6 +293,8 @@ export async function renderMentorTools(view) {
     container,
   );
   if (tab === 'profile') await profileTab(view, container);
-  else if (tab === 'availability') await availabilityTab(view, container);
+  else if (tab === 'availability') await withProfile(view, container, 'publish times here', availabilityTab);
+  else if (tab === 'schedule') await withProfile(view, container, 'set your weekly hours here', scheduleTab);
+  else if (tab === 'calendars') await withProfile(view, container, 'connect your calendars here', calendarsTab);
   else await bookingsTab(view, container, query.get('scope') === 'past' ? 'past' : 'upcoming');
 }

@@ -3,8 +3,18 @@
 
 import { enc } from '../api.js';
 import { errorBox, field, h, replace, spinner, uid } from '../dom.js';
-import { COMMENT_MAX, formatDateTime, formatDay, formatMoney, formatTime, trimmedLength } from '../format.js';
+import {
+  COMMENT_MAX,
+  formatDateTime,
+  formatDay,
+  formatMoney,
+  formatTime,
+  noShowWindowOpen,
+  policyLabel,
+  trimmedLength,
+} from '../format.js';
 import { loadAvailability, startsFor } from './mentor-profile.js';
+import { waitlistList } from './waitlist.js';
 
 const STATUS_LABELS = {
   held: 'On hold',
@@ -14,7 +24,31 @@ const STATUS_LABELS = {
   expired: 'Hold expired',
   released: 'Released',
   payment_failed: 'Payment failed',
+  no_show: 'No-show',
 };
+
+/** Who someone is, from the point of view of `role` (the reader): "you" or their name. */
+function partyName(booking, party, role) {
+  if (party === role) return 'you';
+  return party === 'mentor' ? booking.mentorName : booking.menteeName;
+}
+
+/** What a cancelled or no-show booking gave back: "Cancelled by you · $110.00 refunded". */
+function settlementText(booking, role) {
+  if (!booking.refund) return null;
+  const who = booking.status === 'no_show'
+    ? `${partyName(booking, booking.absent, role).replace(/^you$/, 'You')} did not attend`
+    : booking.cancelledBy ? `Cancelled by ${partyName(booking, booking.cancelledBy, role)}` : 'Cancelled';
+  const money = booking.refund.amount
+    ? `${formatMoney(booking.refund)} ${booking.refundStatus === 'pending' ? 'to be refunded (the payment gateway is being retried)' : 'refunded'}`
+    : 'nothing refunded';
+  return `${who} · ${money}`;
+}
+
+/** A mentee may move a session only while cancelling it would refund in full (docs/decisions.md). */
+function menteeMayMove(booking) {
+  return !booking.refundIfCancelledNow || booking.refundIfCancelledNow.amount >= booking.price.amount;
+}
 
 function hasEnded(booking) {
   return Date.parse(booking.end) <= Date.now();
@@ -49,6 +83,10 @@ export function bookingItem(app, booking, { role = 'mentee', refresh = () => {} 
       ),
       h('p', {}, h('time', { datetime: booking.start }, formatDateTime(booking.start, zone)), ` – ${formatTime(booking.end, zone)} · ${booking.durationMinutes} min · ${formatMoney(booking.price)}`),
       h('p', { class: 'topic' }, booking.topic),
+      settlementText(booking, role) ? h('p', { class: 'settlement' }, settlementText(booking, role)) : null,
+      booking.cancellationPolicy && ['held', 'confirmed'].includes(booking.status)
+        ? h('p', { class: 'muted policy-line' }, `${policyLabel(booking.cancellationPolicy)} cancellation policy`)
+        : null,
       actions,
       panel,
     ),
@@ -71,18 +109,25 @@ export function bookingItem(app, booking, { role = 'mentee', refresh = () => {} 
   }
   if (confirmedUpcoming || booking.status === 'held') {
     const cancel = h('button', { type: 'button', class: 'button small secondary' }, booking.status === 'held' ? 'Release hold' : 'Cancel');
-    cancel.addEventListener('click', () => showCancel(app, booking, panel, refresh));
+    cancel.addEventListener('click', () => showCancel(app, booking, panel, refresh, role));
     actions.append(cancel);
   }
-  if (confirmedUpcoming && role === 'mentee') {
+  if (confirmedUpcoming && role === 'mentee' && menteeMayMove(booking)) {
     const reschedule = h('button', { type: 'button', class: 'button small secondary' }, 'Reschedule');
     reschedule.addEventListener('click', () => showReschedule(app, booking, panel, refresh));
     actions.append(reschedule);
   }
-  if (role === 'mentee' && ['confirmed', 'completed'].includes(booking.status) && hasEnded(booking)) {
+  const attended = ['confirmed', 'completed'].includes(booking.status) || (booking.status === 'no_show' && booking.absent === 'mentor');
+  if (role === 'mentee' && attended && hasEnded(booking)) {
     const review = h('button', { type: 'button', class: 'button small' }, 'Write a review');
     review.addEventListener('click', () => showReview(app, booking, panel));
     actions.append(review);
+  }
+  if (['confirmed', 'completed'].includes(booking.status) && noShowWindowOpen(booking)) {
+    const absent = role === 'mentee' ? 'mentor' : 'mentee';
+    const report = h('button', { type: 'button', class: 'button small secondary' }, `Report ${partyName(booking, absent, role)} absent`);
+    report.addEventListener('click', () => showNoShow(app, booking, panel, refresh, role, absent));
+    actions.append(report);
   }
   if (booking.status === 'held' && role === 'mentee') {
     actions.prepend(h('a', { class: 'button small', href: `#/checkout/${encodeURIComponent(booking.bookingId)}` }, 'Pay'));
@@ -90,35 +135,95 @@ export function bookingItem(app, booking, { role = 'mentee', refresh = () => {} 
   return item;
 }
 
-function showCancel(app, booking, panel, refresh) {
-  const reason = h('input', { name: 'reason', type: 'text', maxlength: '500' });
-  const yes = h('button', { type: 'submit', class: 'button small danger' }, 'Yes, cancel it');
-  const no = h('button', { type: 'button', class: 'button small secondary' }, 'Keep it');
+/** What cancelling now means for the money, said before the person confirms. */
+function refundPreview(booking, role) {
+  if (booking.status === 'held') return 'Nothing has been paid yet: the time is simply freed.';
+  if (role === 'mentor') return `${booking.menteeName} is refunded in full (${formatMoney(booking.price)}): a mentor's cancellation always refunds everything.`;
+  const refund = booking.refundIfCancelledNow;
+  if (!refund) return null;
+  const policy = `${policyLabel(booking.cancellationPolicy)} policy`;
+  if (refund.amount >= booking.price.amount) return `You get a full refund of ${formatMoney(refund)} (${policy}).`;
+  if (refund.amount > 0) return `You get ${formatMoney(refund)} of the ${formatMoney(booking.price)} you paid back (${policy}).`;
+  return `Nothing is refunded: it is too close to the start (${policy}; you paid ${formatMoney(booking.price)}).`;
+}
+
+/**
+ * A confirm step in a booking's panel: `intro` (nodes), Yes/No; Yes runs `send()` and shows
+ * `done(answer)`, then refreshes the list; a refusal is shown and Yes can be pressed again.
+ */
+function confirmInPanel(panel, { label, intro, yesLabel, noLabel, send, done, failTitle, refresh, focus }) {
+  const yes = h('button', { type: 'submit', class: 'button small danger' }, yesLabel);
+  const no = h('button', { type: 'button', class: 'button small secondary' }, noLabel);
   const problems = h('div');
-  const form = h(
-    'form',
-    { class: 'inline-form', 'aria-label': 'Cancel this session' },
-    h('p', {}, h('strong', {}, 'Cancel this session?'), ' Both of you get an email with the cancellation.'),
-    field('Reason (optional)', reason),
-    problems,
-    h('div', { class: 'actions' }, yes, no),
-  );
+  const form = h('form', { class: 'inline-form', 'aria-label': label }, intro, problems, h('div', { class: 'actions' }, yes, no));
   no.addEventListener('click', () => replace(panel));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     yes.disabled = true;
     try {
-      const body = reason.value.trim() ? { reason: reason.value.trim() } : {};
-      await app.api.post(`/bookings/${enc(booking.bookingId)}/cancel`, body);
-      replace(panel, h('p', { class: 'notice success', role: 'status' }, 'Cancelled.'));
-      setTimeout(refresh, 600);
+      const answer = await send();
+      replace(panel, h('p', { class: 'notice success', role: 'status' }, done(answer)));
+      setTimeout(refresh, 1500);
     } catch (error) {
       yes.disabled = false;
-      replace(problems, errorBox(error, { title: 'Not cancelled: ' }));
+      replace(problems, errorBox(error, { title: failTitle }));
     }
   });
   replace(panel, form);
-  reason.focus();
+  (focus || yes).focus();
+}
+
+async function showCancel(app, booking, panel, refresh, role) {
+  // Read the booking again: refundIfCancelledNow depends on the moment, and the list may be old.
+  replace(panel, spinner('Checking what a cancellation refunds…'));
+  let current = booking;
+  try {
+    current = await app.api.get(`/bookings/${enc(booking.bookingId)}`, { query: { tz: app.tz } });
+  } catch (error) {
+    replace(panel, errorBox(error, { title: 'Cannot cancel: ' }));
+    return;
+  }
+  const reason = h('input', { name: 'reason', type: 'text', maxlength: '500' });
+  const preview = refundPreview(current, role);
+  const held = current.status === 'held';
+  confirmInPanel(panel, {
+    label: 'Cancel this session',
+    intro: [
+      h('p', {}, h('strong', {}, held ? 'Release this hold?' : 'Cancel this session?'), ' Both of you get an email with the cancellation.'),
+      preview ? h('p', { class: 'refund-preview notice info' }, preview) : null,
+      field('Reason (optional)', reason),
+    ],
+    yesLabel: held ? 'Yes, release it' : 'Yes, cancel it',
+    noLabel: 'Keep it',
+    send: () => {
+      const body = reason.value.trim() ? { reason: reason.value.trim() } : {};
+      return app.api.post(`/bookings/${enc(booking.bookingId)}/cancel`, body, { query: { tz: app.tz } });
+    },
+    done: (cancelled) => {
+      const outcome = settlementText(cancelled, role);
+      return cancelled.status === 'released' ? 'Released.' : `Cancelled. ${outcome ? `${outcome}.` : ''}`;
+    },
+    failTitle: 'Not cancelled: ',
+    refresh,
+    focus: reason,
+  });
+}
+
+function showNoShow(app, booking, panel, refresh, role, absent) {
+  const name = partyName(booking, absent, role);
+  const consequence = absent === 'mentor'
+    ? `You are refunded in full (${formatMoney(booking.price)}).`
+    : `${booking.menteeName} is refunded nothing.`;
+  confirmInPanel(panel, {
+    label: 'Report a no-show',
+    intro: h('p', {}, h('strong', {}, `Report that ${name} did not attend?`), ` ${consequence} This can be reported once, until 48 hours after the end.`),
+    yesLabel: `Yes, ${name} did not come`,
+    noLabel: 'Never mind',
+    send: () => app.api.post(`/bookings/${enc(booking.bookingId)}/no-show`, { absent }, { query: { tz: app.tz } }),
+    done: (marked) => `Recorded. ${settlementText(marked, role)}.`,
+    failTitle: 'Not recorded: ',
+    refresh,
+  });
 }
 
 async function showReschedule(app, booking, panel, refresh) {
@@ -253,11 +358,11 @@ export async function bookingList(view, container, { role, scope }) {
   await load();
 }
 
-function scopeTabs(base, scope) {
+function scopeTabs(base, scope, scopes = [['upcoming', 'Upcoming'], ['past', 'Past']]) {
   return h(
     'nav',
     { class: 'tabs', 'aria-label': 'Which sessions' },
-    [['upcoming', 'Upcoming'], ['past', 'Past']].map(([value, label]) =>
+    scopes.map(([value, label]) =>
       h('a', { href: `${base}${base.includes('?') ? '&' : '?'}scope=${value}`, 'aria-current': value === scope ? 'page' : null }, label),
     ),
   );
@@ -266,15 +371,16 @@ function scopeTabs(base, scope) {
 export async function renderSessions(view) {
   const { app, query } = view;
   if (app.needsSignIn(view, 'see your sessions')) return;
-  const scope = query.get('scope') === 'past' ? 'past' : 'upcoming';
+  const scope = ['past', 'waitlist'].includes(query.get('scope')) ? query.get('scope') : 'upcoming';
   view.heading('My sessions');
   const container = h('div');
   view.mount(
     h('p', { class: 'muted' }, `Times in ${app.tz.replace(/_/g, ' ')}.`),
-    scopeTabs('#/sessions', scope),
+    scopeTabs('#/sessions', scope, [['upcoming', 'Upcoming'], ['past', 'Past'], ['waitlist', 'Waitlist']]),
     container,
   );
-  await bookingList(view, container, { role: 'mentee', scope });
+  if (scope === 'waitlist') await waitlistList(view, container);
+  else await bookingList(view, container, { role: 'mentee', scope });
 }
 
 export async function renderBookingDetail(view) {
