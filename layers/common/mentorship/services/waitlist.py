@@ -225,8 +225,11 @@ def recheck_entry(item: WaitlistEntry, now: datetime) -> bool:
     if status_of(item, now) is not WaitlistStatus.WAITING:
         repository.recheck_later(item, None)  # its window is over (an offered one left DueWork already)
         return True
+    offers: list[Booking] = []
     try:
-        offer_time(item.mentor_id, max(item.window_from, now), item.window_to, now)
+        offers = offer_time(item.mentor_id, max(item.window_from, now), item.window_to, now)
     finally:
-        repository.recheck_later(item, now + RECHECK_EVERY)
+        # An entry this pass offered left DueWork with its claim: only one still waiting is rescheduled.
+        if not any(offer.waitlist_id == item.waitlist_id for offer in offers):
+            repository.recheck_later(item, now + RECHECK_EVERY)
     return True
