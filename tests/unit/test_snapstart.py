@@ -86,10 +86,10 @@ sys.modules["snapshot_restore_py"] = types.SimpleNamespace(
 module = importlib.import_module(module_name)
 from mentorship import snapstart
 resolver = getattr(module, "app", None)  # an HTTP function's Powertools resolver
-routes = resolver._static_routes + resolver._dynamic_routes if resolver is not None else []
 problems = snapstart.shared_state_problems()
 for hook in reversed(registered["before"]):
     hook()
+routes = resolver._static_routes + resolver._dynamic_routes if resolver is not None else []  # all included
 primed_later = snapstart.prime_api_models()
 for hook in registered["after"]:
     hook()
