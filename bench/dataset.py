@@ -491,7 +491,7 @@ def build(size: int, population: Population = Population()) -> Dataset:
         )
     profiles = builder.profiles()
     items = builder.items
-    kinds = Counter(type(item).__name__ for item in items)
+    kinds = Counter(item.kind for item in items)  # the stored kind (discriminator), not the class name
     kinds["MentorProfile"] = len(profiles)
     measured_mentor = builder.mentors[0]
     shape = Shape(

@@ -95,7 +95,7 @@ def test_the_reminder_scenario_has_due_only_the_reminders_it_says():
     assert sorted((item.reminder_kind, item.recipient_role) for item in due) == sorted(
         [("24h", "mentee"), ("24h", "mentor")] * 3
     )
-    starts = {(item.mentor_id, item.start) for item in items if type(item).__name__ == "Booking"}
+    starts = {(item.mentor_id, item.start) for item in items if item.kind == "Booking"}
     assert len(starts) == 300  # no mentor has two sessions at once
 
 
