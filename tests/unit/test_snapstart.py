@@ -100,6 +100,7 @@ print(json.dumps({
     "left_unprimed": primed_later,
     "routes": len(routes),
     "routes_unprimed": sum(route._dependant is None for route in routes),
+    "store_in_snapshot": "mentorship.store.models" in sys.modules,
 }))
 """
 
@@ -119,3 +120,4 @@ def test_every_function_registers_hooks_that_pass_on_its_init(function_id):
     assert report["left_unprimed"] == 0  # every API model's validator is in the snapshot
     assert report["routes_unprimed"] == 0  # and every route's validation (an HTTP function's)
     assert (report["routes"] > 0) == any(route.function == function_id for route in http_routes())
+    assert report["store_in_snapshot"]  # what a cold start leaves to the first request is imported

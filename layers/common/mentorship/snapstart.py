@@ -4,15 +4,16 @@ With SnapStart, Lambda runs a function's init once, when a version is published,
 microVM, and resumes every new execution environment from that one snapshot. Whatever init left
 in memory is shared by all of them, so:
 
-- **Before the snapshot** the hook checks that init left nothing that must be fresh: no AWS
-  client (it would carry credentials resolved at publish time and a connection pool) and no
-  open socket. Our init creates neither (clients are made on first use); the check fails the
-  publish if a change ever does. Then it imports what a cold start defers to first use (an HTTP
+- **Before the snapshot** the hook imports what a cold start defers to first use (an HTTP
   function's route modules, with the store and services they use, and the modules a function
   names when it registers) and primes what is the same everywhere and costs every first
   request: the validators of the HTTP functions' API models (built on first use
   otherwise, `defer_build`) and the resolver's per-route validation (Powertools builds it for a
-  route's first request; generating the OpenAPI document builds it for every route).
+  route's first request; generating the OpenAPI document builds it for every route). Then it
+  checks that all this left nothing that must be fresh: no AWS client (it would carry
+  credentials resolved at publish time and a connection pool) and no open socket. Our code
+  creates neither at import (clients are made on first use); the check fails the publish if a
+  change ever does.
 - **After each restore** the hook remakes what must be unique: the `random` module is reseeded
   from the OS (a shared seed would make every restored environment draw the same retry jitter,
   botocore's and the store's, and retry in step), and the settings cache is dropped so the
@@ -60,13 +61,13 @@ def register(resolver: APIGatewayHttpResolver | None = None, *deferred_modules: 
 
 
 def before_snapshot() -> None:
-    problems = shared_state_problems()
-    if problems:
-        raise SnapshotUnsafe("; ".join(problems))
     import_deferred()
     prime_api_models()
     for resolver in _resolvers:
         resolver.get_openapi_schema()  # builds and caches each route's validation (its dependant)
+    problems = shared_state_problems()  # after the imports: a module that made a client at import is caught
+    if problems:
+        raise SnapshotUnsafe("; ".join(problems))
 
 
 def after_restore() -> None:
