@@ -491,7 +491,7 @@ def build(size: int, population: Population = Population()) -> Dataset:
         )
     profiles = builder.profiles()
     items = builder.items
-    kinds = Counter(item.kind for item in items)  # the stored kind (discriminator), not the class name
+    kinds = Counter(TableItem.kind.get_discriminator(type(item)) for item in items)  # stored kinds: data, not class names
     kinds["MentorProfile"] = len(profiles)
     measured_mentor = builder.mentors[0]
     shape = Shape(
