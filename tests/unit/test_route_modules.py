@@ -83,6 +83,15 @@ def test_a_request_imports_only_the_modules_under_its_path(app):
     assert included <= {module.name for module in app.route_modules if module.covers(first.prefixes[0])}
 
 
+def test_a_second_request_under_the_same_prefix_imports_nothing_more(app):
+    lazy = build_resolver(app.route_modules)
+    path = app.route_modules[0].prefixes[0]
+    lazy.include_routes_for(path)
+    first = len(routes_of(lazy))
+    lazy.include_routes_for(path)
+    assert len(routes_of(lazy)) == first < len(routes_of(app))
+
+
 def test_a_path_no_module_claims_gets_the_whole_table(app):
     lazy = build_resolver(app.route_modules)
     lazy.include_routes_for("/nowhere")

@@ -71,8 +71,8 @@ class HttpResolver(APIGatewayHttpResolver):
         """Include the modules whose prefixes cover `path`; every module when none does (or when
         the path is not known): a path no module claims gets the full table's answer."""
         if self._pending:
-            covering = [module for module in self._pending.values() if path is not None and module.covers(path)]
-            self._include(covering or list(self._pending.values()))
+            covering = [module for module in self.route_modules if path is not None and module.covers(path)]
+            self._include(covering or list(self._pending.values()))  # the included ones are skipped
 
     def include_all_routes(self) -> None:
         if self._pending:
@@ -80,12 +80,12 @@ class HttpResolver(APIGatewayHttpResolver):
 
     def _include(self, modules: list[RouteModule]) -> None:
         with self._including:
-            for module in modules:
-                if self._pending.pop(module.name, None) is not None:
-                    self.include_router(importlib.import_module(module.name).router)
-            # Stable sorts: the routes of a module (or of the app itself, ranked first) keep their order.
-            self._static_routes.sort(key=self._route_rank)
-            self._dynamic_routes.sort(key=self._route_rank)
+            new = [module for module in modules if self._pending.pop(module.name, None) is not None]
+            for module in new:
+                self.include_router(importlib.import_module(module.name).router)
+            if new:  # stable sorts: the routes of a module (or of the app itself, ranked first) keep their order
+                self._static_routes.sort(key=self._route_rank)
+                self._dynamic_routes.sort(key=self._route_rank)
 
     def _route_rank(self, route: Route) -> int:
         return self._rank.get(route.func.__module__, -1)
