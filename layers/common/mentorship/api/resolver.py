@@ -80,9 +80,10 @@ class HttpResolver(APIGatewayHttpResolver):
 
     def _include(self, modules: list[RouteModule]) -> None:
         with self._including:
-            new = [module for module in modules if self._pending.pop(module.name, None) is not None]
-            for module in new:
+            new = [module for module in modules if module.name in self._pending]
+            for module in new:  # an import that fails leaves its module pending, as at a cold start
                 self.include_router(importlib.import_module(module.name).router)
+                del self._pending[module.name]
             if new:  # stable sorts: the routes of a module (or of the app itself, ranked first) keep their order
                 self._static_routes.sort(key=self._route_rank)
                 self._dynamic_routes.sort(key=self._route_rank)
