@@ -491,7 +491,7 @@ def build(size: int, population: Population = Population()) -> Dataset:
         )
     profiles = builder.profiles()
     items = builder.items
-    kinds = Counter(type(item).__name__ for item in items)
+    kinds = Counter(TableItem.kind.get_discriminator(type(item)) for item in items)  # stored kinds: data, not class names
     kinds["MentorProfile"] = len(profiles)
     measured_mentor = builder.mentors[0]
     shape = Shape(

@@ -25,7 +25,6 @@ from bench.dataset import NOW
 from bench.invoke import BenchError
 from bench.routes import table_stream
 from bench.runner import RouteCost, fresh_tables, log
-from mentorship.domain.instants import SLOT
 from mentorship.gateways.connections import ApiGatewayConnections
 from mentorship.services.live_availability import AvailabilityFanOut
 from mentorship.services.profiles import ProfileFacts, build_profile

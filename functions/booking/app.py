@@ -1,15 +1,21 @@
-"""BookingFunction: holds, payment, the session lifecycle, reviews, the inbox, webhooks and the waitlist (all authenticated)."""
+"""BookingFunction: holds, payment, the session lifecycle, reviews, the inbox, webhooks and the waitlist (all authenticated).
 
-from booking_api import bookings, calendar_feed, me, waitlist, webhooks
+Each route module is imported by the first request under its prefixes (mentorship/api/resolver.py),
+so a cold start loads the store and services its request uses; SnapStart's priming loads them all.
+"""
+
 from mentorship import snapstart
-from mentorship.api.resolver import build_resolver, http_handler
+from mentorship.api.resolver import RouteModule, build_resolver, http_handler
 
-app = build_resolver()
-app.include_router(bookings.router)
-app.include_router(me.router)
-app.include_router(calendar_feed.router)
-app.include_router(webhooks.router)
-app.include_router(waitlist.router)
+app = build_resolver(
+    (
+        RouteModule("booking_api.bookings", ("/bookings",)),
+        RouteModule("booking_api.me", ("/me/bookings", "/me/notifications")),
+        RouteModule("booking_api.calendar_feed", ("/me/calendar-feed", "/calendar-feeds")),
+        RouteModule("booking_api.webhooks", ("/me/webhooks",)),
+        RouteModule("booking_api.waitlist", ("/mentors", "/me/waitlist")),
+    )
+)
 
 lambda_handler = http_handler(app)
 snapstart.register(app)  # runtime hooks, when SnapStart is on (mentorship/snapstart.py)

@@ -3,11 +3,14 @@ $default) and `GET /realtime`, the URL to connect to (public).
 
 One function for both APIs: WebSocket events carry `requestContext.connectionId`, HTTP API events
 do not. Answers to messages are the routes' responses (the template gives subscribe, unsubscribe
-and $default a route response), so they go back on the sender's connection only.
+and $default a route response), so they go back on the sender's connection only. The WebSocket
+side (its store and subscriptions) is imported by the first WebSocket event, so `GET /realtime`'s
+cold start does not load it; SnapStart's priming does.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 from typing import TYPE_CHECKING
 
@@ -20,11 +23,14 @@ from mentorship.api.caching import public_for
 from mentorship.api.resolver import build_resolver, http_handler
 from mentorship.api.schemas import responses
 from mentorship.observability import logger, metrics, tracer
-from mentorship.services.realtime import RealtimeRoutes
 from mentorship.settings import get_settings
 
-if TYPE_CHECKING:  # an annotation only: the cold start does not load the typing package
+if TYPE_CHECKING:  # annotations only: the cold start loads neither the typing package nor the store
     from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from mentorship.services.realtime import RealtimeRoutes
+
+WEBSOCKET_MODULE = "mentorship.services.realtime"
 
 router = APIGatewayHttpRouter()
 REALTIME_URL_MAX_AGE = 300  # the URL changes only with a deployment
@@ -56,7 +62,8 @@ def _websocket(event: dict) -> dict:
     global _routes
     context = event["requestContext"]
     connection_id, route_key = context["connectionId"], context.get("routeKey", "$default")
-    _routes = _routes or RealtimeRoutes()
+    if _routes is None:
+        _routes = importlib.import_module(WEBSOCKET_MODULE).RealtimeRoutes()
     if route_key == "$connect":
         _routes.connect(connection_id, clock.now())
         return {"statusCode": 200}
@@ -80,4 +87,4 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return _http(event, context)
 
 
-snapstart.register(app)  # runtime hooks, when SnapStart is on (mentorship/snapstart.py)
+snapstart.register(app, WEBSOCKET_MODULE)  # runtime hooks, when SnapStart is on (mentorship/snapstart.py)

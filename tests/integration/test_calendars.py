@@ -3,7 +3,7 @@ a plain HTTP server for ICS feeds): read once before the 201, passwords sealed a
 busy times blocking slots, the 5-minute cache, a live re-read, and failing closed."""
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 

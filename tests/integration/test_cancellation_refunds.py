@@ -5,8 +5,6 @@ leaves it pending and visible until the per-minute run retries it."""
 
 from datetime import timedelta
 
-import pytest
-
 from functions.reminders.app import lambda_handler as scheduled_run
 from mentorship import gateways
 from tests.support.commitments import (  # noqa: F401

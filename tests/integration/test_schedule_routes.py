@@ -1,7 +1,7 @@
 """PUT/GET /mentors/me/schedule, and the listings the schedule shapes (weekly rules,
 overrides, buffer, notice, horizon and cap)."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 

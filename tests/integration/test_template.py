@@ -112,15 +112,20 @@ EMAIL_ONLY = ("icalendar", "email.headerregistry", "email.policy")
 ANNOTATION_ONLY = ("aws_lambda_powertools.utilities.typing",)
 # Only reading an external calendar loads the HTTP client, CalDAV and the recurrence expander.
 CALENDAR_ONLY = ("requests", "caldav", "recurring_ical_events")
+# An HTTP function's route modules are imported by the first request under their prefixes
+# (mentorship/api/resolver.py), and with them the store, the services and the AWS SDK (Powertools
+# loads the bare `botocore` package for its user agent, not the SDK).
+ROUTE_ONLY = ("pynamodb", "boto3", "botocore.client", "mentorship.store", "mentorship.services", "mentorship.gateways")
 MUST_NOT_IMPORT = {
-    "BookingFunction": (*EMAIL_ONLY, *ANNOTATION_ONLY, *CALENDAR_ONLY),
-    "MentorsFunction": (*EMAIL_ONLY, *ANNOTATION_ONLY, *CALENDAR_ONLY),
+    "BookingFunction": (*EMAIL_ONLY, *ANNOTATION_ONLY, *CALENDAR_ONLY, *ROUTE_ONLY, "booking_api"),
+    "MentorsFunction": (*EMAIL_ONLY, *ANNOTATION_ONLY, *CALENDAR_ONLY, *ROUTE_ONLY, "mentors_api"),
     "RemindersFunction": ("aws_lambda_powertools.event_handler", "pydantic", *EMAIL_ONLY),
     # Sends MIME built when the change was recorded: no HTTP code, no email building.
     "StreamFunction": ("aws_lambda_powertools.event_handler", "pydantic", *EMAIL_ONLY),
     "DirectoryFunction": ("aws_lambda_powertools.event_handler", "pydantic", *EMAIL_ONLY),
     "HoldExpiryFunction": ("aws_lambda_powertools.event_handler", "pydantic", *EMAIL_ONLY, *CALENDAR_ONLY),
-    "RealtimeFunction": (*EMAIL_ONLY, *ANNOTATION_ONLY),
+    # GET /realtime reads a setting; the WebSocket side is imported by the first WebSocket event.
+    "RealtimeFunction": (*EMAIL_ONLY, *ANNOTATION_ONLY, *ROUTE_ONLY),
 }
 
 
@@ -311,12 +316,14 @@ def test_function_imports_no_code_it_does_not_run(function_id):
     assert [package for package in MUST_NOT_IMPORT[function_id] if probe.loaded(package)] == []
 
 
-# Prints the API models a fresh import of a handler left with a built validator.
+# Prints the API models a fresh import of a handler, and of the route modules its requests import,
+# left with a built validator.
 _BUILT_MODELS_PROBE = """
 import importlib, json, sys
 search_path, module_name = json.loads(sys.argv[1])
 sys.path[:0] = search_path
-importlib.import_module(module_name)
+module = importlib.import_module(module_name)
+module.app.include_all_routes()
 from mentorship.api.schemas import ApiModel
 
 def subclasses(model):

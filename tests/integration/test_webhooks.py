@@ -17,7 +17,7 @@ from standardwebhooks import Webhook as StandardWebhook
 
 from mentorship.domain.instants import format_utc
 from mentorship.store.models import WebhookEvent, booking_pk
-from tests.integration.test_booking_flow import MENTEE, MENTOR_CLAIMS, OTHER, TOPIC, confirm, hold
+from tests.integration.test_booking_flow import MENTEE, MENTOR_CLAIMS, OTHER, confirm, hold
 from tests.support.factories import add_mentor, add_slots
 from tests.support.lambda_helpers import LambdaContext
 from tests.support.streams import deliver

@@ -86,10 +86,10 @@ sys.modules["snapshot_restore_py"] = types.SimpleNamespace(
 module = importlib.import_module(module_name)
 from mentorship import snapstart
 resolver = getattr(module, "app", None)  # an HTTP function's Powertools resolver
-routes = resolver._static_routes + resolver._dynamic_routes if resolver is not None else []
 problems = snapstart.shared_state_problems()
 for hook in reversed(registered["before"]):
     hook()
+routes = resolver._static_routes + resolver._dynamic_routes if resolver is not None else []  # all included
 primed_later = snapstart.prime_api_models()
 for hook in registered["after"]:
     hook()
@@ -100,6 +100,7 @@ print(json.dumps({
     "left_unprimed": primed_later,
     "routes": len(routes),
     "routes_unprimed": sum(route._dependant is None for route in routes),
+    "store_in_snapshot": "mentorship.store.models" in sys.modules,
 }))
 """
 
@@ -119,3 +120,4 @@ def test_every_function_registers_hooks_that_pass_on_its_init(function_id):
     assert report["left_unprimed"] == 0  # every API model's validator is in the snapshot
     assert report["routes_unprimed"] == 0  # and every route's validation (an HTTP function's)
     assert (report["routes"] > 0) == any(route.function == function_id for route in http_routes())
+    assert report["store_in_snapshot"]  # what a cold start leaves to the first request is imported

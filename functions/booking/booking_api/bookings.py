@@ -18,6 +18,7 @@ from mentorship.api.schemas import ReviewView, responses
 from mentorship.domain.calendar import Party
 from mentorship.services import booking as bookings
 from mentorship.services import sessions
+from mentorship.store.bookings import booking_of
 from mentorship.store.models import Booking as BookingItem
 
 router = APIGatewayHttpRouter()
@@ -31,7 +32,7 @@ IDEMPOTENCY_NOTE = (
 
 def _view(item: BookingItem, caller: Caller, tz: str | None = None) -> BookingView:
     zone_name, zone = caller_zone(tz, caller)
-    return BookingView.from_item(item, zone_name, zone, clock.now(), caller.user_id)
+    return BookingView.from_booking(booking_of(item), zone_name, zone, clock.now(), caller.user_id)
 
 
 def _json(model: BookingView) -> dict:

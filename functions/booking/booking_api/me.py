@@ -15,7 +15,7 @@ from mentorship.api.cursors import decode_cursor, encode_cursor
 from mentorship.api.pagination import Cursor, Limit, TimeZoneName
 from mentorship.api.resolver import BEARER
 from mentorship.api.schemas import responses
-from mentorship.store.bookings import BookingStore, participant_key_fields
+from mentorship.store.bookings import BookingStore, booking_of, participant_key_fields
 from mentorship.store.notifications import NOTIFICATION_KEY_FIELDS, NotificationStore
 
 router = APIGatewayHttpRouter()
@@ -57,7 +57,7 @@ def list_my_bookings(
         role, caller.user_id, upcoming=scope is Scope.UPCOMING, now=now, limit=limit, start_after=start_after
     )
     return BookingList(
-        items=[BookingView.from_item(item, zone_name, zone, now, caller.user_id) for item in page.items],
+        items=[BookingView.from_booking(booking_of(item), zone_name, zone, now, caller.user_id) for item in page.items],
         next_cursor=encode_cursor(page.last_key, cursor_scope),
     )
 

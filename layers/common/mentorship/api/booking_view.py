@@ -1,6 +1,7 @@
 """The Booking a participant sees: one builder for the API's answers and the webhooks' bodies,
 so a webhook shows its recipient exactly what that person's own GET would (`viewer_id` decides
-what only the mentee may see)."""
+what only the mentee may see). Built from the domain's `Booking` (`store.bookings.booking_of`
+reads it from the row), never from the row itself."""
 
 from datetime import datetime
 from typing import Annotated, Literal
@@ -9,11 +10,9 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 
 from mentorship.api.schemas import ApiModel, EnumValue, Money
-from mentorship.domain.bookings import BookingStatus
-from mentorship.domain.commitments import CancellationPolicy, Role, policy_of
-from mentorship.domain.instants import format_local, format_utc, from_epoch_seconds
-from mentorship.services.booking import refund_if_cancelled, status_of
-from mentorship.store.models import Booking as BookingItem
+from mentorship.domain.bookings import Booking, BookingStatus
+from mentorship.domain.commitments import CancellationPolicy, Role
+from mentorship.domain.instants import format_local, format_utc
 
 
 class BookingView(ApiModel):
@@ -55,42 +54,43 @@ class BookingView(ApiModel):
     )
 
     @classmethod
-    def from_item(cls, item: BookingItem, zone_name: str, zone: ZoneInfo, now: datetime, viewer_id: str) -> "BookingView":
-        status = status_of(item, now)
+    def from_booking(cls, booking: Booking, zone_name: str, zone: ZoneInfo, now: datetime, viewer_id: str) -> "BookingView":
+        status = booking.status_at(now)
         held = status is BookingStatus.HELD
         settled = status in (BookingStatus.CANCELLED, BookingStatus.NO_SHOW)
-        pending = item.refund_state == "pending"
+        pending = booking.refund_state == "pending"
+        price = booking.price
         return cls(
-            booking_id=item.booking_id,
+            booking_id=booking.booking_id,
             status=status,
-            mentor_id=item.mentor_id,
-            mentor_name=item.mentor_name,
-            mentee_id=item.mentee_id,
-            mentee_name=item.mentee_name,
-            start=format_utc(item.start),
-            end=format_utc(item.end),
-            local_start=format_local(item.start, zone),
-            local_end=format_local(item.end, zone),
+            mentor_id=booking.mentor_id,
+            mentor_name=booking.mentor_name,
+            mentee_id=booking.mentee_id,
+            mentee_name=booking.mentee_name,
+            start=format_utc(booking.start),
+            end=format_utc(booking.end),
+            local_start=format_local(booking.start, zone),
+            local_end=format_local(booking.end, zone),
             timezone=zone_name,
-            duration_minutes=int(item.duration_minutes),
-            price=Money(amount=int(item.price_amount), currency=item.currency),
-            topic=item.topic,
-            hold_expires_at=format_utc(from_epoch_seconds(item.hold_expires_at)) if held else None,
-            meeting_url=item.meeting_url if status is BookingStatus.CONFIRMED else None,
-            created_at=format_utc(item.created_at),
-            cancellation_policy=policy_of(item.cancellation_policy),
-            cancelled_by=item.cancelled_by if status is BookingStatus.CANCELLED else None,
-            refund=Money(amount=int(item.refund_amount or 0), currency=item.currency) if settled else None,
-            refund_status=item.refund_state if settled and item.refund_state else None,
-            refund_attempts=int(item.refund_attempts or 0) if settled and pending else None,
-            absent=item.absent if status is BookingStatus.NO_SHOW else None,
-            refund_if_cancelled_now=_refund_now(item, now) if status is BookingStatus.CONFIRMED and viewer_id == item.mentee_id else None,
+            duration_minutes=booking.duration_minutes,
+            price=Money(amount=price.amount, currency=price.currency),
+            topic=booking.topic,
+            hold_expires_at=format_utc(booking.hold_expires_at) if held and booking.hold_expires_at else None,
+            meeting_url=booking.meeting_url if status is BookingStatus.CONFIRMED else None,
+            created_at=format_utc(booking.created_at),
+            cancellation_policy=booking.cancellation_policy,
+            cancelled_by=booking.cancelled_by if status is BookingStatus.CANCELLED else None,
+            refund=Money(amount=booking.refund_amount or 0, currency=price.currency) if settled else None,
+            refund_status=booking.refund_state if settled and booking.refund_state else None,
+            refund_attempts=booking.refund_attempts if settled and pending else None,
+            absent=booking.absent if status is BookingStatus.NO_SHOW else None,
+            refund_if_cancelled_now=_refund_now(booking, now) if status is BookingStatus.CONFIRMED and viewer_id == booking.mentee_id else None,
         )
 
 
-def _refund_now(item: BookingItem, now: datetime) -> Money:
+def _refund_now(booking: Booking, now: datetime) -> Money:
     """0 once the session has started (it can no longer be cancelled)."""
-    if item.start <= now:
-        return Money(amount=0, currency=item.currency)
-    refund = refund_if_cancelled(item, Role.MENTEE, now)
+    if booking.start <= now:
+        return Money(amount=0, currency=booking.price.currency)
+    refund = booking.refund_if_cancelled(Role.MENTEE, now)
     return Money(amount=refund.amount, currency=refund.currency)

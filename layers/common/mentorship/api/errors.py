@@ -10,13 +10,12 @@ become 400 (body not JSON / not an object) or 422 (field errors); DynamoDB throt
 from __future__ import annotations
 
 import json
+import sys
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError, ResponseValidationError
-from pynamodb.exceptions import PynamoDBException
-
 from mentorship import errors
 from mentorship.observability import logger
 
@@ -123,18 +122,28 @@ def register_error_handlers(app: "APIGatewayHttpResolver") -> None:
     def _not_found(_: NotFoundError) -> Response:
         return domain_error_response(errors.NotFound("no such route"))
 
-    @app.exception_handler(PynamoDBException)
-    def _storage(error: PynamoDBException) -> Response:
-        if error.cause_response_code in errors.RETRYABLE_AWS_ERROR_CODES:
-            logger.warning("storage throttled", extra={"code": error.cause_response_code})
-            return domain_error_response(errors.ServiceUnavailable("the service is busy; retry shortly"))
-        logger.exception("storage error")
-        return _internal_error()
-
     @app.exception_handler(Exception)
-    def _unexpected(_: Exception) -> Response:
+    def _unexpected(error: Exception) -> Response:
+        if _is_storage_error(error):
+            return _storage_error_response(error)
         logger.exception("unhandled error")
         return _internal_error()
+
+
+def _is_storage_error(error: Exception) -> bool:
+    """A pynamodb error, told without importing pynamodb: a function's cold start imports the
+    store with the route that uses it (decisions §13), and no store, no storage error."""
+    storage = sys.modules.get("pynamodb.exceptions")
+    return storage is not None and isinstance(error, storage.PynamoDBException)
+
+
+def _storage_error_response(error: Exception) -> Response:
+    code = getattr(error, "cause_response_code", None)
+    if code in errors.RETRYABLE_AWS_ERROR_CODES:
+        logger.warning("storage throttled", extra={"code": code})
+        return domain_error_response(errors.ServiceUnavailable("the service is busy; retry shortly"))
+    logger.exception("storage error")
+    return _internal_error()
 
 
 def _internal_error() -> Response:

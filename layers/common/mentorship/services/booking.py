@@ -21,11 +21,11 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from mentorship import gateways
-from mentorship.domain.bookings import BookingStatus, effective_status
+from mentorship.domain.bookings import BookingStatus
 from mentorship.domain.calendar import Party
-from mentorship.domain.commitments import Money, Role, cancellation_refund, policy_of
+from mentorship.domain.commitments import Money, Role, policy_of
 from mentorship.domain.emails import EmailKind, Terms
-from mentorship.domain.instants import epoch_seconds, from_epoch_seconds, resolve_zone
+from mentorship.domain.instants import epoch_seconds, resolve_zone
 from mentorship.domain.sessions import check_session_request, clean_topic
 from mentorship.domain.slots import SLOT, slots_for_session
 from mentorship.domain.schedules import HOLD_READ_MARGIN, BusyTimes, OfferingInputs, hold_ledger_days, session_offered
@@ -47,7 +47,7 @@ from mentorship.services.webhook_events import booking_event
 from mentorship.settings import get_settings
 from mentorship.store.booking_repository import booking_repository
 from mentorship.store.booking_writes import Confirmation, HoldPlan, PolicyChanged
-from mentorship.store.bookings import new_booking
+from mentorship.store.bookings import booking_of, new_booking
 from mentorship.store.mentors import MentorStore
 from mentorship.store.models import Booking, TableItem
 from mentorship.store.waitlist import WaitlistClaim
@@ -68,17 +68,16 @@ class SessionRequest:
 
 
 def status_of(booking: Booking, now: datetime) -> BookingStatus:
-    hold_expiry = from_epoch_seconds(booking.hold_expires_at) if booking.hold_expires_at is not None else None
-    return effective_status(booking.status, booking.end, hold_expiry, now)
+    return booking_of(booking).status_at(now)
 
 
 def price_of(booking: Booking) -> Money:
-    return Money(int(booking.price_amount), booking.currency)
+    return booking_of(booking).price
 
 
 def refund_if_cancelled(booking: Booking, by: Role, now: datetime) -> Money:
     """What a cancel by `by` at `now` would give back, under the booking's own policy."""
-    return cancellation_refund(policy_of(booking.cancellation_policy), by, booking.start, now, price_of(booking))
+    return booking_of(booking).refund_if_cancelled(by, now)
 
 
 def booking_for_participant(booking_id: str, user_id: str) -> Booking:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from mentorship.domain.instants import format_utc, format_utc_precise
 from mentorship.domain.webhooks import EventType
 from mentorship.services.outbox_records import make_due
+from mentorship.store.bookings import booking_of
 from mentorship.store.models import Booking, Review, WebhookEvent, booking_pk
 
 EVENT_PREFIX = "EVENT#"
@@ -27,9 +28,9 @@ EVENT_PREFIX = "EVENT#"
 def _booking_data(
     booking: Booking, viewer_id: str, zone_name: str, now: datetime, previous_start: datetime | None
 ) -> str:
-    from mentorship.api.booking_view import BookingView  # it imports the booking use cases, which import us
+    from mentorship.api.booking_view import BookingView  # pydantic: the stream and reminder runs never load it
 
-    view = BookingView.from_item(booking, zone_name, ZoneInfo(zone_name), now, viewer_id)
+    view = BookingView.from_booking(booking_of(booking), zone_name, ZoneInfo(zone_name), now, viewer_id)
     data = {"booking": view.model_dump(mode="json", by_alias=True)}
     if previous_start is not None:
         data["previousStart"] = format_utc(previous_start)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Iterator
 
+from mentorship.domain import bookings as domain
 from mentorship.domain.calendar import Party
-from mentorship.domain.instants import epoch_seconds, format_utc
+from mentorship.domain.commitments import Money, policy_of
+from mentorship.domain.instants import epoch_seconds, format_utc, from_epoch_seconds
 from mentorship.domain.mentors import session_price
 from mentorship.store.binding import ensure_bound
 from mentorship.store.models import Booking, booking_pk
@@ -59,6 +61,32 @@ def new_booking(
     )
     assign_participant_keys(booking)
     return booking
+
+
+def booking_of(item: Booking) -> domain.Booking:
+    """The domain's booking, read from its row."""
+    return domain.Booking(
+        booking_id=item.booking_id,
+        status=item.status,
+        mentor_id=item.mentor_id,
+        mentor_name=item.mentor_name,
+        mentee_id=item.mentee_id,
+        mentee_name=item.mentee_name,
+        start=item.start,
+        end=item.end,
+        duration_minutes=int(item.duration_minutes),
+        price=Money(int(item.price_amount), item.currency),
+        topic=item.topic,
+        created_at=item.created_at,
+        cancellation_policy=policy_of(item.cancellation_policy),
+        hold_expires_at=from_epoch_seconds(item.hold_expires_at) if item.hold_expires_at is not None else None,
+        meeting_url=item.meeting_url,
+        cancelled_by=item.cancelled_by,
+        absent=item.absent,
+        refund_amount=int(item.refund_amount) if item.refund_amount is not None else None,
+        refund_state=item.refund_state,
+        refund_attempts=int(item.refund_attempts or 0),
+    )
 
 
 def mentee_partition(mentee_id: str) -> str:
