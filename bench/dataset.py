@@ -35,7 +35,7 @@ from mentorship.services.profiles import ProfileFacts, build_profile
 from mentorship.store.booking_writes import new_hold_place
 from mentorship.store.bookings import new_booking
 from mentorship.store.due_work import due_shard_for
-from mentorship.store.models import Booking, MentorProfile, Notification, TableItem
+from mentorship.store.models import BookingItem, MentorProfile, Notification, TableItem
 from mentorship.store.reviews import new_review
 from mentorship.store.slots import new_lock, new_slot
 
@@ -122,7 +122,7 @@ def session_booking(
     *,
     hourly_rate: int,
     created_at: datetime,
-) -> Booking:
+) -> BookingItem:
     """A 30-minute session's booking as the app stores it; a confirmed one has its meeting link."""
     booking = new_booking(
         booking_id,
@@ -268,7 +268,7 @@ class _Builder:
         self.items.append(new_slot(mentor.mentor_id, start))
 
     def lock(
-        self, mentor: _Mentor, booking: Booking, *, booked: bool, hold_expires_at: datetime | None = None
+        self, mentor: _Mentor, booking: BookingItem, *, booked: bool, hold_expires_at: datetime | None = None
     ) -> None:
         self.items.append(
             new_lock(
@@ -290,7 +290,7 @@ class _Builder:
         *,
         created_at: datetime,
         hold_expires_at: datetime | None = None,
-    ) -> Booking:
+    ) -> BookingItem:
         booking = session_booking(
             self._id(),
             Party(mentor.mentor_id, mentor.name, mentor.email, mentor.timezone),
@@ -304,7 +304,7 @@ class _Builder:
         self.items.append(booking)
         return booking
 
-    def review(self, mentor: _Mentor, booking: Booking, mentee: _Mentee) -> None:
+    def review(self, mentor: _Mentor, booking: BookingItem, mentee: _Mentee) -> None:
         rating = self.rng.choices((5, 4, 3, 2, 1), weights=(55, 28, 10, 5, 2))[0]
         created_at = booking.end + timedelta(hours=self.rng.randint(1, 20), seconds=self.rng.randint(0, 3599))
         review_id = self._id()
@@ -504,7 +504,7 @@ def build(size: int, population: Population = Population()) -> Dataset:
         measured_mentee_past=sum(
             1
             for item in items
-            if isinstance(item, Booking) and item.mentee_id == MEASURED_MENTEE and item.start < NOW
+            if isinstance(item, BookingItem) and item.mentee_id == MEASURED_MENTEE and item.start < NOW
         ),
         measured_mentee_notifications=sum(
             1 for item in items if isinstance(item, Notification) and item.user_id == MEASURED_MENTEE

@@ -16,7 +16,7 @@ from mentorship.services.waitlist import recheck_entry
 from mentorship.services.webhook_delivery import fan_out_event, send_delivery
 from mentorship.store.due_work import DueWorkStore
 from mentorship.store.models import (
-    Booking,
+    BookingItem,
     MentorProfile,
     Notification,
     PendingEmail,
@@ -29,7 +29,7 @@ from mentorship.store.models import (
 # What the run does with each kind of due item.
 DUE_WORK_HANDLERS = {
     MentorProfile: refresh_due_profile,  # its next open slot started, or an earlier hold expired
-    Booking: booking_fell_due,  # a refund still owed, or a hold whose 5 minutes have passed
+    BookingItem: booking_fell_due,  # a refund still owed, or a hold whose 5 minutes have passed
     PendingEmail: deliver_email,  # not sent yet (first try failed or was interrupted)
     Notification: deliver_push,  # not pushed yet
     Reminder: deliver_reminder,  # 24 h / 10 min before a session: email + inbox + push, once

@@ -15,12 +15,12 @@ from mentorship.services.refunds import after_booking_change
 from mentorship.services.stream import process_batch
 from mentorship.services.waitlist import WaitlistOffers
 from mentorship.services.webhook_delivery import fan_out_new_event, send_new_delivery
-from mentorship.store.models import Booking, Notification, PendingEmail, WebhookDelivery, WebhookEvent
+from mentorship.store.models import BookingItem, Notification, PendingEmail, WebhookDelivery, WebhookEvent
 
 CHANGE_HANDLERS = {
     PendingEmail: send_due_email,  # an email a change recorded: send it now
     Notification: push_due_notification,  # an inbox entry: push it now
-    Booking: after_booking_change,  # slots taken or freed: the next open slot; a refund owed: give it back
+    BookingItem: after_booking_change,  # slots taken or freed: the next open slot; a refund owed: give it back
     WebhookEvent: fan_out_new_event,  # a change integrators hear of: one delivery per subscribed webhook
     WebhookDelivery: send_new_delivery,  # a delivery just recorded: its first attempt
 }

@@ -34,7 +34,7 @@ from mentorship.store.charges import TableChargeRecords
 from mentorship.services import booking as booking_service
 from mentorship.store.booking_writes import BookingWrites
 from mentorship.store.models import (
-    Booking,
+    BookingItem,
     Charge,
     MentorProfile,
     PendingEmail,
@@ -132,8 +132,8 @@ def stored(kind: type[TableItem]) -> list:
     return [item for item in TableItem.scan(consistent_read=True) if isinstance(item, kind)]
 
 
-def booking_item(booking_id: str) -> Booking:
-    return Booking.get(booking_pk(booking_id), "BOOKING", consistent_read=True)
+def booking_item(booking_id: str) -> BookingItem:
+    return BookingItem.get(booking_pk(booking_id), "BOOKING", consistent_read=True)
 
 
 def locks_of(booking_id: str) -> list[SlotLock]:
@@ -260,7 +260,7 @@ def test_a_throttled_hold_is_a_503_and_writes_nothing(mentor_on_dynamodb_local, 
     assert_retry_later(hold(api, start))
     assert rule.hits > 1
     # all or nothing: no lock without a booking, no booking without its locks, no hold place taken
-    assert stored(SlotLock) == [] and stored(Booking) == [] and stored(UserHold) == []
+    assert stored(SlotLock) == [] and stored(BookingItem) == [] and stored(UserHold) == []
 
     aws_faults.clear()
     answer = hold(api, start)
@@ -270,7 +270,7 @@ def test_a_throttled_hold_is_a_503_and_writes_nothing(mentor_on_dynamodb_local, 
         format_utc(start),
         format_utc(start + timedelta(minutes=30)),
     ]
-    assert len(stored(SlotLock)) == 2 and len(stored(Booking)) == 1 and len(stored(UserHold)) == 1
+    assert len(stored(SlotLock)) == 2 and len(stored(BookingItem)) == 1 and len(stored(UserHold)) == 1
 
 
 @pytest.mark.dynamodb_local
@@ -309,7 +309,7 @@ def test_a_throttled_idempotency_store_is_a_503_not_a_500(mentor_on_dynamodb_loc
         )
     )
     answer = hold(api, start, headers={"Idempotency-Key": "hold-1"})
-    assert stored(Booking) == [] and stored(SlotLock) == []
+    assert stored(BookingItem) == [] and stored(SlotLock) == []
     assert_retry_later(answer)
 
 
@@ -348,7 +348,7 @@ def test_a_hold_that_collides_with_another_transaction_is_retried_and_succeeds(
     answer = hold(api, start)
     assert answer.status == 201, answer
     assert rule.hits == 2
-    assert len(stored(Booking)) == 1 and len(locks_of(answer.body["bookingId"])) == 2 and len(stored(UserHold)) == 1
+    assert len(stored(BookingItem)) == 1 and len(locks_of(answer.body["bookingId"])) == 2 and len(stored(UserHold)) == 1
 
 
 @pytest.mark.dynamodb_local
@@ -358,7 +358,7 @@ def test_lasting_contention_on_a_hold_is_a_503_and_writes_nothing(mentor_on_dyna
     )
     assert_retry_later(hold(api, start))
     assert rule.hits > 1, "retried (store.transactions.retry_on_contention) before the client is asked to"
-    assert stored(SlotLock) == [] and stored(Booking) == [] and stored(UserHold) == []
+    assert stored(SlotLock) == [] and stored(BookingItem) == [] and stored(UserHold) == []
 
 
 @pytest.mark.dynamodb_local
@@ -367,7 +367,7 @@ def test_a_hold_that_collides_with_a_rival_hold_gets_a_definite_409_and_no_doubl
 ):
     """The transaction Ada's hold collides with is Bob's hold of the same slots, which commits. Ada's
     retry then meets Bob's locks: a definite 409 slot_unavailable, not a second hold."""
-    rival: list[Booking] = []
+    rival: list[BookingItem] = []
     request = booking_service.SessionRequest(MENTOR_ID, start, 60, TOPIC)
     aws_faults.add(
         Rule(
@@ -382,7 +382,7 @@ def test_a_hold_that_collides_with_a_rival_hold_gets_a_definite_409_and_no_doubl
     answer = hold(api, start)
     assert (answer.status, answer.code) == (409, "slot_unavailable"), answer
     (bob,) = rival
-    assert [booking.booking_id for booking in stored(Booking)] == [bob.booking_id]
+    assert [booking.booking_id for booking in stored(BookingItem)] == [bob.booking_id]
     assert {lock.booking_id for lock in stored(SlotLock)} == {bob.booking_id} and len(stored(SlotLock)) == 2
     assert [place.user_id for place in stored(UserHold)] == [RIVAL.user_id]
 
@@ -402,7 +402,7 @@ def test_a_hold_still_colliding_after_a_rival_won_the_slot_is_a_409_not_a_503(
     committed (tests/integration/test_booking_races.py once saw a 503 so). Here every attempt of
     Ada's collides; Bob's hold commits before the first collision. Ada's answer is decided (the
     slots are Bob's): 409 at once, after one read of the locks, not a 503 after her retries."""
-    rival: list[Booking] = []
+    rival: list[BookingItem] = []
     request = booking_service.SessionRequest(MENTOR_ID, start, 60, TOPIC)
     rule = aws_faults.add(
         lasting_conflict(
@@ -770,7 +770,7 @@ def test_a_crash_after_the_charge_then_a_retry_charges_once_and_books_once(
     assert payments.charge_ids == [first_charge.charge_id] * 2  # asked twice, charged once
     assert [charge.charge_id for charge in charges()] == [first_charge.charge_id]
     assert booking_item(booking_id).payment_reference == first_charge.charge_id
-    assert len(stored(Booking)) == 1 and all(lock.booked for lock in locks_of(booking_id))
+    assert len(stored(BookingItem)) == 1 and all(lock.booked for lock in locks_of(booking_id))
     assert total_sessions() == 1
     assert sorted(d[0] for d, _ in outbox.email.sent) == sorted([MENTEE["email"], MENTOR_EMAIL])
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mentorship.store.models import Booking
+from mentorship.store.models import BookingItem
 from tests.support.factories import add_mentor, add_slots
 
 NOW = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
@@ -45,7 +45,7 @@ def hold_body(**changes) -> dict:
 
 
 def no_bookings_stored() -> bool:
-    return not list(Booking.scan())
+    return not list(BookingItem.scan())
 
 
 # --- instants at the edge of the calendar ------------------------------------------------------

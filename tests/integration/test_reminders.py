@@ -22,7 +22,7 @@ from mentorship.services.outbox_records import reminder_records
 from mentorship.services.scheduled import run_due_work
 from mentorship.store.due_work import DueWorkStore
 from mentorship.store.mentors import MentorStore
-from mentorship.store.models import Booking, PendingEmail, Reminder, booking_pk
+from mentorship.store.models import BookingItem, PendingEmail, Reminder, booking_pk
 from tests.integration.test_booking_flow import MENTEE, MENTOR_CLAIMS, confirm, hold
 from tests.integration.test_booking_races import race
 from tests.support.factories import add_booking, add_mentor, add_slots
@@ -227,7 +227,7 @@ def test_a_replayed_run_for_a_future_minute_acts_as_that_minute(mentor, booking_
 
 def test_a_cancelled_booking_gets_no_reminder(mentor, booking_api, outbox, clock):
     booking = book(booking_api)
-    Booking(pk=booking_pk(booking["bookingId"]), sk="BOOKING").update(actions=[Booking.status.set("cancelled")])
+    BookingItem(pk=booking_pk(booking["bookingId"]), sk="BOOKING").update(actions=[BookingItem.status.set("cancelled")])
     for moment in (DAY_BEFORE, TEN_BEFORE, START - timedelta(minutes=1)):
         run_at(clock, moment)
     assert sent_counts(outbox) == (0, 0)
@@ -238,9 +238,9 @@ def test_a_cancelled_booking_gets_no_reminder(mentor, booking_api, outbox, clock
 def test_a_moved_booking_gets_no_reminder_for_its_old_time(mentor, booking_api, outbox, clock):
     booking = book(booking_api, minutes=30)
     moved_start = START + timedelta(hours=2)
-    Booking(pk=booking_pk(booking["bookingId"]), sk="BOOKING").update(
-        actions=[Booking.start.set(moved_start), Booking.end.set(moved_start + timedelta(minutes=30)),
-                 Booking.calendar_sequence.add(1)]
+    BookingItem(pk=booking_pk(booking["bookingId"]), sk="BOOKING").update(
+        actions=[BookingItem.start.set(moved_start), BookingItem.end.set(moved_start + timedelta(minutes=30)),
+                 BookingItem.calendar_sequence.add(1)]
     )
     for moment in (DAY_BEFORE, TEN_BEFORE, START - timedelta(minutes=1)):
         run_at(clock, moment)
@@ -248,7 +248,7 @@ def test_a_moved_booking_gets_no_reminder_for_its_old_time(mentor, booking_api, 
     assert_all_retired(booking["bookingId"], sent=False)
 
     # the reschedule's own reminder items (same keys, new time) go out for the new time only
-    moved = Booking.get(booking_pk(booking["bookingId"]), "BOOKING")
+    moved = BookingItem.get(booking_pk(booking["bookingId"]), "BOOKING")
     for reminder in reminder_records(moved, clock.moment):
         reminder.save()
     run_at(clock, moved_start - timedelta(minutes=10))
@@ -263,11 +263,11 @@ def test_a_reschedule_that_replaces_pending_reminders_is_reminded_at_the_new_tim
     run_at(clock, DAY_BEFORE)  # the 24-hour reminders for the old time went out
     assert sent_counts(outbox) == (2, 2)
     moved_start = START + timedelta(days=1)
-    Booking(pk=booking_pk(booking["bookingId"]), sk="BOOKING").update(
-        actions=[Booking.start.set(moved_start), Booking.end.set(moved_start + timedelta(minutes=30)),
-                 Booking.calendar_sequence.add(1)]
+    BookingItem(pk=booking_pk(booking["bookingId"]), sk="BOOKING").update(
+        actions=[BookingItem.start.set(moved_start), BookingItem.end.set(moved_start + timedelta(minutes=30)),
+                 BookingItem.calendar_sequence.add(1)]
     )
-    moved = Booking.get(booking_pk(booking["bookingId"]), "BOOKING")
+    moved = BookingItem.get(booking_pk(booking["bookingId"]), "BOOKING")
     for reminder in reminder_records(moved, clock.moment):  # the same four keys, pending again
         reminder.save()
     run_at(clock, TEN_BEFORE)  # the old time's 10-minute reminder went with the reschedule

@@ -11,7 +11,7 @@ from mentorship.services.availability import refresh_next_open
 from mentorship.services.profiles import ProfileFacts, build_profile
 from mentorship.store.bookings import new_booking
 from mentorship.store.mentors import MentorStore
-from mentorship.store.models import Booking, MentorProfile, Review
+from mentorship.store.models import BookingItem, MentorProfile, Review
 from mentorship.store.reviews import new_review
 from mentorship.store.slots import SlotStore, new_lock
 
@@ -89,7 +89,7 @@ def add_booking(
     minutes: int = 60,
     status: str = "confirmed",
     now: datetime,
-) -> Booking:
+) -> BookingItem:
     booking = new_booking(
         uuid.uuid4().hex,
         mentor=Party(mentor.mentor_id, mentor.name, mentor.email, mentor.timezone),

@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 from mentorship.services.live_availability import changed_slots
 from mentorship.services.realtime import parse_message
 from mentorship.services.stream import Change
-from mentorship.store.models import Booking, Review
+from mentorship.store.models import BookingItem, Review
 from mentorship.store.slots import new_lock, new_slot
 
 START = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 
 
-def booking(start: datetime, status: str, minutes: int = 60) -> Booking:
-    return Booking(booking_id="b1", mentor_id="grace", status=status, start=start, duration_minutes=minutes)
+def booking(start: datetime, status: str, minutes: int = 60) -> BookingItem:
+    return BookingItem(booking_id="b1", mentor_id="grace", status=status, start=start, duration_minutes=minutes)
 
 
 def change(old, new) -> Change:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from mentorship.services.availability import takes_or_frees_slots
 from mentorship.services.stream import change_of, process_batch
-from mentorship.store.models import Booking, Slot
+from mentorship.store.models import BookingItem, Slot
 from tests.support.lambda_helpers import EVENTS_DIR
 
 NOW = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
@@ -30,7 +30,7 @@ def slot_record(sequence: str) -> dict:
 
 def test_each_record_goes_to_its_kinds_handler_in_order():
     seen = []
-    handlers = {Booking: lambda change, now: seen.append(("booking", change.new.booking_id)),
+    handlers = {BookingItem: lambda change, now: seen.append(("booking", change.new.booking_id)),
                 Slot: lambda change, now: seen.append(("slot", change.new.mentor_id))}
     records = [sample_record("1"), slot_record("2"), sample_record("3", booking_id={"S": "b2"})]
     assert process_batch(records, handlers, NOW) == {"batchItemFailures": []}
@@ -46,7 +46,7 @@ def test_the_first_failing_record_is_named_and_nothing_after_it_runs():
         seen.append(change.new.booking_id)
 
     records = [sample_record("1"), sample_record("2", booking_id={"S": "bad"}), sample_record("3", booking_id={"S": "b3"})]
-    assert process_batch(records, {Booking: booking_handler}, NOW) == {"batchItemFailures": [{"itemIdentifier": "2"}]}
+    assert process_batch(records, {BookingItem: booking_handler}, NOW) == {"batchItemFailures": [{"itemIdentifier": "2"}]}
     assert seen == ["b1"]
 
 
@@ -79,7 +79,7 @@ def test_batch_handlers_see_the_done_changes_once_and_never_fail_the_batch():
 
     records = [sample_record("1"), slot_record("2"), sample_record("3", booking_id={"S": "bad"}), slot_record("4")]
     answer = process_batch(
-        records, {Booking: fails_on_bad}, NOW, (lambda changes, now: batches.append(changes), broken_batch_handler)
+        records, {BookingItem: fails_on_bad}, NOW, (lambda changes, now: batches.append(changes), broken_batch_handler)
     )
     assert answer == {"batchItemFailures": [{"itemIdentifier": "3"}]}  # the broken batch handler changed nothing
     # records before the failed one are done (Lambda will not hand them over again): they are seen

@@ -19,7 +19,7 @@ from mentorship.domain.calendar import Party
 from mentorship.errors import ValidationFailed
 from mentorship.services.stream import Change
 from mentorship.services.waitlist import ended_offer, freed_time
-from mentorship.store.models import Booking, MentorSchedule, Slot
+from mentorship.store.models import BookingItem, MentorSchedule, Slot
 from mentorship.store.waitlist import new_entry
 
 NOW = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
@@ -107,8 +107,8 @@ def test_offerable_starts_need_every_slot_open_and_the_offering_to_offer_the_ses
     assert asked == [T, T + timedelta(minutes=90)]  # lazily: nothing asked beyond the first found
 
 
-def booking(status: str, start: datetime = T, minutes: int = 60, waitlist_id: str | None = None) -> Booking:
-    item = Booking(
+def booking(status: str, start: datetime = T, minutes: int = 60, waitlist_id: str | None = None) -> BookingItem:
+    item = BookingItem(
         pk="BOOKING#b1", sk="BOOKING", booking_id="b1", status=status, mentor_id="mentor-grace", mentor_name="Grace",
         mentor_timezone="UTC", mentee_id="mentee-ben", mentee_name="Ben", mentee_timezone="UTC", start=start,
         end=start + timedelta(minutes=minutes), duration_minutes=minutes, price_amount=100, topic="A topic long enough",

@@ -19,7 +19,7 @@ from mentorship.domain.calendar import Party
 from mentorship.services import booking as bookings
 from mentorship.services import sessions
 from mentorship.store.bookings import booking_of
-from mentorship.store.models import Booking as BookingItem
+from mentorship.store.models import BookingItem
 
 router = APIGatewayHttpRouter()
 

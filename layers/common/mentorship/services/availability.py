@@ -12,7 +12,7 @@ from mentorship.domain.slots import SlotState, check_publish_window, slot_starts
 from mentorship.errors import NotFound
 from mentorship.services.offering import next_offered
 from mentorship.services.stream import Change
-from mentorship.store.models import Booking, MentorProfile
+from mentorship.store.models import BookingItem, MentorProfile
 from mentorship.store.mentors import MentorStore
 from mentorship.store.schedules import ScheduleStore
 from mentorship.store.slots import SlotStore
@@ -52,7 +52,7 @@ def refresh_due_profile(item: MentorProfile, now: datetime) -> bool:
     return True
 
 
-def takes_or_frees_slots(old: Booking | None, new: Booking) -> bool:
+def takes_or_frees_slots(old: BookingItem | None, new: BookingItem) -> bool:
     """Whether a booking change can move the mentor's next open slot: a new hold takes slots; a
     release, expiry, decline or cancel frees them; a reschedule does both. A confirm turns held
     slots into booked ones, which changes nothing for the directory."""
@@ -68,5 +68,5 @@ def takes_or_frees_slots(old: Booking | None, new: Booking) -> bool:
 def refresh_after_booking_change(change: Change, now: datetime) -> None:
     """Stream handler: keep the directory's availability filter in step with holds, releases,
     cancels and reschedules, off the request path."""
-    if isinstance(change.new, Booking) and takes_or_frees_slots(change.old, change.new):
+    if isinstance(change.new, BookingItem) and takes_or_frees_slots(change.old, change.new):
         refresh_next_open(change.new.mentor_id, now)

@@ -49,7 +49,7 @@ from mentorship.store.booking_repository import booking_repository
 from mentorship.store.booking_writes import Confirmation, HoldPlan, PolicyChanged
 from mentorship.store.bookings import booking_of, new_booking
 from mentorship.store.mentors import MentorStore
-from mentorship.store.models import Booking, TableItem
+from mentorship.store.models import BookingItem, TableItem
 from mentorship.store.waitlist import WaitlistClaim
 from mentorship.store.offering import MentorHead
 from mentorship.store.slots import WindowView
@@ -67,20 +67,20 @@ class SessionRequest:
     topic: str
 
 
-def status_of(booking: Booking, now: datetime) -> BookingStatus:
+def status_of(booking: BookingItem, now: datetime) -> BookingStatus:
     return booking_of(booking).status_at(now)
 
 
-def price_of(booking: Booking) -> Money:
+def price_of(booking: BookingItem) -> Money:
     return booking_of(booking).price
 
 
-def refund_if_cancelled(booking: Booking, by: Role, now: datetime) -> Money:
+def refund_if_cancelled(booking: BookingItem, by: Role, now: datetime) -> Money:
     """What a cancel by `by` at `now` would give back, under the booking's own policy."""
     return booking_of(booking).refund_if_cancelled(by, now)
 
 
-def booking_for_participant(booking_id: str, user_id: str) -> Booking:
+def booking_for_participant(booking_id: str, user_id: str) -> BookingItem:
     """The booking if `user_id` takes part in it; NotFound otherwise (whether or not it exists)."""
     booking = booking_repository().get(booking_id)
     if booking is None or user_id not in (booking.mentee_id, booking.mentor_id):
@@ -96,12 +96,12 @@ class OfferHold:
     waitlist_id: str
     wait_place: int | None
     hold_for: timedelta
-    messages: Callable[[Booking], list[TableItem]]
+    messages: Callable[[BookingItem], list[TableItem]]
 
 
 def hold_session(
     mentee: Party, request: SessionRequest, now: datetime, *, head: MentorHead | None = None, offer: OfferHold | None = None
-) -> Booking:
+) -> BookingItem:
     """Hold every slot the session needs for 5 minutes while the mentee pays (an offer: as long
     as it says). `head` is the mentor as just read, if the caller has it."""
     topic = clean_topic(request.topic)
@@ -171,14 +171,14 @@ def offering_plan(
     return HoldPlan(read_from, read_to, offered, ledger)
 
 
-def move_plan(booking: Booking, new_start: datetime, now: datetime) -> HoldPlan | None:
+def move_plan(booking: BookingItem, new_start: datetime, now: datetime) -> HoldPlan | None:
     """A reschedule's new time asks the offering exactly as a hold would (SlotUnavailable if it
     is not offered), its own slots set aside: reads the mentor (AP13) and their calendars live."""
     head = read_mentor(booking.mentor_id)
     return offering_plan(head, new_start, int(booking.duration_minutes), now, moving=booking.booking_id)
 
 
-def _require_mentee(booking: Booking, user_id: str) -> None:
+def _require_mentee(booking: BookingItem, user_id: str) -> None:
     if booking.mentee_id != user_id:
         raise Forbidden("only the mentee who holds this booking can pay for it")
 
@@ -189,7 +189,7 @@ def _meeting_url(video_provider: str | None, manual_meeting_url: str | None) -> 
     return f"{get_settings().meeting_base_url.rstrip('/')}/{secrets.token_urlsafe(18)}"
 
 
-def confirm_booking(booking_id: str, user_id: str, payment_method: str, now: datetime) -> Booking:
+def confirm_booking(booking_id: str, user_id: str, payment_method: str, now: datetime) -> BookingItem:
     """Charge the mentee and turn the hold into a booking. A declined card frees the slots at
     once (PaymentDeclined); a hold that has expired changes nothing (HoldExpired)."""
     booking = booking_for_participant(booking_id, user_id)
@@ -236,7 +236,7 @@ def confirm_booking(booking_id: str, user_id: str, payment_method: str, now: dat
     raise ServiceUnavailable("this mentor's cancellation policy is changing; try again")
 
 
-def _confirmation_messages(booking: Booking, now: datetime) -> list[TableItem]:
+def _confirmation_messages(booking: BookingItem, now: datetime) -> list[TableItem]:
     """What a confirm owes, stating the policy the booking is being confirmed under."""
     sender = get_settings().sender_email
     return [
@@ -262,7 +262,7 @@ def _confirmation_messages(booking: Booking, now: datetime) -> list[TableItem]:
     ]
 
 
-def release_hold(booking_id: str, user_id: str, now: datetime) -> Booking:
+def release_hold(booking_id: str, user_id: str, now: datetime) -> BookingItem:
     """Either party lets a held booking go; its slots are free at once."""
     booking = booking_for_participant(booking_id, user_id)
     status = status_of(booking, now)
@@ -274,7 +274,7 @@ def release_hold(booking_id: str, user_id: str, now: datetime) -> Booking:
     return released
 
 
-def expire_hold(item: Booking, now: datetime) -> bool:
+def expire_hold(item: BookingItem, now: datetime) -> bool:
     """DueWork handler: a hold whose 5 minutes have passed. Its slots were free for everyone from
     that moment already (every condition compares with now); this records it as expired and
     deletes its locks."""

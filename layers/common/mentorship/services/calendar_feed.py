@@ -17,7 +17,7 @@ from mentorship.services.outbox_records import session_invite
 from mentorship.settings import get_settings
 from mentorship.store.bookings import BookingStore
 from mentorship.store.calendar_feeds import CalendarFeedStore, FeedChanged
-from mentorship.store.models import Booking
+from mentorship.store.models import BookingItem
 from mentorship.store.transactions import retry_on_contention
 
 FEED_SECRET_BYTES = 32  # 256 bits of secret in the URL
@@ -56,7 +56,7 @@ def rotate_feed(user_id: str, now: datetime) -> str:
     raise FeedChanged()
 
 
-def _bookings(role: str, user_id: str, now: datetime) -> list[Booking]:
+def _bookings(role: str, user_id: str, now: datetime) -> list[BookingItem]:
     store, found = BookingStore(), []
     for upcoming in (True, False):
         start_after, taken = None, 0
@@ -71,7 +71,7 @@ def _bookings(role: str, user_id: str, now: datetime) -> list[Booking]:
     return found
 
 
-def _feed_entry(booking: Booking, now: datetime) -> SessionInvite | None:
+def _feed_entry(booking: BookingItem, now: datetime) -> SessionInvite | None:
     sender = get_settings().sender_email
     if booking.status in SHOWN_STATUSES:
         return session_invite(booking, sender, now)

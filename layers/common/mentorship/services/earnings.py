@@ -15,7 +15,7 @@ from mentorship.domain.bookings import BookingStatus
 from mentorship.domain.earnings import PAID_STATUSES, EarningLine, EarningsWindow, EarningTotals, earning_line, totals_by_currency
 from mentorship.services.booking import price_of, status_of
 from mentorship.store.bookings import BookingStore, participant_sort_key
-from mentorship.store.models import Booking
+from mentorship.store.models import BookingItem
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class EarningSession:
     """A session behind the totals, with what a mentor needs to match it with a payout."""
 
     line: EarningLine
-    booking: Booking
+    booking: BookingItem
     status: BookingStatus
     position: str  # its place in the window's order, for the cursor
 

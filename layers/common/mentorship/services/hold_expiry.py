@@ -22,7 +22,7 @@ from mentorship.observability import logger
 from mentorship.services.booking import expire_hold
 from mentorship.services.stream import Change
 from mentorship.store.booking_repository import booking_repository
-from mentorship.store.models import Booking
+from mentorship.store.models import BookingItem
 
 
 class TimerOutcome(str, Enum):
@@ -35,9 +35,9 @@ def hold_started(change: Change) -> HoldTimer | None:
     """The timer a booking change needs: a booking that has just become held (or whose hold's
     end moved), else None."""
     new, old = change.new, change.old
-    if not isinstance(new, Booking) or new.status != BookingStatus.HELD.value or new.hold_expires_at is None:
+    if not isinstance(new, BookingItem) or new.status != BookingStatus.HELD.value or new.hold_expires_at is None:
         return None
-    if isinstance(old, Booking) and old.status == new.status and old.hold_expires_at == new.hold_expires_at:
+    if isinstance(old, BookingItem) and old.status == new.status and old.hold_expires_at == new.hold_expires_at:
         return None  # another change of a hold already timed
     return HoldTimer(new.booking_id, from_epoch_seconds(int(new.hold_expires_at)))
 

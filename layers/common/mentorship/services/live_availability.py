@@ -32,7 +32,7 @@ from mentorship.services.offering import availability_at, offering_changes
 from mentorship.services.stream import Change
 from mentorship.settings import get_settings
 from mentorship.store.calendars import StoredCalendar, calendar_from_item
-from mentorship.store.models import Booking, CalendarConnection, MentorSchedule, Slot, SlotLock
+from mentorship.store.models import BookingItem, CalendarConnection, MentorSchedule, Slot, SlotLock
 from mentorship.store.offering import MentorHead
 from mentorship.store.schedules import schedule_from_item
 from mentorship.store.subscriptions import SubscriptionStore
@@ -40,7 +40,7 @@ from mentorship.store.subscriptions import SubscriptionStore
 POST_THREADS = 16  # posts to one mentor's subscribers run side by side (each is one HTTPS call)
 
 
-def _session_starts(booking: Booking | None) -> list[datetime]:
+def _session_starts(booking: BookingItem | None) -> list[datetime]:
     if booking is None:
         return []
     return slots_for_session(booking.start, int(booking.duration_minutes))
@@ -55,7 +55,7 @@ def changed_slots(changes: list[Change]) -> dict[str, set[datetime]]:
         for item in (change.old, change.new):
             if isinstance(item, (Slot, SlotLock)):
                 touched[item.mentor_id].add(item.start)
-        if isinstance(change.new, Booking) and takes_or_frees_slots(change.old, change.new):
+        if isinstance(change.new, BookingItem) and takes_or_frees_slots(change.old, change.new):
             mentor_id = change.new.mentor_id
             touched[mentor_id].update(_session_starts(change.old))
             touched[mentor_id].update(_session_starts(change.new))

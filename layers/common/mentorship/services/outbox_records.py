@@ -11,17 +11,17 @@ from mentorship.domain.emails import EmailKind, RenderedEmail, Terms, render_ema
 from mentorship.domain.instants import format_utc_precise
 from mentorship.domain.sessions import reminders_due
 from mentorship.store.due_work import due_shard_for
-from mentorship.store.models import Booking, Notification, PendingEmail, Reminder, TableItem, reminder_sk, user_pk
+from mentorship.store.models import BookingItem, Notification, PendingEmail, Reminder, TableItem, reminder_sk, user_pk
 
 
-def parties(booking: Booking) -> tuple[Party, Party]:
+def parties(booking: BookingItem) -> tuple[Party, Party]:
     """(mentor, mentee) as the emails and invites see them."""
     mentor = Party(booking.mentor_id, booking.mentor_name, booking.mentor_email, booking.mentor_timezone)
     mentee = Party(booking.mentee_id, booking.mentee_name, booking.mentee_email, booking.mentee_timezone)
     return mentor, mentee
 
 
-def session_invite(booking: Booking, sender: str, now: datetime, method: InviteMethod = InviteMethod.REQUEST) -> SessionInvite:
+def session_invite(booking: BookingItem, sender: str, now: datetime, method: InviteMethod = InviteMethod.REQUEST) -> SessionInvite:
     mentor, mentee = parties(booking)
     return SessionInvite(
         booking_id=booking.booking_id,
@@ -45,7 +45,7 @@ def make_due(item: TableItem, due: datetime) -> TableItem:
     return item
 
 
-def pending_email(booking: Booking, rendered: RenderedEmail, key: str, now: datetime) -> PendingEmail:
+def pending_email(booking: BookingItem, rendered: RenderedEmail, key: str, now: datetime) -> PendingEmail:
     """An email to send, due now, stored as EMAIL#<key> in the booking's partition (a key that
     says what the email is for, so a retried write cannot add a second one)."""
     return make_due(
@@ -63,7 +63,7 @@ def pending_email(booking: Booking, rendered: RenderedEmail, key: str, now: date
 
 
 def email_records(
-    booking: Booking, kind: EmailKind, sender: str, now: datetime, terms: Terms | None = None
+    booking: BookingItem, kind: EmailKind, sender: str, now: datetime, terms: Terms | None = None
 ) -> list[PendingEmail]:
     """One email to each party that has an address, each in its recipient's zone (stating the
     commitment `terms` when given)."""
@@ -79,7 +79,7 @@ def email_records(
     return records
 
 
-def reminder_records(booking: Booking, confirmed_at: datetime) -> list[Reminder]:
+def reminder_records(booking: BookingItem, confirmed_at: datetime) -> list[Reminder]:
     return [
         make_due(
             Reminder(

@@ -19,7 +19,7 @@ from mentorship.services.booking import expire_hold
 from mentorship.services.hold_expiry import start_hold_timer
 from mentorship.services.stream import Change
 from mentorship.store.booking_repository import booking_repository
-from mentorship.store.models import Booking
+from mentorship.store.models import BookingItem
 from mentorship.store.session_changes import PENDING
 
 RETRY_BASE = timedelta(minutes=1)
@@ -31,7 +31,7 @@ def retry_delay(failed_attempts: int) -> timedelta:
     return min(RETRY_BASE * (2 ** max(0, failed_attempts - 1)), RETRY_CAP)
 
 
-def settle_refund(booking: Booking, now: datetime) -> bool:
+def settle_refund(booking: BookingItem, now: datetime) -> bool:
     """Give back what the booking owes; True when this call settled it."""
     if booking.refund_state != PENDING:
         return False
@@ -50,14 +50,14 @@ def settle_refund(booking: Booking, now: datetime) -> bool:
 def refund_after_booking_change(change: Change, now: datetime) -> None:
     """StreamFunction: a booking that has just come to owe a refund is settled at once."""
     new, old = change.new, change.old
-    if not isinstance(new, Booking) or new.refund_state != PENDING:
+    if not isinstance(new, BookingItem) or new.refund_state != PENDING:
         return
-    if isinstance(old, Booking) and old.refund_state == PENDING:
+    if isinstance(old, BookingItem) and old.refund_state == PENDING:
         return  # a failed attempt's own mark, or another change while pending: the due run retries
     settle_refund(new, now)
 
 
-def booking_fell_due(item: Booking, now: datetime) -> bool:
+def booking_fell_due(item: BookingItem, now: datetime) -> bool:
     """The per-minute run's work on a due booking: a refund still owed, else a lapsed hold."""
     if item.refund_state == PENDING:
         return settle_refund(item, now)

@@ -47,7 +47,7 @@ from mentorship.services.booking import status_of
 from mentorship.services.outbox_records import notification_record, parties, pending_email, session_invite
 from mentorship.settings import get_settings
 from mentorship.store.booking_repository import booking_repository
-from mentorship.store.models import Booking, Reminder, TableItem
+from mentorship.store.models import BookingItem, Reminder, TableItem
 from mentorship.store.outbox import claim, mark_done, retry_later
 from mentorship.store.transactions import ConditionsFailed, Transaction, retry_on_contention
 
@@ -92,7 +92,7 @@ def deliver_reminder(item: Reminder, now: datetime) -> bool:
     return True
 
 
-def _record(item: Reminder, lease: int, booking: Booking, records: list[TableItem], token: str) -> None:
+def _record(item: Reminder, lease: int, booking: BookingItem, records: list[TableItem], token: str) -> None:
     """Step 3: mark the reminder sent and record its messages, all or nothing, while the booking
     is still confirmed at the reminder's start. The request token (one per try) makes a resent
     request (the SDK's retry after a lost answer) succeed without writing twice."""
@@ -110,17 +110,17 @@ def _record(item: Reminder, lease: int, booking: Booking, records: list[TableIte
     )
     transaction.condition_check(
         "booking",
-        Booking,
+        BookingItem,
         booking.pk,
         booking.sk,
-        (Booking.status == BookingStatus.CONFIRMED.value) & (Booking.start == item.session_start),
+        (BookingItem.status == BookingStatus.CONFIRMED.value) & (BookingItem.start == item.session_start),
     )
     for record in records:
         transaction.put(type(record).__name__, record, condition=TableItem.pk.does_not_exist())
     transaction.commit()
 
 
-def _stale_reason(item: Reminder, booking: Booking | None, now: datetime) -> str | None:
+def _stale_reason(item: Reminder, booking: BookingItem | None, now: datetime) -> str | None:
     """Why the reminder must not go out any more, or None if it should."""
     if booking is None:
         return "booking_missing"
@@ -136,7 +136,7 @@ def _stale_reason(item: Reminder, booking: Booking | None, now: datetime) -> str
     return None
 
 
-def reminder_messages(item: Reminder, booking: Booking, now: datetime) -> list[TableItem]:
+def reminder_messages(item: Reminder, booking: BookingItem, now: datetime) -> list[TableItem]:
     """The email (if the recipient has an address) and the inbox entry of one reminder, in the
     recipient's zone alongside the other party's, both in DueWork and due now. Their keys derive
     from the reminder (booking, kind, role) and the session it announces (the booking's calendar

@@ -22,24 +22,24 @@ from mentorship.services.booking import booking_for_participant, move_plan, pric
 from mentorship.services.outbox_records import email_records, notification_record, reminder_records
 from mentorship.services.webhook_events import booking_event, review_event
 from mentorship.settings import get_settings
-from mentorship.store.models import Booking, Review
+from mentorship.store.models import BookingItem, Review
 from mentorship.store.reviews import new_review
 from mentorship.store.booking_repository import booking_repository
 from mentorship.store.session_changes import Cancellation, Move, NoShow
 
 
-def _role(booking: Booking, user_id: str) -> Role:
+def _role(booking: BookingItem, user_id: str) -> Role:
     return Role.MENTEE if booking.mentee_id == user_id else Role.MENTOR
 
 
-def _other_party(booking: Booking, user_id: str) -> tuple[str, str]:
+def _other_party(booking: BookingItem, user_id: str) -> tuple[str, str]:
     """(id, name) of the participant who is not `user_id`."""
     if booking.mentee_id == user_id:
         return booking.mentor_id, booking.mentor_name
     return booking.mentee_id, booking.mentee_name
 
 
-def _require_upcoming_confirmed(booking: Booking, now: datetime) -> None:
+def _require_upcoming_confirmed(booking: BookingItem, now: datetime) -> None:
     status = status_of(booking, now)
     if status is not BookingStatus.CONFIRMED or booking.start <= now:
         raise InvalidState(f"only a confirmed session that has not started can be changed (this one is {status.value})")
@@ -53,16 +53,16 @@ def meeting_url_for(booking_id: str, user_id: str, now: datetime) -> str:
     return booking.meeting_url
 
 
-def _as_left(booking: Booking, status: BookingStatus, **changes) -> Booking:
+def _as_left(booking: BookingItem, status: BookingStatus, **changes) -> BookingItem:
     """The booking as a change leaves it (what its webhook event reports), before it is written."""
-    left = Booking.from_raw_data(booking.serialize())
+    left = BookingItem.from_raw_data(booking.serialize())
     left.status = status.value
     for name, value in changes.items():
         setattr(left, name, value)
     return left
 
 
-def cancel_booking(booking_id: str, user_id: str, reason: str | None, now: datetime) -> Booking:
+def cancel_booking(booking_id: str, user_id: str, reason: str | None, now: datetime) -> BookingItem:
     """Either party cancels: a hold is released; a confirmed session that has not started is
     cancelled, its slots open again, both parties get a CANCEL invite stating the refund and the
     other is notified. The refund the booking's policy gives is recorded as owed in the same
@@ -93,7 +93,7 @@ def cancel_booking(booking_id: str, user_id: str, reason: str | None, now: datet
     return booking_repository().cancel(booking, slot_starts, cancellation, now)
 
 
-def report_no_show(booking_id: str, user_id: str, absent: Role, now: datetime) -> Booking:
+def report_no_show(booking_id: str, user_id: str, absent: Role, now: datetime) -> BookingItem:
     """The participant who was there reports the other absent, from 10 minutes after the start
     until 48 hours after the end, once. The mentor absent refunds the mentee in full; the mentee
     absent refunds nothing. Both are told in their inbox."""
@@ -121,7 +121,7 @@ def report_no_show(booking_id: str, user_id: str, absent: Role, now: datetime) -
     return booking_repository().no_show(booking, report, now)
 
 
-def reschedule_booking(booking_id: str, user_id: str, new_start: datetime, now: datetime) -> Booking:
+def reschedule_booking(booking_id: str, user_id: str, new_start: datetime, now: datetime) -> BookingItem:
     """Move a confirmed session that has not started to another start of the same mentor: same
     id, duration, invite UID and meeting URL; new slots taken and old ones freed atomically;
     reminders only for the new time; a REQUEST invite with a higher SEQUENCE to both.
@@ -144,7 +144,7 @@ def reschedule_booking(booking_id: str, user_id: str, new_start: datetime, now: 
     plan = move_plan(booking, new_start, now)
     old_start = booking.start
     old_starts = slots_for_session(old_start, minutes)
-    moved = Booking.from_raw_data(booking.serialize())  # the booking as it will read afterwards
+    moved = BookingItem.from_raw_data(booking.serialize())  # the booking as it will read afterwards
     moved.start, moved.end = new_start, new_start + timedelta(minutes=minutes)
     moved.calendar_sequence = int(booking.calendar_sequence or 0) + 1
     sender = get_settings().sender_email

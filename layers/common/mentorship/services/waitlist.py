@@ -38,7 +38,7 @@ from mentorship.services.outbox_records import notification_record, parties, pen
 from mentorship.services.stream import Change
 from mentorship.settings import get_settings
 from mentorship.store.mentors import MentorStore
-from mentorship.store.models import Booking, MentorSchedule, Slot, TableItem, WaitlistEntry
+from mentorship.store.models import BookingItem, MentorSchedule, Slot, TableItem, WaitlistEntry
 from mentorship.store.offering import read_mentor_head
 from mentorship.store.waitlist import RECHECK_EVERY, TooManyWaiting, new_entry, waitlist_repository
 
@@ -95,7 +95,7 @@ def leave_waitlist(mentee_id: str, waitlist_id: str) -> None:
 def _offer_messages(entry: WaitlistEntry, now: datetime):
     """What an offer's hold records for the mentee: the inbox entry (pushed) and the email."""
 
-    def messages(booking: Booking) -> list[TableItem]:
+    def messages(booking: BookingItem) -> list[TableItem]:
         sender = get_settings().sender_email
         mentor, mentee = parties(booking)
         # No meeting link before it is paid for: the link is shown once confirmed.
@@ -115,7 +115,7 @@ def _offer_messages(entry: WaitlistEntry, now: datetime):
     return messages
 
 
-def _offer_to(entry: WaitlistEntry, head, now: datetime) -> Booking | None:
+def _offer_to(entry: WaitlistEntry, head, now: datetime) -> BookingItem | None:
     """Hold the earliest start the offering gives in the entry's window for its mentee; None when
     there is none, the mentee has 3 holds (skipped, still waiting), or the entry was offered by
     another pass meanwhile."""
@@ -135,7 +135,7 @@ def _offer_to(entry: WaitlistEntry, head, now: datetime) -> Booking | None:
     return None
 
 
-def offer_time(mentor_id: str, start: datetime, end: datetime, now: datetime) -> list[Booking]:
+def offer_time(mentor_id: str, start: datetime, end: datetime, now: datetime) -> list[BookingItem]:
     """Time of the mentor's around [start, end) may have opened: offer it to the waiting entries
     whose window it touches, oldest first. One Query when nobody waits."""
     waiting = [
@@ -160,10 +160,10 @@ def offer_time(mentor_id: str, start: datetime, end: datetime, now: datetime) ->
     return offers
 
 
-def ended_offer(change: Change) -> Booking | None:
+def ended_offer(change: Change) -> BookingItem | None:
     """The booking of an offer whose hold just ended unpaid (released, lapsed, declined)."""
     old, new = change.old, change.new
-    if not isinstance(new, Booking) or not isinstance(old, Booking) or not new.waitlist_id:
+    if not isinstance(new, BookingItem) or not isinstance(old, BookingItem) or not new.waitlist_id:
         return None
     if old.status == BookingStatus.HELD.value and new.status in ENDED_HOLDS:
         return new
@@ -181,7 +181,7 @@ def freed_time(changes: list[Change], now: datetime) -> dict[str, tuple[datetime
     spans: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
     for change in changes:
         old, new = change.old, change.new
-        if isinstance(old, Booking) and isinstance(new, Booking):
+        if isinstance(old, BookingItem) and isinstance(new, BookingItem):
             frees = old.status in (BookingStatus.HELD.value, BookingStatus.CONFIRMED.value) and new.status in FREEING
             moved = old.start != new.start
             if frees or moved:
@@ -225,7 +225,7 @@ def recheck_entry(item: WaitlistEntry, now: datetime) -> bool:
     if status_of(item, now) is not WaitlistStatus.WAITING:
         repository.recheck_later(item, None)  # its window is over (an offered one left DueWork already)
         return True
-    offers: list[Booking] = []
+    offers: list[BookingItem] = []
     try:
         offers = offer_time(item.mentor_id, max(item.window_from, now), item.window_to, now)
     finally:

@@ -20,13 +20,13 @@ from mentorship.domain.instants import format_utc, format_utc_precise
 from mentorship.domain.webhooks import EventType
 from mentorship.services.outbox_records import make_due
 from mentorship.store.bookings import booking_of
-from mentorship.store.models import Booking, Review, WebhookEvent, booking_pk
+from mentorship.store.models import BookingItem, Review, WebhookEvent, booking_pk
 
 EVENT_PREFIX = "EVENT#"
 
 
 def _booking_data(
-    booking: Booking, viewer_id: str, zone_name: str, now: datetime, previous_start: datetime | None
+    booking: BookingItem, viewer_id: str, zone_name: str, now: datetime, previous_start: datetime | None
 ) -> str:
     from mentorship.api.booking_view import BookingView  # pydantic: the stream and reminder runs never load it
 
@@ -37,7 +37,7 @@ def _booking_data(
     return json.dumps(data, separators=(",", ":"))
 
 
-def _event(event_type: EventType, booking: Booking, now: datetime, mentee_data: str, mentor_data: str) -> WebhookEvent:
+def _event(event_type: EventType, booking: BookingItem, now: datetime, mentee_data: str, mentor_data: str) -> WebhookEvent:
     event_id = f"evt_{uuid.uuid4().hex}"
     event = WebhookEvent(
         pk=booking_pk(booking.booking_id),
@@ -55,7 +55,7 @@ def _event(event_type: EventType, booking: Booking, now: datetime, mentee_data: 
 
 
 def booking_event(
-    event_type: EventType, booking: Booking, now: datetime, previous_start: datetime | None = None
+    event_type: EventType, booking: BookingItem, now: datetime, previous_start: datetime | None = None
 ) -> WebhookEvent:
     """`booking` as the change leaves it (status, start); `previous_start` for a reschedule. The
     mentee's webhooks see it in the mentee's zone, the mentor's in the mentor's."""
@@ -68,7 +68,7 @@ def booking_event(
     )
 
 
-def review_event(review: Review, booking: Booking, now: datetime) -> WebhookEvent:
+def review_event(review: Review, booking: BookingItem, now: datetime) -> WebhookEvent:
     from mentorship.api.schemas import ReviewView
 
     data = json.dumps(

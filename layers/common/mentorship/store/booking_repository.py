@@ -15,18 +15,18 @@ from typing import Protocol, Sequence
 
 from mentorship.store.booking_writes import BookingWrites, Confirmation, HoldPlan
 from mentorship.store.bookings import BookingStore
-from mentorship.store.models import Booking, Review, TableItem
+from mentorship.store.models import BookingItem, Review, TableItem
 from mentorship.store.waitlist import WaitlistClaim
 from mentorship.store.session_changes import Cancellation, Move, NoShow, SessionChanges
 
 
 class BookingRepository(Protocol):
-    def get(self, booking_id: str) -> Booking | None:
+    def get(self, booking_id: str) -> BookingItem | None:
         """The booking (strongly consistent), or None."""
 
     def hold(
         self,
-        booking: Booking,
+        booking: BookingItem,
         slot_starts: list[datetime],
         now: datetime,
         plan: HoldPlan | None = None,
@@ -38,28 +38,28 @@ class BookingRepository(Protocol):
         only if the offering offers them, serialized with other holds by the ledger; with a
         claim, only while that waitlist entry is waiting (InvalidState)."""
 
-    def confirm(self, booking: Booking, slot_starts: list[datetime], confirmation: Confirmation, now: datetime) -> Booking:
+    def confirm(self, booking: BookingItem, slot_starts: list[datetime], confirmation: Confirmation, now: datetime) -> BookingItem:
         """Book the held slots with the charge, link and messages (HoldExpired, InvalidState)."""
 
-    def release(self, booking: Booking, slot_starts: list[datetime], new_status: str, now: datetime) -> Booking:
+    def release(self, booking: BookingItem, slot_starts: list[datetime], new_status: str, now: datetime) -> BookingItem:
         """End a hold (released, payment_failed, expired) and free its slots (InvalidState)."""
 
-    def cancel(self, booking: Booking, slot_starts: list[datetime], cancellation: Cancellation, now: datetime) -> Booking:
+    def cancel(self, booking: BookingItem, slot_starts: list[datetime], cancellation: Cancellation, now: datetime) -> BookingItem:
         """Cancel a confirmed session, free its slots, drop its reminders, record the messages."""
 
-    def no_show(self, booking: Booking, report: NoShow, now: datetime) -> Booking:
+    def no_show(self, booking: BookingItem, report: NoShow, now: datetime) -> BookingItem:
         """Mark a confirmed session no_show, once, with the refund owed (InvalidState)."""
 
-    def reschedule(self, booking: Booking, move: Move, now: datetime) -> Booking:
+    def reschedule(self, booking: BookingItem, move: Move, now: datetime) -> BookingItem:
         """Move a confirmed session (SlotUnavailable, InvalidState)."""
 
-    def review(self, booking: Booking, review: Review, events: Sequence[TableItem] = ()) -> None:
+    def review(self, booking: BookingItem, review: Review, events: Sequence[TableItem] = ()) -> None:
         """Record the review, the mentor's aggregates and `events`, once (AlreadyReviewed)."""
 
-    def refund_settled(self, booking: Booking, now: datetime) -> bool:
+    def refund_settled(self, booking: BookingItem, now: datetime) -> bool:
         """The pending refund was given back: mark it so, once (False if it was already)."""
 
-    def refund_failed(self, booking: Booking, retry_at: datetime) -> None:
+    def refund_failed(self, booking: BookingItem, retry_at: datetime) -> None:
         """A refund attempt failed: count it and try again at `retry_at`."""
 
 
@@ -69,12 +69,12 @@ class DynamoBookingRepository:
     def __init__(self) -> None:
         self._reads, self._writes, self._sessions = BookingStore(), BookingWrites(), SessionChanges()
 
-    def get(self, booking_id: str) -> Booking | None:
+    def get(self, booking_id: str) -> BookingItem | None:
         return self._reads.get(booking_id)
 
     def hold(
         self,
-        booking: Booking,
+        booking: BookingItem,
         slot_starts: list[datetime],
         now: datetime,
         plan: HoldPlan | None = None,
@@ -83,28 +83,28 @@ class DynamoBookingRepository:
     ) -> None:
         self._writes.hold(booking, slot_starts, now, plan, events=events, claim=claim)
 
-    def confirm(self, booking: Booking, slot_starts: list[datetime], confirmation: Confirmation, now: datetime) -> Booking:
+    def confirm(self, booking: BookingItem, slot_starts: list[datetime], confirmation: Confirmation, now: datetime) -> BookingItem:
         return self._writes.confirm(booking, slot_starts, confirmation, now)
 
-    def release(self, booking: Booking, slot_starts: list[datetime], new_status: str, now: datetime) -> Booking:
+    def release(self, booking: BookingItem, slot_starts: list[datetime], new_status: str, now: datetime) -> BookingItem:
         return self._writes.release(booking, slot_starts, new_status, now)
 
-    def cancel(self, booking: Booking, slot_starts: list[datetime], cancellation: Cancellation, now: datetime) -> Booking:
+    def cancel(self, booking: BookingItem, slot_starts: list[datetime], cancellation: Cancellation, now: datetime) -> BookingItem:
         return self._sessions.cancel(booking, slot_starts, cancellation, now)
 
-    def no_show(self, booking: Booking, report: NoShow, now: datetime) -> Booking:
+    def no_show(self, booking: BookingItem, report: NoShow, now: datetime) -> BookingItem:
         return self._sessions.no_show(booking, report, now)
 
-    def reschedule(self, booking: Booking, move: Move, now: datetime) -> Booking:
+    def reschedule(self, booking: BookingItem, move: Move, now: datetime) -> BookingItem:
         return self._sessions.reschedule(booking, move, now)
 
-    def review(self, booking: Booking, review: Review, events: Sequence[TableItem] = ()) -> None:
+    def review(self, booking: BookingItem, review: Review, events: Sequence[TableItem] = ()) -> None:
         self._sessions.review(booking, review, events)
 
-    def refund_settled(self, booking: Booking, now: datetime) -> bool:
+    def refund_settled(self, booking: BookingItem, now: datetime) -> bool:
         return self._sessions.refund_settled(booking, now)
 
-    def refund_failed(self, booking: Booking, retry_at: datetime) -> None:
+    def refund_failed(self, booking: BookingItem, retry_at: datetime) -> None:
         self._sessions.refund_failed(booking, retry_at)
 
 

@@ -20,7 +20,7 @@ from mentorship.store.binding import ensure_bound
 from mentorship.store.bookings import BookingStore
 from mentorship.store.directory import change_actions
 from mentorship.store.models import (
-    Booking,
+    BookingItem,
     MentorDay,
     MentorProfile,
     Slot,
@@ -112,7 +112,7 @@ class BookingWrites:
 
     def hold(
         self,
-        booking: Booking,
+        booking: BookingItem,
         slot_starts: list[datetime],
         now: datetime,
         plan: HoldPlan | None = None,
@@ -159,7 +159,7 @@ class BookingWrites:
         raise TooManyHolds(f"you already hold {MAX_ACTIVE_HOLDS} slots; confirm or release one first")
 
     @staticmethod
-    def _refuse_if_taken(booking: Booking, slot_starts: list[datetime], now: datetime) -> None:
+    def _refuse_if_taken(booking: BookingItem, slot_starts: list[datetime], now: datetime) -> None:
         """After a conflict: SlotUnavailable if another booking now holds or booked one of the
         slots (the race is decided; retrying could only fail its condition). One consistent Query
         of the session's locks, on the contended path only."""
@@ -173,7 +173,7 @@ class BookingWrites:
 
     def _hold_once(
         self,
-        booking: Booking,
+        booking: BookingItem,
         slot_starts: list[datetime],
         place: int,
         now: datetime,
@@ -203,14 +203,14 @@ class BookingWrites:
         ledger_actions(transaction, booking.mentor_id, plan, view)
         place_item = new_hold_place(booking.mentee_id, place, booking.booking_id, expires, cleanup_after)
         transaction.put("place", place_item, condition=place_is_free(now))
-        transaction.put("booking", booking, condition=Booking.pk.does_not_exist())
+        transaction.put("booking", booking, condition=BookingItem.pk.does_not_exist())
         for index, event in enumerate(events):
             transaction.put(f"event:{index}", event, condition=TableItem.pk.does_not_exist())
         if claim is not None:
             claim_actions(transaction, claim)
         transaction.commit()
 
-    def confirm(self, booking: Booking, slot_starts: list[datetime], confirmation: Confirmation, now: datetime) -> Booking:
+    def confirm(self, booking: BookingItem, slot_starts: list[datetime], confirmation: Confirmation, now: datetime) -> BookingItem:
         """Turn this booking's unexpired holds into booked slots, confirm the booking with its
         charge and meeting link, free the mentee's hold place, count the session on the mentor
         and record the messages, all or nothing; the booking as written.
@@ -221,14 +221,14 @@ class BookingWrites:
         booking is no longer held; PolicyChanged if the mentor's policy is another one now."""
         policy = policy_of(booking.cancellation_policy)
         booking_actions = [
-            Booking.status.set("confirmed"),
-            Booking.cancellation_policy.set(policy.value),
-            Booking.meeting_url.set(confirmation.meeting_url),
-            Booking.payment_reference.set(confirmation.charge_id),
-            Booking.hold_expires_at.remove(),
-            Booking.due_shard.remove(),
-            Booking.due_at.remove(),
-            Booking.updated_at.set(now),
+            BookingItem.status.set("confirmed"),
+            BookingItem.cancellation_policy.set(policy.value),
+            BookingItem.meeting_url.set(confirmation.meeting_url),
+            BookingItem.payment_reference.set(confirmation.charge_id),
+            BookingItem.hold_expires_at.remove(),
+            BookingItem.due_shard.remove(),
+            BookingItem.due_at.remove(),
+            BookingItem.updated_at.set(now),
         ]
 
         def attempt() -> None:
@@ -242,7 +242,7 @@ class BookingWrites:
                     actions=[SlotLock.booked.set(True), SlotLock.hold_expires_at.remove(), SlotLock.expires_at.remove()],
                     condition=lock_is_held_by(booking.booking_id, now),
                 )
-            transaction.update("booking", booking, actions=booking_actions, condition=Booking.status == "held")
+            transaction.update("booking", booking, actions=booking_actions, condition=BookingItem.status == "held")
             transaction.delete("place", self._place_of(booking), condition=UserHold.booking_id == booking.booking_id)
             transaction.update(
                 "mentor",
@@ -282,10 +282,10 @@ class BookingWrites:
         )
 
     @staticmethod
-    def _place_of(booking: Booking) -> UserHold:
+    def _place_of(booking: BookingItem) -> UserHold:
         return UserHold(pk=user_pk(booking.mentee_id), sk=hold_place_sk(int(booking.hold_place)))
 
-    def release(self, booking: Booking, slot_starts: list[datetime], new_status: str, now: datetime, attempts: int = 3) -> Booking:
+    def release(self, booking: BookingItem, slot_starts: list[datetime], new_status: str, now: datetime, attempts: int = 3) -> BookingItem:
         """End a held booking (released, payment_failed, expired): its slots are free at once.
         Only locks and the hold place that are still this booking's are deleted; the booking as
         written. While the hold runs nobody else can take its locks or its place, so the first
@@ -318,13 +318,13 @@ class BookingWrites:
                 "booking",
                 booking,
                 actions=[
-                    Booking.status.set(new_status),
-                    Booking.updated_at.set(now),
-                    Booking.hold_expires_at.remove(),
-                    Booking.due_shard.remove(),
-                    Booking.due_at.remove(),
+                    BookingItem.status.set(new_status),
+                    BookingItem.updated_at.set(now),
+                    BookingItem.hold_expires_at.remove(),
+                    BookingItem.due_shard.remove(),
+                    BookingItem.due_at.remove(),
                 ],
-                condition=Booking.status == "held",
+                condition=BookingItem.status == "held",
             )
             if place_is_ours:
                 transaction.delete("place", self._place_of(booking), condition=UserHold.booking_id == booking.booking_id)
@@ -395,9 +395,9 @@ def _ledger_action(transaction: Transaction, mentor_id: str, ledger_day: LedgerD
         transaction.condition_check(name, MentorDay, mentor_pk(mentor_id), sk, unchanged)
 
 
-def _as_written(booking: Booking, **changes) -> Booking:
+def _as_written(booking: BookingItem, **changes) -> BookingItem:
     """A copy of `booking` with `changes`: what a transaction just wrote, without reading it back."""
-    written = Booking.from_raw_data(booking.serialize())
+    written = BookingItem.from_raw_data(booking.serialize())
     for name, value in changes.items():
         setattr(written, name, value)
     return written

@@ -11,7 +11,7 @@ from mentorship.domain.commitments import Money, policy_of
 from mentorship.domain.instants import epoch_seconds, format_utc, from_epoch_seconds
 from mentorship.domain.mentors import session_price
 from mentorship.store.binding import ensure_bound
-from mentorship.store.models import Booking, booking_pk
+from mentorship.store.models import BookingItem, booking_pk
 from mentorship.store.paging import Page, starting_after, take_page, to_start_key
 
 LONGEST_SESSION = timedelta(minutes=90)
@@ -33,10 +33,10 @@ def new_booking(
     topic: str,
     status: str,
     now: datetime,
-) -> Booking:
+) -> BookingItem:
     """A booking item with what follows from its parts (end, price, its place in ByMentee and
     ByMentor); the caller adds what its state needs (hold expiry, meeting URL)."""
-    booking = Booking(
+    booking = BookingItem(
         pk=booking_pk(booking_id),
         sk="BOOKING",
         booking_id=booking_id,
@@ -63,7 +63,7 @@ def new_booking(
     return booking
 
 
-def booking_of(item: Booking) -> domain.Booking:
+def booking_of(item: BookingItem) -> domain.Booking:
     """The domain's booking, read from its row."""
     return domain.Booking(
         booking_id=item.booking_id,
@@ -97,7 +97,7 @@ def mentor_partition(mentor_id: str) -> str:
     return f"MENTOR#{mentor_id}"
 
 
-def assign_participant_keys(booking: Booking) -> None:
+def assign_participant_keys(booking: BookingItem) -> None:
     """Put a booking into the ByMentee and ByMentor indexes, ordered by its start."""
     sort_key = participant_sort_key(booking.start, booking.booking_id)
     booking.mentee_pk, booking.mentee_sk = mentee_partition(booking.mentee_id), sort_key
@@ -108,8 +108,8 @@ def _is_a_session(now: datetime):
     """Bookings a participant's lists show: confirmed (or completed) and cancelled sessions, and
     holds still running. Holds that ended without payment (expired, released, declined) are not
     sessions and stay out of the lists."""
-    return Booking.status.is_in("confirmed", "completed", "cancelled") | (
-        (Booking.status == "held") & (Booking.hold_expires_at > epoch_seconds(now))
+    return BookingItem.status.is_in("confirmed", "completed", "cancelled") | (
+        (BookingItem.status == "held") & (BookingItem.hold_expires_at > epoch_seconds(now))
     )
 
 
@@ -122,10 +122,10 @@ class BookingStore:
     def __init__(self) -> None:
         ensure_bound()
 
-    def get(self, booking_id: str) -> Booking | None:
+    def get(self, booking_id: str) -> BookingItem | None:
         try:
-            return Booking.get(booking_pk(booking_id), "BOOKING", consistent_read=True)
-        except Booking.DoesNotExist:
+            return BookingItem.get(booking_pk(booking_id), "BOOKING", consistent_read=True)
+        except BookingItem.DoesNotExist:
             return None
 
     def participant_page(
@@ -136,21 +136,21 @@ class BookingStore:
         now: datetime,
         limit: int,
         start_after: dict[str, str] | None,
-    ) -> Page[Booking]:
+    ) -> Page[BookingItem]:
         """A user's bookings as mentee or mentor. Upcoming: not yet ended, ascending by start;
         past: ended, descending. Sessions last at most 90 minutes, so the key range starts
         90 minutes back and the filter on `end` drops what has already ended."""
         if role == "mentee":
-            index, partition, sort_attr = Booking.by_mentee, mentee_partition(user_id), Booking.mentee_sk
+            index, partition, sort_attr = BookingItem.by_mentee, mentee_partition(user_id), BookingItem.mentee_sk
         else:
-            index, partition, sort_attr = Booking.by_mentor, mentor_partition(user_id), Booking.mentor_sk
+            index, partition, sort_attr = BookingItem.by_mentor, mentor_partition(user_id), BookingItem.mentor_sk
         now_key = format_utc(now)
         if upcoming:
             range_condition = sort_attr >= format_utc(now - LONGEST_SESSION)
-            filter_condition = (Booking.end > now) & _is_a_session(now)
+            filter_condition = (BookingItem.end > now) & _is_a_session(now)
         else:
             range_condition = sort_attr < f"{now_key}#~"  # '~' sorts after every id character
-            filter_condition = (Booking.end <= now) & _is_a_session(now)
+            filter_condition = (BookingItem.end <= now) & _is_a_session(now)
         results = index.query(
             partition,
             range_key_condition=range_condition,
@@ -162,13 +162,13 @@ class BookingStore:
         with starting_after(start_after):
             return take_page(results, limit, participant_key_fields(role))
 
-    def mentor_paid_sessions(self, mentor_id: str, start: datetime, end: datetime, statuses: tuple[str, ...]) -> Iterator[Booking]:
+    def mentor_paid_sessions(self, mentor_id: str, start: datetime, end: datetime, statuses: tuple[str, ...]) -> Iterator[BookingItem]:
         """A mentor's bookings in `statuses` starting in [start, end), ascending by start (AP19):
         one Query of ByMentor on the start-ordered key, paged by DynamoDB, filtered on status."""
-        results = Booking.by_mentor.query(
+        results = BookingItem.by_mentor.query(
             mentor_partition(mentor_id),
             # whole seconds in the key ('~' sorts after every id character); the exact bounds below
-            range_key_condition=Booking.mentor_sk.between(format_utc(start), f"{format_utc(end)}#~"),
-            filter_condition=Booking.status.is_in(*statuses),
+            range_key_condition=BookingItem.mentor_sk.between(format_utc(start), f"{format_utc(end)}#~"),
+            filter_condition=BookingItem.status.is_in(*statuses),
         )
         return (booking for booking in results if start <= booking.start < end)

@@ -290,7 +290,7 @@ class Review(TableItem, discriminator="Review"):
     created_at = InstantAttribute()
 
 
-class Booking(TableItem, discriminator="Booking"):
+class BookingItem(TableItem, discriminator="Booking"):
     booking_id = UnicodeAttribute()
     status = UnicodeAttribute()
     mentor_id = UnicodeAttribute()
@@ -454,7 +454,7 @@ ALL_MODELS: tuple[type[TableItem], ...] = (
     SlotLock,
     MentorDay,
     Review,
-    Booking,
+    BookingItem,
     PendingEmail,
     Reminder,
     Notification,

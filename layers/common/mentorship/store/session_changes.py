@@ -20,7 +20,7 @@ from mentorship.domain.sessions import REMINDER_LEADS
 from mentorship.store.directory import change_actions
 from mentorship.store.bookings import participant_sort_key
 from mentorship.store.models import (
-    Booking,
+    BookingItem,
     MentorProfile,
     Reminder,
     Review,
@@ -63,7 +63,7 @@ class Move:
     is checked against the offering (a plan, as a hold's, for a mentor with a schedule; None:
     the new slots must be published)."""
 
-    moved: Booking
+    moved: BookingItem
     old_starts: list[datetime]
     new_starts: list[datetime]
     messages: list[TableItem]
@@ -73,29 +73,29 @@ class Move:
 PENDING, REFUNDED = "pending", "refunded"
 
 
-def _owe_refund(booking: Booking, amount: int, now: datetime) -> None:
+def _owe_refund(booking: BookingItem, amount: int, now: datetime) -> None:
     booking.refund_amount = amount
     if amount > 0:
         booking.refund_state = PENDING
         booking.due_shard, booking.due_at = due_shard_for(booking.pk), format_utc_precise(now)
 
 
-def refund_owed_actions(booking: Booking, amount: int, now: datetime) -> list:
+def refund_owed_actions(booking: BookingItem, amount: int, now: datetime) -> list:
     """The update actions that record `amount` as owed to the mentee (due at once when above 0)."""
-    actions = [Booking.refund_amount.set(amount)]
+    actions = [BookingItem.refund_amount.set(amount)]
     if amount > 0:
         actions += [
-            Booking.refund_state.set(PENDING),
-            Booking.due_shard.set(due_shard_for(booking.pk)),
-            Booking.due_at.set(format_utc_precise(now)),
+            BookingItem.refund_state.set(PENDING),
+            BookingItem.due_shard.set(due_shard_for(booking.pk)),
+            BookingItem.due_at.set(format_utc_precise(now)),
         ]
     return actions
 
 
-def _update_while_pending(booking: Booking, actions: list) -> bool:
+def _update_while_pending(booking: BookingItem, actions: list) -> bool:
     """Apply `actions` if the booking still owes its refund; False if it no longer does."""
     try:
-        booking.update(actions=actions, condition=Booking.refund_state == PENDING)
+        booking.update(actions=actions, condition=BookingItem.refund_state == PENDING)
     except UpdateError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise
@@ -103,7 +103,7 @@ def _update_while_pending(booking: Booking, actions: list) -> bool:
     return True
 
 
-def _all_reminders(booking: Booking) -> list[Reminder]:
+def _all_reminders(booking: BookingItem) -> list[Reminder]:
     return [
         Reminder(pk=booking.pk, sk=reminder_sk(kind, role)) for kind in REMINDER_LEADS for role in ("mentee", "mentor")
     ]
@@ -115,51 +115,51 @@ def _booked_by(booking_id: str):
 
 def _reviewable():
     """A session that took place, or one the mentor missed (the mentee's only recourse)."""
-    return (Booking.status == "confirmed") | ((Booking.status == "no_show") & (Booking.absent == "mentor"))
+    return (BookingItem.status == "confirmed") | ((BookingItem.status == "no_show") & (BookingItem.absent == "mentor"))
 
 
-def _unchanged(booking: Booking):
+def _unchanged(booking: BookingItem):
     """The booking is still confirmed at the start the caller read."""
-    return (Booking.status == "confirmed") & (Booking.start == booking.start)
+    return (BookingItem.status == "confirmed") & (BookingItem.start == booking.start)
 
 
 class SessionChanges:
     def __init__(self) -> None:
         ensure_bound()
 
-    def cancel(self, booking: Booking, slot_starts: list[datetime], cancellation: Cancellation, now: datetime) -> Booking:
+    def cancel(self, booking: BookingItem, slot_starts: list[datetime], cancellation: Cancellation, now: datetime) -> BookingItem:
         """Free the booked slots, cancel the booking (its calendar sequence as given), delete its
         pending reminders, take the session off the mentor's count and record the messages; the
         booking as written."""
         actions = [
-            Booking.status.set("cancelled"),
-            Booking.calendar_sequence.set(int(booking.calendar_sequence)),
-            Booking.cancelled_by.set(cancellation.by),
-            Booking.updated_at.set(now),
+            BookingItem.status.set("cancelled"),
+            BookingItem.calendar_sequence.set(int(booking.calendar_sequence)),
+            BookingItem.cancelled_by.set(cancellation.by),
+            BookingItem.updated_at.set(now),
         ]
         if cancellation.reason:
-            actions.append(Booking.cancel_reason.set(cancellation.reason))
+            actions.append(BookingItem.cancel_reason.set(cancellation.reason))
         actions += refund_owed_actions(booking, cancellation.refund, now)
 
         self._end_session(booking, actions, slot_starts, uncount=True, messages=cancellation.messages)
-        written = Booking.from_raw_data(booking.serialize())
+        written = BookingItem.from_raw_data(booking.serialize())
         written.status, written.cancelled_by, written.updated_at = "cancelled", cancellation.by, now
         if cancellation.reason:
             written.cancel_reason = cancellation.reason
         _owe_refund(written, cancellation.refund, now)
         return written
 
-    def refund_settled(self, booking: Booking, now: datetime) -> bool:
+    def refund_settled(self, booking: BookingItem, now: datetime) -> bool:
         """Mark a pending refund given back and take it out of DueWork; False if it was already."""
-        done = [Booking.refund_state.set(REFUNDED), Booking.due_shard.remove(), Booking.due_at.remove(), Booking.updated_at.set(now)]
+        done = [BookingItem.refund_state.set(REFUNDED), BookingItem.due_shard.remove(), BookingItem.due_at.remove(), BookingItem.updated_at.set(now)]
         return _update_while_pending(booking, done)
 
-    def refund_failed(self, booking: Booking, retry_at: datetime) -> None:
+    def refund_failed(self, booking: BookingItem, retry_at: datetime) -> None:
         """Count a failed attempt (shown on the booking) and try again at `retry_at`."""
-        _update_while_pending(booking, [Booking.refund_attempts.add(1), Booking.due_at.set(format_utc_precise(retry_at))])
+        _update_while_pending(booking, [BookingItem.refund_attempts.add(1), BookingItem.due_at.set(format_utc_precise(retry_at))])
 
     def _end_session(
-        self, booking: Booking, actions: list, freed: list[datetime], *, uncount: bool, messages: list[TableItem]
+        self, booking: BookingItem, actions: list, freed: list[datetime], *, uncount: bool, messages: list[TableItem]
     ) -> None:
         """One transaction: the booking's update (conditioned on it being as read), its `freed`
         slots' locks deleted, the session off the mentor's count if `uncount`, its reminders
@@ -183,21 +183,21 @@ class SessionChanges:
         except ConditionsFailed:
             raise InvalidState("this booking changed meanwhile; read it again") from None
 
-    def no_show(self, booking: Booking, report: NoShow, now: datetime) -> Booking:
+    def no_show(self, booking: BookingItem, report: NoShow, now: datetime) -> BookingItem:
         """Mark a confirmed session no_show with who was absent and the refund owed, once: its
         slots stay taken (the time has passed), its pending reminders go, and a session the
         mentor missed is taken off the mentor's count. InvalidState if it changed meanwhile
         (another report, a cancel)."""
-        actions = [Booking.status.set("no_show"), Booking.absent.set(report.absent), Booking.updated_at.set(now)]
+        actions = [BookingItem.status.set("no_show"), BookingItem.absent.set(report.absent), BookingItem.updated_at.set(now)]
         actions += refund_owed_actions(booking, report.refund, now)
 
         self._end_session(booking, actions, [], uncount=report.absent == "mentor", messages=report.messages)
-        written = Booking.from_raw_data(booking.serialize())
+        written = BookingItem.from_raw_data(booking.serialize())
         written.status, written.absent, written.updated_at = "no_show", report.absent, now
         _owe_refund(written, report.refund, now)
         return written
 
-    def reschedule(self, booking: Booking, move: Move, now: datetime, attempts: int = 4) -> Booking:
+    def reschedule(self, booking: BookingItem, move: Move, now: datetime, attempts: int = 4) -> BookingItem:
         """Move `booking` to `move.moved`'s start (and calendar sequence): take the new slots and free
         the old ones in one transaction (slots in both stay booked), keep its place in ByMentee
         and ByMentor, replace its reminders (those among the messages) and record the messages; the
@@ -215,12 +215,12 @@ class SessionChanges:
         old, new = set(move.old_starts), set(move.new_starts)
         sort_key = participant_sort_key(moved.start, booking.booking_id)
         actions = [
-            Booking.start.set(moved.start),
-            Booking.end.set(moved.end),
-            Booking.calendar_sequence.set(int(moved.calendar_sequence)),
-            Booking.updated_at.set(now),
-            Booking.mentee_sk.set(sort_key),
-            Booking.mentor_sk.set(sort_key),
+            BookingItem.start.set(moved.start),
+            BookingItem.end.set(moved.end),
+            BookingItem.calendar_sequence.set(int(moved.calendar_sequence)),
+            BookingItem.updated_at.set(now),
+            BookingItem.mentee_sk.set(sort_key),
+            BookingItem.mentor_sk.set(sort_key),
         ]
         replaced = {message.sk for message in messages if isinstance(message, Reminder)}
         drop = [reminder for reminder in _all_reminders(booking) if reminder.sk not in replaced]
@@ -256,12 +256,12 @@ class SessionChanges:
                 # Another change bumped a ledger day around the new time: read again, ask again.
         else:
             raise ledger_busy()
-        written = Booking.from_raw_data(moved.serialize())
+        written = BookingItem.from_raw_data(moved.serialize())
         written.mentee_sk = written.mentor_sk = sort_key
         written.updated_at = now
         return written
 
-    def review(self, booking: Booking, review: Review, events: Sequence[TableItem] = ()) -> None:
+    def review(self, booking: BookingItem, review: Review, events: Sequence[TableItem] = ()) -> None:
         """Write the review, mark the booking reviewed and update the mentor's aggregates together,
         so averageRating and reviewCount stay exact under concurrent reviews."""
 
@@ -271,8 +271,8 @@ class SessionChanges:
             transaction.update(
                 "booking",
                 booking,
-                actions=[Booking.reviewed.set(True)],
-                condition=_reviewable() & Booking.reviewed.does_not_exist(),
+                actions=[BookingItem.reviewed.set(True)],
+                condition=_reviewable() & BookingItem.reviewed.does_not_exist(),
             )
             transaction.update(
                 "mentor",
