@@ -7,6 +7,7 @@ import shlex
 import sys
 import time
 from pathlib import Path
+from typing import Any, Callable, TypeVar
 
 from bench import cold_start, directory_scale, live_availability, reminder_scale, schedule_offering, webhook_fanout
 from bench.chart import write_chart
@@ -19,7 +20,25 @@ from tooling.template import ROOT
 
 DEFAULT_SIZES = (1_000, 100_000)
 DEFAULT_OUTPUT = ROOT / "docs" / "benchmarks.md"
+T = TypeVar("T")
 CHART_SUFFIX = ".png"  # the chart goes next to the report: docs/benchmarks.png
+
+
+class PhaseClock:
+    """Times the parts of a run, so the report says where its minutes went (the budget is 10)."""
+
+    def __init__(self) -> None:
+        self.seconds: list[tuple[str, float]] = []
+
+    def timed(self, name: str, part: Callable[[], T], skip: bool = False, skipped: Any = ()) -> T:
+        """`part`'s result, timed; `skipped` when `skip`."""
+        if skip:
+            return skipped
+        started = time.perf_counter()
+        result = part()
+        self.seconds.append((name, time.perf_counter() - started))
+        log(f"{name}: {self.seconds[-1][1]:.0f} s")
+        return result
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -113,25 +132,39 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"--reminder-bookings: at least {reminder_scale.DUE_BOOKINGS}, the bookings that are due")
 
     started_at, started = now_utc(), time.perf_counter()
+    phases = PhaseClock()
     log("starting DynamoDB Local")
     with DynamoDBLocal() as engine:
-        results = run(engine, args.sizes, Population(), ROUTES, args.latency_runs)
-        reminders = [] if args.no_reminder_run else reminder_scale.run(engine, args.reminder_bookings)
-        directory = (
-            []
-            if args.no_directory
-            else directory_scale.run(engine, args.directory_mentors, runs=min(args.latency_runs, 30))
+        results = phases.timed("routes", lambda: run(engine, args.sizes, Population(), ROUTES, args.latency_runs))
+        reminders = phases.timed(
+            "reminder run", lambda: reminder_scale.run(engine, args.reminder_bookings), skip=args.no_reminder_run
         )
-        webhook_costs = [] if args.no_webhooks else webhook_fanout.run(engine)
-        schedule_costs = (
-            [] if args.no_schedules else schedule_offering.run(engine, runs=min(args.latency_runs, schedule_offering.DEFAULT_RUNS))
+        directory = phases.timed(
+            "directory",
+            lambda: directory_scale.run(engine, args.directory_mentors, runs=min(args.latency_runs, 30)),
+            skip=args.no_directory,
         )
-        cold = cold_start.run(engine, args.cold_import_runs) if args.cold_import_runs else None
-        live_costs = [] if args.no_live else live_availability.fan_out_costs(engine, args.live_subscribers)
-    latency = live_availability.hold_to_message(args.live_holds) if not args.no_live and args.live_holds > 1 else None
+        webhook_costs = phases.timed("webhooks", lambda: webhook_fanout.run(engine), skip=args.no_webhooks)
+        schedule_costs = phases.timed(
+            "schedules",
+            lambda: schedule_offering.run(engine, runs=min(args.latency_runs, schedule_offering.DEFAULT_RUNS)),
+            skip=args.no_schedules,
+        )
+        cold = phases.timed(
+            "cold starts", lambda: cold_start.run(engine, args.cold_import_runs), skip=not args.cold_import_runs, skipped=None
+        )
+        live_costs = phases.timed(
+            "live fan-out", lambda: live_availability.fan_out_costs(engine, args.live_subscribers), skip=args.no_live
+        )
+    latency = phases.timed(
+        "live latency",
+        lambda: live_availability.hold_to_message(args.live_holds),
+        skip=args.no_live or args.live_holds <= 1,
+        skipped=None,
+    )
     arguments = sys.argv[1:] if argv is None else argv
     command = shlex.join(["python", "-m", "bench", *arguments]) if arguments else "make bench"
-    info = RunInfo(command, started_at, time.perf_counter() - started)
+    info = RunInfo(command, started_at, time.perf_counter() - started, tuple(phases.seconds))
     notes = {spec.name: spec.note for spec in ROUTES if spec.note}
     chart = None if args.no_output else args.output.with_suffix(CHART_SUFFIX)
     report = document(
