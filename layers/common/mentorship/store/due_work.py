@@ -9,16 +9,35 @@ from __future__ import annotations
 
 import zlib
 from datetime import datetime
-from typing import Iterator
+from typing import Iterator, TypeVar
 
 from mentorship.domain.instants import format_utc_precise
 from mentorship.store.binding import ensure_bound
 from mentorship.store.models import DUE_SHARDS, TableItem
 
+ItemT = TypeVar("ItemT", bound=TableItem)
+
 
 def due_shard_for(item_key: str) -> str:
     """A stable shard for an item, so due work spreads over DUE_SHARDS partitions."""
     return f"DUE#{zlib.crc32(item_key.encode()) % DUE_SHARDS}"
+
+
+def make_due(item: ItemT, due: datetime) -> ItemT:
+    """Put a new `item` into DueWork, due at `due` (its shard derives from its key)."""
+    item.due_shard = due_shard_for(item.pk + item.sk)
+    item.due_at = format_utc_precise(due)
+    return item
+
+
+def is_due_work(item: TableItem) -> bool:
+    """Whether `item` (as read, or as a stream image shows it) is still pending in DueWork."""
+    return item.due_shard is not None and item.due_at is not None
+
+
+def due_by(item: TableItem, now: datetime) -> bool:
+    """Whether pending `item` has fallen due at `now`."""
+    return item.due_at is not None and item.due_at <= format_utc_precise(now)
 
 
 class DueWorkStore:
