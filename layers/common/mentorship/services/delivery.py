@@ -9,7 +9,7 @@ its retry, or anything the stream could not do). The lease in `store.outbox` kee
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Callable, TypeVar
+from typing import Callable
 
 from mentorship import gateways
 from mentorship.gateways.errors import DeliveryFailed
@@ -21,10 +21,9 @@ from mentorship.store.outbox import claim, claimable, mark_done, mark_email_sent
 
 RETRY_BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
 MAX_ATTEMPTS = 12
-ItemT = TypeVar("ItemT", bound=TableItem)
 
 
-def _deliver(item: ItemT, now: datetime, send: Callable[[], None], mark_sent: Callable[[ItemT, int], bool]) -> bool:
+def _deliver[ItemT: TableItem](item: ItemT, now: datetime, send: Callable[[], None], mark_sent: Callable[[ItemT, int], bool]) -> bool:
     lease = claim(item, now)
     if lease is None:
         return False

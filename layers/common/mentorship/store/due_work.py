@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import zlib
 from datetime import datetime
-from typing import Iterator, TypeVar
+from typing import Iterator
 
 from mentorship.domain.instants import format_utc_precise
 from mentorship.store.binding import ensure_bound
 from mentorship.store.models import DUE_SHARDS, TableItem
-
-ItemT = TypeVar("ItemT", bound=TableItem)
 
 
 def due_shard_for(item_key: str) -> str:
@@ -23,7 +21,7 @@ def due_shard_for(item_key: str) -> str:
     return f"DUE#{zlib.crc32(item_key.encode()) % DUE_SHARDS}"
 
 
-def make_due(item: ItemT, due: datetime) -> ItemT:
+def make_due[ItemT: TableItem](item: ItemT, due: datetime) -> ItemT:
     """Put a new `item` into DueWork, due at `due` (its shard derives from its key)."""
     item.due_shard = due_shard_for(item.pk + item.sk)
     item.due_at = format_utc_precise(due)

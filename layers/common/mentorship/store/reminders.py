@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from enum import Enum
-from typing import Sequence
 
 from mentorship.domain.bookings import BookingStatus
 from mentorship.store.due_work import make_due

@@ -17,7 +17,15 @@ from mentorship.domain.instants import format_utc_precise
 from mentorship.errors import NotFound
 from mentorship.store.binding import ensure_bound
 from mentorship.store.due_work import make_due
-from mentorship.store.models import TableItem, Webhook, WebhookCount, WebhookDelivery, WebhookEvent, booking_pk, user_pk
+from mentorship.store.models import (
+    TableItem,
+    Webhook,
+    WebhookCount,
+    WebhookDelivery,
+    WebhookEvent,
+    booking_pk,
+    user_pk,
+)
 from mentorship.store.outbox import mark_done, retry_later
 from mentorship.store.transactions import ConditionsFailed, Transaction, retry_on_contention
 
