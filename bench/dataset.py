@@ -10,8 +10,8 @@ from more than a page at the smallest size to thousands and hundreds at 100,000 
 pages are full at every size and only what a request skips could differ.
 
 Items are pynamodb model instances built as the product builds them (profiles through
-`build_profile`, reminders and notifications through `services.outbox_records`, index and sort
-keys through the store's helpers), in the state the app leaves them: a past session still reads
+`build_profile`, reminders and notifications through `services.outbox_records`, all over the
+store's item builders; index and sort keys through the store's helpers), in the state the app leaves them: a past session still reads
 "confirmed", a delivered notification is out of DueWork. The seeder serializes them with the
 models themselves, so the stored shapes are the app's. No item carries the TTL attribute: DynamoDB
 Local deletes by the real clock, which would change the data during a run (and the app never

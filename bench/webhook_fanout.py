@@ -21,7 +21,8 @@ from mentorship.domain.bookings import BookingStatus
 from mentorship.domain.calendar import Party
 from mentorship.domain.webhooks import EventType
 from mentorship.services.webhook_events import booking_event
-from mentorship.store.models import Webhook, WebhookDelivery, user_pk
+from mentorship.store.models import Webhook, WebhookDelivery
+from mentorship.store.webhooks import webhook_item
 
 DEFAULT_WEBHOOKS = (0, 1, 5)
 
@@ -34,12 +35,10 @@ class FanOutResult:
 
 
 def _webhook(user_id: str, n: int) -> Webhook:
-    return Webhook(
-        pk=user_pk(user_id),
-        sk=f"WEBHOOK#bench{n}",
-        webhook_id=f"bench{n}",
-        user_id=user_id,
-        url=f"https://hooks.example.com/{n}",
+    return webhook_item(
+        user_id,
+        f"bench{n}",
+        f"https://hooks.example.com/{n}",
         events=[EventType.BOOKING_CONFIRMED.value],
         secret_sealed="unused: the fan-out never opens it",
         created_at=NOW,

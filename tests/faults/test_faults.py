@@ -699,7 +699,7 @@ def test_a_crash_between_claim_and_send_is_sent_once_after_the_lease_expires(cra
 
 def test_a_crash_between_send_and_mark_repeats_that_email_at_most_once(crash_outbox, api, now, start, monkeypatch):
     """The one duplicate window the design admits (store/outbox.py): SES accepted the message,
-    then the process died before `mark_done` recorded it. SES's SendRawEmail takes no idempotency
+    then the process died before `mark_email_sent` recorded it. SES's SendRawEmail takes no idempotency
     key, so nothing can tell the next run that the provider already has it: after the lease
     expires, that email is sent a second time. Exactly one duplicate of exactly that email, never
     more (the second send is marked), and every other email exactly once."""
@@ -707,16 +707,16 @@ def test_a_crash_between_send_and_mark_repeats_that_email_at_most_once(crash_out
 
     sender = CrashingEmailSender(crash_on_call=0)  # never crashes inside send
     crash_outbox(sender)
-    real_mark_done = delivery.mark_done
+    real_mark_sent = delivery.mark_email_sent
     marks = {"calls": 0}
 
-    def mark_done_crashing_once(item, lease, extra_actions=None):
+    def mark_sent_crashing_once(item, lease):
         marks["calls"] += 1
         if marks["calls"] == 1:
             raise SimulatedCrash("the process died after SES accepted the email, before marking it sent")
-        return real_mark_done(item, lease, extra_actions)
+        return real_mark_sent(item, lease)
 
-    monkeypatch.setattr(delivery, "mark_done", mark_done_crashing_once)
+    monkeypatch.setattr(delivery, "mark_email_sent", mark_sent_crashing_once)
     booking_id = hold(api, start).body["bookingId"]
     with pytest.raises(SimulatedCrash):
         confirm(api, booking_id)  # the StreamFunction's invocation dies between SES and the mark

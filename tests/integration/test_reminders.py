@@ -406,7 +406,7 @@ def test_a_run_that_crashes_before_recording_leaves_the_reminder_to_a_later_run(
     mentor, booking_api, outbox, clock
 ):
     book(booking_api)
-    run_crashing_in("_record", clock, DAY_BEFORE)  # dies holding the first reminder's lease, nothing recorded
+    run_crashing_in("record_sent", clock, DAY_BEFORE)  # dies holding the first reminder's lease, nothing recorded
     assert sent_counts(outbox) == (0, 0)
     run_at(clock, DAY_BEFORE + timedelta(minutes=1))  # the other party's; the first is still leased
     assert sent_counts(outbox) == (1, 1)
@@ -420,7 +420,7 @@ def test_a_run_that_crashes_after_recording_leaves_the_messages_to_the_stream(
     mentor, booking_api, outbox, clock
 ):
     book(booking_api)
-    run_crashing_in("_record", clock, DAY_BEFORE, after=True)  # dies right after the first reminder's transaction
+    run_crashing_in("record_sent", clock, DAY_BEFORE, after=True)  # dies right after the first reminder's transaction
     assert sent_counts(outbox) == (0, 0)
     deliver()  # the StreamFunction sends what that transaction recorded
     assert sent_counts(outbox) == (1, 1)

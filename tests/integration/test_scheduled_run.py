@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from functions.reminders.app import lambda_handler
-from mentorship.domain.instants import format_utc_precise
 from mentorship.services.scheduled import run_due_work, run_time
-from mentorship.store.due_work import DueWorkStore, due_shard_for
+from mentorship.store.due_work import DueWorkStore
 from mentorship.store.models import Reminder
+from mentorship.store.reminders import reminder_item
 from tests.support.lambda_helpers import LambdaContext, load_event
 
 CLOCK = datetime(2026, 11, 24, 14, 0, 30, tzinfo=UTC)
@@ -22,18 +22,9 @@ def test_now_is_the_later_of_event_time_and_clock():
 
 
 def add_reminder(booking_id: str, due: datetime, sent: bool = False) -> Reminder:
-    reminder = Reminder(
-        pk=f"BOOKING#{booking_id}",
-        sk="REMINDER#10m#mentee",
-        booking_id=booking_id,
-        reminder_kind="10m",
-        recipient_role="mentee",
-        session_start=due + timedelta(minutes=10),
-        sent=sent,
-    )
-    if not sent:  # done work leaves the sparse index
-        reminder.due_shard = due_shard_for(reminder.pk + reminder.sk)
-        reminder.due_at = format_utc_precise(due)
+    reminder = reminder_item(booking_id, "10m", "mentee", due + timedelta(minutes=10), due)
+    if sent:  # done work leaves the sparse index
+        reminder.sent, reminder.due_shard, reminder.due_at = True, None, None
     reminder.save()
     return reminder
 
@@ -44,9 +35,9 @@ def test_due_reads_only_pending_items_due_by_now_across_shards(table):
         add_reminder(booking_id, CLOCK - timedelta(minutes=n * 90))  # some fell due long ago
     add_reminder("future", CLOCK + timedelta(seconds=1))
     add_reminder("already-sent", CLOCK - timedelta(minutes=5), sent=True)
-    found = {item.booking_id for item in DueWorkStore().due(CLOCK)}
-    assert found == due_ids
-    assert len({due_shard_for(f"BOOKING#{b}REMINDER#10m#mentee") for b in due_ids}) > 1  # spread over shards
+    found = list(DueWorkStore().due(CLOCK))
+    assert {item.booking_id for item in found} == due_ids
+    assert len({item.due_shard for item in found}) > 1  # spread over shards
 
 
 def test_each_due_item_goes_to_the_handler_of_its_kind(table):

@@ -12,18 +12,18 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from mentorship import gateways
-from mentorship.domain.instants import epoch_seconds, format_utc_precise
 from mentorship.gateways.errors import DeliveryFailed
 from mentorship.observability import logger
-from mentorship.store.models import Notification, PendingEmail, TableItem
 from mentorship.services.stream import Change
-from mentorship.store.outbox import claim, mark_done, retry_later
+from mentorship.store.models import Notification, PendingEmail, TableItem
+from mentorship.store.notifications import mark_pushed
+from mentorship.store.outbox import claim, claimable, mark_done, mark_email_sent, retry_later
 
 RETRY_BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
 MAX_ATTEMPTS = 12
 
 
-def _deliver(item: TableItem, now: datetime, send: Callable[[], None], done_actions: list) -> bool:
+def _deliver[ItemT: TableItem](item: ItemT, now: datetime, send: Callable[[], None], mark_sent: Callable[[ItemT, int], bool]) -> bool:
     lease = claim(item, now)
     if lease is None:
         return False
@@ -39,12 +39,12 @@ def _deliver(item: TableItem, now: datetime, send: Callable[[], None], done_acti
             logger.error("delivery given up", extra={"pk": item.pk, "sk": item.sk, "error": str(failure)})
             mark_done(item, lease)
         return False
-    return mark_done(item, lease, done_actions)
+    return mark_sent(item, lease)
 
 
 def deliver_email(item: PendingEmail, now: datetime) -> bool:
     return _deliver(
-        item, now, lambda: gateways.email_sender().send_raw([item.recipient], item.raw_message), [PendingEmail.sent.set(True)]
+        item, now, lambda: gateways.email_sender().send_raw([item.recipient], item.raw_message), mark_email_sent
     )
 
 
@@ -53,7 +53,7 @@ def deliver_push(item: Notification, now: datetime) -> bool:
         item,
         now,
         lambda: gateways.push_sender().publish(item.user_id, item.notification_id, item.title, item.body, item.url),
-        [Notification.pushed.set(True)],
+        mark_pushed,
     )
 
 
@@ -63,12 +63,7 @@ def is_sendable(change: Change, now: datetime) -> bool:
     records them due then, and they go out now) or made due again by `now`. The stream's own
     records of a claim, a mark or a retry for later fail this, so they cost no request; the
     claim's condition decides anyway."""
-    item = change.new
-    if item is None or item.due_shard is None or item.due_at is None:
-        return False
-    if change.event_name != "INSERT" and item.due_at > format_utc_precise(now):
-        return False
-    return item.claimed_until is None or int(item.claimed_until) < epoch_seconds(now)
+    return change.new is not None and claimable(change.new, now, just_recorded=change.event_name == "INSERT")
 
 
 def send_due_email(change: Change, now: datetime) -> None:

@@ -1,5 +1,8 @@
 """The outbox records a booking change writes in its own transaction: the emails to both
-parties, the reminders, and inbox notifications (which also go out on the push channel)."""
+parties, the reminders, and inbox notifications (which also go out on the push channel).
+
+This module decides which messages a change owes and renders them; the store builds the items
+(their keys and their place in DueWork: `store.outbox`, `store.reminders`, `store.notifications`)."""
 
 from __future__ import annotations
 
@@ -8,10 +11,11 @@ from datetime import datetime
 
 from mentorship.domain.calendar import InviteMethod, Party, SessionInvite
 from mentorship.domain.emails import EmailKind, RenderedEmail, Terms, render_email
-from mentorship.domain.instants import format_utc_precise
 from mentorship.domain.sessions import reminders_due
-from mentorship.store.due_work import due_shard_for
-from mentorship.store.models import BookingItem, Notification, PendingEmail, Reminder, TableItem, reminder_sk, user_pk
+from mentorship.store.models import BookingItem, Notification, PendingEmail, Reminder
+from mentorship.store.notifications import notification_item
+from mentorship.store.outbox import email_item
+from mentorship.store.reminders import reminder_item
 
 
 def parties(booking: BookingItem) -> tuple[Party, Party]:
@@ -38,28 +42,10 @@ def session_invite(booking: BookingItem, sender: str, now: datetime, method: Inv
     )
 
 
-def make_due(item: TableItem, due: datetime) -> TableItem:
-    """Put `item` into DueWork, due at `due`."""
-    item.due_shard = due_shard_for(item.pk + item.sk)
-    item.due_at = format_utc_precise(due)
-    return item
-
-
 def pending_email(booking: BookingItem, rendered: RenderedEmail, key: str, now: datetime) -> PendingEmail:
-    """An email to send, due now, stored as EMAIL#<key> in the booking's partition (a key that
-    says what the email is for, so a retried write cannot add a second one)."""
-    return make_due(
-        PendingEmail(
-            pk=booking.pk,
-            sk=f"EMAIL#{key}",
-            booking_id=booking.booking_id,
-            recipient=rendered.recipient,
-            subject=rendered.subject,
-            raw_message=rendered.raw,
-            created_at=now,
-        ),
-        now,
-    )
+    """An email to send, due now; `key` says what it is for (so a retried write cannot add a
+    second one)."""
+    return email_item(booking.booking_id, key, rendered.recipient, rendered.subject, rendered.raw, now)
 
 
 def email_records(
@@ -80,18 +66,9 @@ def email_records(
 
 
 def reminder_records(booking: BookingItem, confirmed_at: datetime) -> list[Reminder]:
+    """Both parties' reminders of each kind still ahead of the session, each due when it falls due."""
     return [
-        make_due(
-            Reminder(
-                pk=booking.pk,
-                sk=reminder_sk(kind, role),
-                booking_id=booking.booking_id,
-                reminder_kind=kind,
-                recipient_role=role,
-                session_start=booking.start,
-            ),
-            due,
-        )
+        reminder_item(booking.booking_id, kind, role, booking.start, due)
         for kind, due in reminders_due(booking.start, confirmed_at).items()
         for role in ("mentee", "mentor")
     ]
@@ -110,20 +87,14 @@ def notification_record(
 ) -> Notification:
     """An inbox entry, due on the push channel now. `created_at` orders the inbox (default now);
     a given `notification_id` makes the key deterministic."""
-    created = created_at or now
-    notification_id = notification_id or uuid.uuid4().hex
-    return make_due(
-        Notification(
-            pk=user_pk(user_id),
-            sk=f"NOTIFICATION#{format_utc_precise(created)}#{notification_id}",
-            notification_id=notification_id,
-            user_id=user_id,
-            notification_type=kind,
-            title=title,
-            body=body,
-            url=f"/bookings/{booking_id}",
-            booking_id=booking_id,
-            created_at=created,
-        ),
-        now,
+    return notification_item(
+        user_id,
+        kind,
+        title,
+        body,
+        url=f"/bookings/{booking_id}",
+        booking_id=booking_id,
+        created_at=created_at or now,
+        notification_id=notification_id or uuid.uuid4().hex,
+        due=now,
     )

@@ -8,7 +8,8 @@ from datetime import datetime
 from mentorship.domain.commitments import DEFAULT_POLICY, CancellationPolicy
 from mentorship.domain.instants import resolve_zone
 from mentorship.domain.mentors import experience_level
-from mentorship.store.models import MentorProfile, mentor_pk
+from mentorship.store.mentors import profile_item
+from mentorship.store.models import MentorProfile
 
 
 @dataclass(frozen=True)
@@ -30,20 +31,17 @@ class ProfileFacts:
 
 
 def build_profile(mentor_id: str, name: str, email: str | None, facts: ProfileFacts, now: datetime) -> MentorProfile:
-    """A new profile item; the derived fields (level, folded title) come from the facts."""
+    """A new profile item; the derived fields (level, policy) come from the facts."""
     resolve_zone(facts.timezone)  # refuse an unknown zone before anything is stored
-    return MentorProfile(
-        pk=mentor_pk(mentor_id),
-        sk="PROFILE",
-        mentor_id=mentor_id,
-        name=name,
-        email=email,
+    return profile_item(
+        mentor_id,
+        name,
+        email,
         avatar_url=facts.avatar_url,
         company=facts.company,
         job_title=facts.job_title,
-        job_title_folded=facts.job_title.casefold(),
         bio=facts.bio,
-        specialties=list(facts.specialties),
+        specialties=facts.specialties,
         years_of_experience=facts.years_of_experience,
         experience_level=experience_level(facts.years_of_experience).value,
         hourly_rate=facts.hourly_rate,
@@ -52,6 +50,5 @@ def build_profile(mentor_id: str, name: str, email: str | None, facts: ProfileFa
         video_provider=facts.video_provider,
         manual_meeting_url=facts.manual_meeting_url,
         cancellation_policy=CancellationPolicy(facts.cancellation_policy).value,
-        created_at=now,
-        updated_at=now,
+        now=now,
     )

@@ -10,8 +10,8 @@ inbox entry that also goes out on the push channel. Exactly once per booking, pa
    is no longer confirmed (cancelled, ...), was moved (its start is no longer the reminder's
    `session_start`) or has already started is retired without sending anything. A reminder
    missed while the scheduler was down is still sent, late, while the session has not started.
-3. **record**, in ONE transaction: mark the reminder sent (which takes it out of DueWork) on
-   condition that our lease is still on it; put the email (a PendingEmail) and the inbox entry
+3. **record** (`store.reminders.record_sent`), in ONE transaction: mark the reminder sent
+   (which takes it out of DueWork) on condition that our lease is still on it; put the email (a PendingEmail) and the inbox entry
    (a Notification), both in DueWork and due now, on condition that they do not exist yet (their
    keys derive from the reminder, so no retry can record them twice); check that the booking is
    still confirmed at that start (a cancel or reschedule racing with the run wins). A commit
@@ -33,7 +33,6 @@ reminder stays due and the next run tries again).
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from datetime import datetime
 
@@ -49,12 +48,10 @@ from mentorship.settings import get_settings
 from mentorship.store.booking_repository import booking_repository
 from mentorship.store.models import BookingItem, Reminder, TableItem
 from mentorship.store.outbox import claim, mark_done, retry_later
-from mentorship.store.transactions import ConditionsFailed, Transaction, retry_on_contention
+from mentorship.store.reminders import REMINDER_IDS, Recorded, mark_sent, record_sent
 
 EMAIL_KINDS = {"24h": EmailKind.REMINDER_24H, "10m": EmailKind.REMINDER_10M}
 COMMIT_ATTEMPTS = 3
-# Namespace of the ids derived from a reminder (inbox entry ids, transaction tokens).
-_REMINDER_IDS = uuid.UUID("6f1c2a43-8f0e-4d55-9a7e-2b1d0c9e7a51")
 
 
 def deliver_reminder(item: Reminder, now: datetime) -> bool:
@@ -69,55 +66,22 @@ def deliver_reminder(item: Reminder, now: datetime) -> bool:
         return mark_done(item, lease)
 
     records = reminder_messages(item, booking, now)
-    tries = itertools.count()
     try:
-        retry_on_contention(
-            lambda: _record(item, lease, booking, records, token=f"{item.pk}|{item.sk}|{lease}|{next(tries)}"),
-            attempts=COMMIT_ATTEMPTS,
-        )
-    except ConditionsFailed as failed:
-        if "reminder" in failed.names:
-            return False  # the lease ran out and another run took it over, or a cancel deleted it
-        if "booking" in failed.names:
-            logger.info("booking changed meanwhile; reminder retired unsent", extra=_log_fields(item))
-            return mark_done(item, lease)
-        # This reminder's messages are recorded already (cannot happen while they and the mark
-        # share one transaction; kept safe): mark it sent rather than record them again.
-        failed_names = sorted(failed.names)
-        logger.error("reminder messages already recorded", extra=_log_fields(item, failed=failed_names))
-        return mark_done(item, lease, [Reminder.sent.set(True)])
+        recorded = record_sent(item, lease, booking, records, attempts=COMMIT_ATTEMPTS)
     except ServiceUnavailable:
         retry_later(item, lease, now)  # contended throughout (e.g. a cancel at this instant): next run
         return False
+    if recorded is Recorded.LEASE_LOST:
+        return False  # the lease ran out and another run took it over, or a cancel deleted it
+    if recorded is Recorded.BOOKING_CHANGED:
+        logger.info("booking changed meanwhile; reminder retired unsent", extra=_log_fields(item))
+        return mark_done(item, lease)
+    if recorded is Recorded.ALREADY_RECORDED:
+        # This reminder's messages are recorded already (cannot happen while they and the mark
+        # share one transaction; kept safe): mark it sent rather than record them again.
+        logger.error("reminder messages already recorded", extra=_log_fields(item))
+        return mark_sent(item, lease)
     return True
-
-
-def _record(item: Reminder, lease: int, booking: BookingItem, records: list[TableItem], token: str) -> None:
-    """Step 3: mark the reminder sent and record its messages, all or nothing, while the booking
-    is still confirmed at the reminder's start. The request token (one per try) makes a resent
-    request (the SDK's retry after a lost answer) succeed without writing twice."""
-    transaction = Transaction(client_request_token=str(uuid.uuid5(_REMINDER_IDS, token)))
-    transaction.update(
-        "reminder",
-        item,
-        actions=[
-            Reminder.due_shard.remove(),
-            Reminder.due_at.remove(),
-            Reminder.claimed_until.remove(),
-            Reminder.sent.set(True),
-        ],
-        condition=Reminder.claimed_until == lease,
-    )
-    transaction.condition_check(
-        "booking",
-        BookingItem,
-        booking.pk,
-        booking.sk,
-        (BookingItem.status == BookingStatus.CONFIRMED.value) & (BookingItem.start == item.session_start),
-    )
-    for record in records:
-        transaction.put(type(record).__name__, record, condition=TableItem.pk.does_not_exist())
-    transaction.commit()
 
 
 def _stale_reason(item: Reminder, booking: BookingItem | None, now: datetime) -> str | None:
@@ -167,7 +131,7 @@ def reminder_messages(item: Reminder, booking: BookingItem, now: datetime) -> li
             booking.booking_id,
             now,
             created_at=item.session_start - REMINDER_LEADS[item.reminder_kind],
-            notification_id=uuid.uuid5(_REMINDER_IDS, identity).hex,
+            notification_id=uuid.uuid5(REMINDER_IDS, identity).hex,
         )
     )
     return records

@@ -16,15 +16,14 @@ import json
 from datetime import datetime
 
 from mentorship import gateways
-from mentorship.domain.instants import format_utc, format_utc_precise
+from mentorship.domain.instants import format_utc
 from mentorship.domain.webhooks import is_success, next_attempt_at
 from mentorship.observability import logger
 from mentorship.services.delivery import is_sendable
-from mentorship.services.outbox_records import make_due
 from mentorship.services.stream import Change
 from mentorship.store.models import WebhookDelivery, WebhookEvent
-from mentorship.store.outbox import claim, mark_done, retry_later
-from mentorship.store.webhooks import WebhookStore, delivery_expiry, delivery_sk, webhook_partition
+from mentorship.store.outbox import claim, mark_done
+from mentorship.store.webhooks import WebhookStore, delivery_item, finish_delivery, retry_delivery
 
 
 def secret_context(user_id: str, webhook_id: str) -> dict[str, str]:
@@ -54,20 +53,7 @@ def fan_out_event(event: WebhookEvent, now: datetime) -> bool:
             if event.event_type not in webhook.events:
                 continue
             body = body or event_body(event, recipient_id)
-            delivery = WebhookDelivery(
-                pk=webhook_partition(webhook.webhook_id),
-                sk=delivery_sk(format_utc_precise(event.created_at), event.event_id),
-                webhook_id=webhook.webhook_id,
-                user_id=recipient_id,
-                event_id=event.event_id,
-                event_type=event.event_type,
-                body=body,
-                status="pending",
-                attempts=0,
-                created_at=event.created_at,
-                expires_at=delivery_expiry(event.created_at),
-            )
-            store.record_delivery(make_due(delivery, now))
+            store.record_delivery(delivery_item(event, webhook, body, now))
     return mark_done(event, lease)
 
 
@@ -78,23 +64,20 @@ def send_delivery(delivery: WebhookDelivery, now: datetime) -> bool:
         return False
     webhook = WebhookStore().get(delivery.user_id, delivery.webhook_id)
     if webhook is None:  # removed since: nothing to send to
-        return mark_done(delivery, lease, [WebhookDelivery.status.set("failed")])
+        return finish_delivery(delivery, lease, "failed")
     secret = gateways.secret_box().open(webhook.secret_sealed, secret_context(webhook.user_id, webhook.webhook_id))
     status_code = gateways.webhook_sender().send(webhook.url, delivery.event_id, delivery.body, secret)
-    answer = [WebhookDelivery.last_attempt_at.set(now)]
-    if status_code is not None:
-        answer.append(WebhookDelivery.last_status_code.set(status_code))
     if is_success(status_code):
-        return mark_done(delivery, lease, [*answer, WebhookDelivery.status.set("delivered")])
+        return finish_delivery(delivery, lease, "delivered", now, status_code)
     attempts = int(delivery.attempts or 1)
     retry_at = next_attempt_at(attempts, now)
     log = {"webhookId": delivery.webhook_id, "eventId": delivery.event_id, "status": status_code, "attempts": attempts}
     if retry_at is None:
         logger.warning("webhook delivery given up", extra=log)
-        mark_done(delivery, lease, [*answer, WebhookDelivery.status.set("failed")])
+        finish_delivery(delivery, lease, "failed", now, status_code)
     else:
         logger.info("webhook delivery failed; will retry", extra={**log, "retryAt": format_utc(retry_at)})
-        retry_later(delivery, lease, retry_at, answer)
+        retry_delivery(delivery, lease, retry_at, now, status_code)
     return True
 
 

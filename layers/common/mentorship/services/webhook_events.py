@@ -16,13 +16,11 @@ import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from mentorship.domain.instants import format_utc, format_utc_precise
+from mentorship.domain.instants import format_utc
 from mentorship.domain.webhooks import EventType
-from mentorship.services.outbox_records import make_due
 from mentorship.store.bookings import booking_of
-from mentorship.store.models import BookingItem, Review, WebhookEvent, booking_pk
-
-EVENT_PREFIX = "EVENT#"
+from mentorship.store.models import BookingItem, Review, WebhookEvent
+from mentorship.store.webhooks import event_item
 
 
 def _booking_data(
@@ -38,20 +36,16 @@ def _booking_data(
 
 
 def _event(event_type: EventType, booking: BookingItem, now: datetime, mentee_data: str, mentor_data: str) -> WebhookEvent:
-    event_id = f"evt_{uuid.uuid4().hex}"
-    event = WebhookEvent(
-        pk=booking_pk(booking.booking_id),
-        sk=f"{EVENT_PREFIX}{format_utc_precise(now)}#{event_id}",
-        event_id=event_id,
-        event_type=event_type.value,
-        booking_id=booking.booking_id,
-        mentee_id=booking.mentee_id,
-        mentor_id=booking.mentor_id,
+    return event_item(
+        f"evt_{uuid.uuid4().hex}",
+        event_type.value,
+        booking.booking_id,
+        booking.mentee_id,
+        booking.mentor_id,
         mentee_data=mentee_data,
         mentor_data=mentor_data,
-        created_at=now,
+        now=now,
     )
-    return make_due(event, now)  # the per-minute run fans it out if the stream could not
 
 
 def booking_event(

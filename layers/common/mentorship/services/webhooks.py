@@ -14,8 +14,8 @@ from mentorship import gateways
 from mentorship.domain.webhooks import MOST_WEBHOOKS, EventType
 from mentorship.errors import NotFound, TooManyWebhooks, ValidationFailed
 from mentorship.services.webhook_delivery import secret_context
-from mentorship.store.models import Webhook, WebhookDelivery, user_pk
-from mentorship.store.webhooks import WEBHOOK_PREFIX, TooManyWebhooksInStore, WebhookStore
+from mentorship.store.models import Webhook, WebhookDelivery
+from mentorship.store.webhooks import TooManyWebhooksInStore, WebhookStore, webhook_item
 
 SECRET_BYTES = 32
 MOST_DELIVERIES_LISTED = 100
@@ -52,12 +52,10 @@ def register_webhook(user_id: str, url: str, events: list[EventType], now: datet
     check_destination(url)
     webhook_id = uuid.uuid4().hex
     secret = new_secret()
-    webhook = Webhook(
-        pk=user_pk(user_id),
-        sk=f"{WEBHOOK_PREFIX}{webhook_id}",
-        webhook_id=webhook_id,
-        user_id=user_id,
-        url=url,
+    webhook = webhook_item(
+        user_id,
+        webhook_id,
+        url,
         events=[event.value for event in dict.fromkeys(events)],
         secret_sealed=gateways.secret_box().seal(secret, secret_context(user_id, webhook_id)),
         created_at=now,

@@ -21,6 +21,23 @@ def due_shard_for(item_key: str) -> str:
     return f"DUE#{zlib.crc32(item_key.encode()) % DUE_SHARDS}"
 
 
+def make_due[ItemT: TableItem](item: ItemT, due: datetime) -> ItemT:
+    """Put a new `item` into DueWork, due at `due` (its shard derives from its key)."""
+    item.due_shard = due_shard_for(item.pk + item.sk)
+    item.due_at = format_utc_precise(due)
+    return item
+
+
+def is_due_work(item: TableItem) -> bool:
+    """Whether `item` (as read, or as a stream image shows it) is still pending in DueWork."""
+    return item.due_shard is not None and item.due_at is not None
+
+
+def due_by(item: TableItem, now: datetime) -> bool:
+    """Whether pending `item` has fallen due at `now`."""
+    return item.due_at is not None and item.due_at <= format_utc_precise(now)
+
+
 class DueWorkStore:
     def __init__(self) -> None:
         ensure_bound()

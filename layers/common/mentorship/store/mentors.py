@@ -22,6 +22,53 @@ SERVER_OWNED = (
 )
 
 
+def profile_item(
+    mentor_id: str,
+    name: str,
+    email: str | None,
+    *,
+    avatar_url: str | None,
+    company: str,
+    job_title: str,
+    bio: str,
+    specialties: list[str],
+    years_of_experience: int,
+    experience_level: str,
+    hourly_rate: int,
+    currency: str,
+    timezone: str,
+    video_provider: str,
+    manual_meeting_url: str | None,
+    cancellation_policy: str,
+    now: datetime,
+) -> MentorProfile:
+    """A mentor's profile item, created and updated `now` (its directory place and change mark
+    are `save_profile`'s); the job title is also kept case-folded for the directory's search."""
+    return MentorProfile(
+        pk=mentor_pk(mentor_id),
+        sk=PROFILE_SK,
+        mentor_id=mentor_id,
+        name=name,
+        email=email,
+        avatar_url=avatar_url,
+        company=company,
+        job_title=job_title,
+        job_title_folded=job_title.casefold(),
+        bio=bio,
+        specialties=list(specialties),
+        years_of_experience=years_of_experience,
+        experience_level=experience_level,
+        hourly_rate=hourly_rate,
+        currency=currency,
+        timezone=timezone,
+        video_provider=video_provider,
+        manual_meeting_url=manual_meeting_url,
+        cancellation_policy=cancellation_policy,
+        created_at=now,
+        updated_at=now,
+    )
+
+
 def directory_sort_key(name: str, mentor_id: str) -> str:
     """Directory order: name (case-insensitive), then id so equal names keep a stable order."""
     return f"{name.casefold()}#{mentor_id}"

@@ -14,10 +14,39 @@ from datetime import datetime, timedelta
 from pynamodb.exceptions import UpdateError
 
 from mentorship.domain.instants import epoch_seconds, format_utc_precise
-from mentorship.store.models import TableItem
+from mentorship.store.due_work import due_by, is_due_work, make_due
+from mentorship.store.models import PendingEmail, TableItem, booking_pk
 
 LEASE = timedelta(minutes=2)
 CONDITION_FAILED = "ConditionalCheckFailedException"
+EMAIL_PREFIX = "EMAIL#"
+
+
+def email_item(booking_id: str, key: str, recipient: str, subject: str, raw_message: str, now: datetime) -> PendingEmail:
+    """An email to send, due now, stored as EMAIL#<key> in the booking's partition (a key that
+    says what the email is for, so a retried write cannot add a second one)."""
+    return make_due(
+        PendingEmail(
+            pk=booking_pk(booking_id),
+            sk=f"{EMAIL_PREFIX}{key}",
+            booking_id=booking_id,
+            recipient=recipient,
+            subject=subject,
+            raw_message=raw_message,
+            created_at=now,
+        ),
+        now,
+    )
+
+
+def claimable(item: TableItem, now: datetime, just_recorded: bool = False) -> bool:
+    """What `claim`'s condition will say, as this image of the item shows it: pending (in
+    DueWork), due by `now` unless `just_recorded`, and under nobody's lease."""
+    if not is_due_work(item):
+        return False
+    if not just_recorded and not due_by(item, now):
+        return False
+    return item.claimed_until is None or int(item.claimed_until) < epoch_seconds(now)
 
 
 def claim(item: TableItem, now: datetime) -> int | None:
@@ -52,6 +81,11 @@ def mark_done(item: TableItem, lease: int, extra_actions: list | None = None) ->
             return False
         raise
     return True
+
+
+def mark_email_sent(email: PendingEmail, lease: int) -> bool:
+    """`mark_done` for an email SES accepted: it is recorded as sent."""
+    return mark_done(email, lease, [PendingEmail.sent.set(True)])
 
 
 def retry_later(item: TableItem, lease: int, at: datetime, extra_actions: list | None = None) -> None:

@@ -13,14 +13,26 @@ from datetime import datetime, timedelta
 
 from pynamodb.exceptions import PutError
 
+from mentorship.domain.instants import format_utc_precise
 from mentorship.errors import NotFound
 from mentorship.store.binding import ensure_bound
-from mentorship.store.models import TableItem, Webhook, WebhookCount, WebhookDelivery, user_pk
+from mentorship.store.due_work import make_due
+from mentorship.store.models import (
+    TableItem,
+    Webhook,
+    WebhookCount,
+    WebhookDelivery,
+    WebhookEvent,
+    booking_pk,
+    user_pk,
+)
+from mentorship.store.outbox import mark_done, retry_later
 from mentorship.store.transactions import ConditionsFailed, Transaction, retry_on_contention
 
 WEBHOOK_PREFIX = "WEBHOOK#"
 COUNT_SK = "WEBHOOKS"
 DELIVERY_PREFIX = "DELIVERY#"
+EVENT_PREFIX = "EVENT#"
 DELIVERY_RETENTION = timedelta(days=30)  # TTL housekeeping for finished deliveries
 CONDITION_FAILED = "ConditionalCheckFailedException"
 
@@ -35,6 +47,88 @@ def webhook_partition(webhook_id: str) -> str:
 
 def delivery_sk(created_at: str, event_id: str) -> str:
     return f"{DELIVERY_PREFIX}{created_at}#{event_id}"
+
+
+def webhook_item(
+    user_id: str, webhook_id: str, url: str, events: list[str], secret_sealed: str, created_at: datetime
+) -> Webhook:
+    """A user's webhook, in the user's partition (listed with their other webhooks)."""
+    return Webhook(
+        pk=user_pk(user_id),
+        sk=f"{WEBHOOK_PREFIX}{webhook_id}",
+        webhook_id=webhook_id,
+        user_id=user_id,
+        url=url,
+        events=events,
+        secret_sealed=secret_sealed,
+        created_at=created_at,
+    )
+
+
+def event_item(
+    event_id: str,
+    event_type: str,
+    booking_id: str,
+    mentee_id: str,
+    mentor_id: str,
+    mentee_data: str,
+    mentor_data: str,
+    now: datetime,
+) -> WebhookEvent:
+    """A booking's event for integrators, in the booking's partition, due now in DueWork (the
+    per-minute run fans it out if the stream could not)."""
+    event = WebhookEvent(
+        pk=booking_pk(booking_id),
+        sk=f"{EVENT_PREFIX}{format_utc_precise(now)}#{event_id}",
+        event_id=event_id,
+        event_type=event_type,
+        booking_id=booking_id,
+        mentee_id=mentee_id,
+        mentor_id=mentor_id,
+        mentee_data=mentee_data,
+        mentor_data=mentor_data,
+        created_at=now,
+    )
+    return make_due(event, now)
+
+
+def delivery_item(event: WebhookEvent, webhook: Webhook, body: str, now: datetime) -> WebhookDelivery:
+    """`event` to `webhook` (whose owner sees `body`), pending and due now. Keyed by webhook,
+    event time and event id, so a fan-out run twice records it once."""
+    delivery = WebhookDelivery(
+        pk=webhook_partition(webhook.webhook_id),
+        sk=delivery_sk(format_utc_precise(event.created_at), event.event_id),
+        webhook_id=webhook.webhook_id,
+        user_id=webhook.user_id,
+        event_id=event.event_id,
+        event_type=event.event_type,
+        body=body,
+        status="pending",
+        attempts=0,
+        created_at=event.created_at,
+        expires_at=delivery_expiry(event.created_at),
+    )
+    return make_due(delivery, now)
+
+
+def finish_delivery(
+    delivery: WebhookDelivery, lease: int, status: str, attempted_at: datetime | None = None, status_code: int | None = None
+) -> bool:
+    """Take the delivery out of DueWork as `status` ("delivered" | "failed") if our lease is still
+    on it, with the last attempt's time and answer (when there was an attempt, and an answer)."""
+    return mark_done(delivery, lease, [*_attempt_actions(attempted_at, status_code), WebhookDelivery.status.set(status)])
+
+
+def retry_delivery(delivery: WebhookDelivery, lease: int, retry_at: datetime, attempted_at: datetime, status_code: int | None) -> None:
+    """Make the delivery due again at `retry_at`, recording the failed attempt's time and answer."""
+    retry_later(delivery, lease, retry_at, _attempt_actions(attempted_at, status_code))
+
+
+def _attempt_actions(attempted_at: datetime | None, status_code: int | None) -> list:
+    actions = [] if attempted_at is None else [WebhookDelivery.last_attempt_at.set(attempted_at)]
+    if status_code is not None:
+        actions.append(WebhookDelivery.last_status_code.set(status_code))
+    return actions
 
 
 class WebhookStore:
