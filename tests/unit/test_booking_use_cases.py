@@ -102,9 +102,9 @@ def test_a_confirm_that_loses_to_a_release_answers_409_and_refunds(repository):
     held = hold()
 
     class ReleasedMeanwhile(InMemoryBookingRepository):
-        def confirm(self, booking, slot_starts, confirmation, now):
-            repository.release(booking, slot_starts, "released", now)  # the cancel won the race
-            return repository.confirm(booking, slot_starts, confirmation, now)
+        def confirm(self, booking, confirmation, now):
+            repository.release(booking, "released", now)  # the cancel won the race
+            return repository.confirm(booking, confirmation, now)
 
     racing = ReleasedMeanwhile()
     racing.get = repository.get
