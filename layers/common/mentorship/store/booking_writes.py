@@ -126,24 +126,20 @@ def held_row(hold: NewHold, now: datetime) -> BookingItem:
     )
 
 
-def confirmed_row(booking: BookingItem, confirmation: Confirmation, now: datetime) -> BookingItem:
-    """`booking` as a confirm writes it."""
-    return as_written(
-        booking,
-        status="confirmed",
-        cancellation_policy=confirmation.policy.value,
-        meeting_url=confirmation.meeting_url,
-        payment_reference=confirmation.charge_id,
-        hold_expires_at=None,
-        due_shard=None,
-        due_at=None,
-        updated_at=now,
-    )
-
-
 def released_row(booking: BookingItem, new_status: str, now: datetime) -> BookingItem:
     """`booking` as the end of its hold writes it (released, payment_failed, expired)."""
     return as_written(booking, status=new_status, updated_at=now, hold_expires_at=None, due_shard=None, due_at=None)
+
+
+def confirmed_row(booking: BookingItem, confirmation: Confirmation, now: datetime) -> BookingItem:
+    """`booking` as a confirm writes it: its hold over, as any end of a hold leaves it, and
+    confirmed with the charge, meeting link and policy."""
+    return as_written(
+        released_row(booking, "confirmed", now),
+        cancellation_policy=confirmation.policy.value,
+        meeting_url=confirmation.meeting_url,
+        payment_reference=confirmation.charge_id,
+    )
 
 
 def session_slots(booking: BookingItem) -> list[datetime]:
