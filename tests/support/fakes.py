@@ -86,9 +86,13 @@ class InMemoryBookingRepository:
         if not plan.offered(WindowView(sorted(self.published.get(mentor_id, set())), locks, {})):
             raise SlotUnavailable("that time is not available")
 
-    def hold(self, booking, slot_starts, now, plan=None, events=(), claim=None) -> None:
+    def hold(self, hold, now, plan=None, claim=None):
         from mentorship.errors import SlotUnavailable, TooManyHolds
+        from mentorship.store.booking_writes import held_row, session_slots
 
+        booking = held_row(hold, now)  # the row the store writes, built as the store builds it
+        slot_starts = session_slots(booking)
+        events = hold.messages(booking)
         published = self.published.get(booking.mentor_id, set())
         if plan is not None:
             self._check_offered(booking.mentor_id, plan)
@@ -110,42 +114,43 @@ class InMemoryBookingRepository:
             self.locks[(booking.mentor_id, start)] = (booking.booking_id, False, int(booking.hold_expires_at))
         self.bookings[booking.booking_id] = self._copy(booking)
         self.recorded += list(events)
+        return self._copy(booking)
 
-    def confirm(self, booking, slot_starts, confirmation, now):
+    def confirm(self, booking, confirmation, now):
         from mentorship.domain.commitments import policy_of
         from mentorship.errors import HoldExpired, InvalidState
-        from mentorship.store.booking_writes import PolicyChanged
+        from mentorship.store.booking_writes import PolicyChanged, confirmed_row, session_slots
 
         stored = self.bookings[booking.booking_id]
         if stored.status != "held":
             raise InvalidState("this booking is no longer held")
-        for start in slot_starts:
+        for start in session_slots(booking):
             lock = self.locks.get((booking.mentor_id, start))
             if lock is None or lock[0] != booking.booking_id or lock[1] or lock[2] <= now.timestamp():
                 raise HoldExpired("the 5-minute hold has expired")
-        policy = policy_of(booking.cancellation_policy)
-        if self.mentor_policy is not None and policy_of(self.mentor_policy(booking.mentor_id)) is not policy:
+        if self.mentor_policy is not None and policy_of(self.mentor_policy(booking.mentor_id)) is not confirmation.policy:
             raise PolicyChanged(booking.booking_id)
-        stored.cancellation_policy = policy.value
-        for start in slot_starts:
+        confirmed = confirmed_row(stored, confirmation, now)
+        messages = confirmation.messages(confirmed)
+        for start in session_slots(booking):
             self.locks[(booking.mentor_id, start)] = (booking.booking_id, True, None)
-        stored.status, stored.meeting_url = "confirmed", confirmation.meeting_url
-        stored.payment_reference, stored.hold_expires_at, stored.updated_at = confirmation.charge_id, None, now
-        self.recorded += confirmation.messages
-        return self._copy(stored)
+        self.bookings[booking.booking_id] = confirmed
+        self.recorded += messages
+        return self._copy(confirmed)
 
-    def release(self, booking, slot_starts, new_status, now):
+    def release(self, booking, new_status, now):
         from mentorship.errors import InvalidState
+        from mentorship.store.booking_writes import released_row, session_slots
 
         stored = self.bookings[booking.booking_id]
         if stored.status != "held":
             raise InvalidState("this booking is no longer held")
-        for start in slot_starts:
+        for start in session_slots(booking):
             lock = self.locks.get((booking.mentor_id, start))
             if lock is not None and lock[0] == booking.booking_id and not lock[1]:
                 del self.locks[(booking.mentor_id, start)]
-        stored.status, stored.hold_expires_at, stored.updated_at = new_status, None, now
-        return self._copy(stored)
+        self.bookings[booking.booking_id] = released_row(stored, new_status, now)
+        return self._copy(self.bookings[booking.booking_id])
 
     def _unchanged(self, booking):
         from mentorship.errors import InvalidState
@@ -155,26 +160,31 @@ class InMemoryBookingRepository:
             raise InvalidState("this booking changed meanwhile; read it again")
         return stored
 
-    def cancel(self, booking, slot_starts, cancellation, now):
+    def cancel(self, booking, cancellation, now):
+        from mentorship.store.booking_writes import session_slots
+        from mentorship.store.session_changes import cancelled_row
+
         stored = self._unchanged(booking)
-        for start in slot_starts:
+        for start in session_slots(booking):
             self.locks.pop((booking.mentor_id, start), None)
-        stored.status, stored.cancelled_by, stored.cancel_reason = "cancelled", cancellation.by, cancellation.reason
-        stored.calendar_sequence, stored.updated_at = booking.calendar_sequence, now
-        stored.refund_amount = cancellation.refund
+        cancelled = cancelled_row(stored, cancellation)
+        self.recorded += cancellation.messages(cancelled)
+        cancelled.cancel_reason, cancelled.updated_at = cancellation.reason, now
         if cancellation.refund > 0:
-            stored.refund_state = "pending"
-        self.recorded += cancellation.messages
-        return self._copy(stored)
+            cancelled.refund_state = "pending"
+        self.bookings[booking.booking_id] = cancelled
+        return self._copy(cancelled)
 
     def no_show(self, booking, report, now):
-        stored = self._unchanged(booking)
-        stored.status, stored.absent, stored.updated_at = "no_show", report.absent, now
-        stored.refund_amount = report.refund
+        from mentorship.store.session_changes import no_show_row
+
+        reported = no_show_row(self._unchanged(booking), report)
+        self.recorded += report.messages(reported)
+        reported.updated_at = now
         if report.refund > 0:
-            stored.refund_state = "pending"
-        self.recorded += report.messages
-        return self._copy(stored)
+            reported.refund_state = "pending"
+        self.bookings[booking.booking_id] = reported
+        return self._copy(reported)
 
     def refund_settled(self, booking, now) -> bool:
         stored = self.bookings[booking.booking_id]
@@ -191,9 +201,12 @@ class InMemoryBookingRepository:
 
     def reschedule(self, booking, move, now):
         from mentorship.errors import SlotUnavailable
+        from mentorship.store.booking_writes import session_slots
+        from mentorship.store.session_changes import moved_row
 
-        moved, old_starts, new_starts = move.moved, move.old_starts, move.new_starts
         stored = self._unchanged(booking)
+        moved = moved_row(stored, move.new_start)
+        old_starts, new_starts = session_slots(stored), session_slots(moved)
         if move.plan is not None:
             self._check_offered(booking.mentor_id, move.plan)
         for start in set(new_starts) - set(old_starts):
@@ -204,9 +217,10 @@ class InMemoryBookingRepository:
             self.locks.pop((booking.mentor_id, start), None)
         for start in new_starts:
             self.locks[(booking.mentor_id, start)] = (booking.booking_id, True, None)
-        stored.start, stored.end, stored.calendar_sequence, stored.updated_at = moved.start, moved.end, moved.calendar_sequence, now
-        self.recorded += move.messages
-        return self._copy(stored)
+        self.recorded += move.messages(moved)
+        moved.updated_at = now
+        self.bookings[booking.booking_id] = moved
+        return self._copy(moved)
 
     def review(self, booking, review, events=()) -> None:
         from mentorship.errors import AlreadyReviewed

@@ -4,12 +4,14 @@ themselves, their races and transactions run on DynamoDB Local in tests/integrat
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from mentorship import gateways
 from mentorship.domain.calendar import Party
+from mentorship.domain.commitments import Role
 from mentorship.errors import HoldExpired, InvalidState, NotFound, PaymentDeclined, SlotUnavailable, TooManyHolds
 from mentorship.services import booking as bookings
 from mentorship.services import sessions
@@ -102,9 +104,9 @@ def test_a_confirm_that_loses_to_a_release_answers_409_and_refunds(repository):
     held = hold()
 
     class ReleasedMeanwhile(InMemoryBookingRepository):
-        def confirm(self, booking, slot_starts, confirmation, now):
-            repository.release(booking, slot_starts, "released", now)  # the cancel won the race
-            return repository.confirm(booking, slot_starts, confirmation, now)
+        def confirm(self, booking, confirmation, now):
+            repository.release(booking, "released", now)  # the cancel won the race
+            return repository.confirm(booking, confirmation, now)
 
     racing = ReleasedMeanwhile()
     racing.get = repository.get
@@ -144,3 +146,49 @@ def test_a_reschedule_moves_the_booking_and_owes_new_reminders(repository):
     assert kinds(repository.recorded).count("Reminder") == 4
     with pytest.raises(SlotUnavailable):  # not published
         sessions.reschedule_booking(held.booking_id, ADA.user_id, START + timedelta(days=3), NOW)
+
+
+def event_booking(record, viewer: str = "mentee") -> dict:
+    """The booking a webhook event shows `viewer` (its recorded data)."""
+    return json.loads(record.mentee_data if viewer == "mentee" else record.mentor_data)
+
+
+def test_each_change_states_its_messages_from_the_booking_as_the_change_leaves_it(repository):
+    held = hold(minutes=30)
+    (held_event,) = repository.recorded
+    assert event_booking(held_event)["booking"]["status"] == "held" and event_booking(held_event)["booking"]["holdExpiresAt"]
+    confirmed = bookings.confirm_booking(held.booking_id, ADA.user_id, "pm_card_visa", NOW)
+    (confirmed_event,) = [r for r in repository.recorded if getattr(r, "event_type", None) == "booking.confirmed"]
+    assert event_booking(confirmed_event)["booking"]["meetingUrl"] == confirmed.meeting_url
+    repository.recorded.clear()
+
+    sessions.reschedule_booking(held.booking_id, ADA.user_id, START + timedelta(hours=1), NOW)
+    emails = [r for r in repository.recorded if isinstance(r, PendingEmail)]
+    assert {email.sk.split("#")[1] for email in emails} == {"0001"}  # the invite's SEQUENCE, raised once
+    (moved_event,) = [r for r in repository.recorded if getattr(r, "event_type", None) == "booking.rescheduled"]
+    assert event_booking(moved_event)["previousStart"] == "2026-11-26T15:00:00Z"
+    assert event_booking(moved_event)["booking"]["start"] == "2026-11-26T16:00:00Z"
+    repository.recorded.clear()
+
+    cancelled = sessions.cancel_booking(held.booking_id, ADA.user_id, None, NOW)
+    assert (int(cancelled.calendar_sequence), cancelled.refund_state) == (2, "pending")  # as written
+    emails = [r for r in repository.recorded if isinstance(r, PendingEmail)]
+    assert {email.sk.split("#")[1] for email in emails} == {"0002"}
+    (cancel_event,) = [r for r in repository.recorded if getattr(r, "event_type", None) == "booking.cancelled"]
+    shown = event_booking(cancel_event, "mentor")["booking"]
+    assert (shown["status"], shown["cancelledBy"], shown["refund"]["amount"]) == ("cancelled", "mentee", cancelled.refund_amount)
+
+
+def test_a_no_show_answers_who_was_absent_and_owes_the_refund_and_both_notices(repository):
+    held = hold(minutes=30)
+    bookings.confirm_booking(held.booking_id, ADA.user_id, "pm_card_visa", NOW)
+    repository.recorded.clear()
+    later = START + timedelta(minutes=15)
+    reported = sessions.report_no_show(held.booking_id, ADA.user_id, Role.MENTOR, later)
+    assert (reported.status, reported.absent, reported.refund_state) == ("no_show", "mentor", "pending")
+    assert int(reported.refund_amount) == int(held.price_amount)  # the mentor absent: all of it back
+    assert kinds(repository.recorded) == ["Notification", "Notification", "WebhookEvent"]
+    (event,) = [r for r in repository.recorded if getattr(r, "event_type", None) == "booking.no_show"]
+    assert event_booking(event)["booking"]["absent"] == "mentor"
+    with pytest.raises(InvalidState):  # once
+        sessions.report_no_show(held.booking_id, ADA.user_id, Role.MENTOR, later)

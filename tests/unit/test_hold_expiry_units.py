@@ -14,12 +14,14 @@ from moto import mock_aws
 
 from mentorship import gateways
 from mentorship.domain.calendar import Party
+from mentorship.domain.commitments import CancellationPolicy
 from mentorship.domain.instants import epoch_seconds
 from mentorship.gateways.timers import MAX_TIMER_SECONDS, HoldTimer
 from mentorship.services import booking as bookings
 from mentorship.services.hold_expiry import TimerOutcome, hold_started, hold_timer_fired, start_hold_timer
 from mentorship.services.stream import Change
 from mentorship.store.booking_repository import use_booking_repository
+from mentorship.store.booking_writes import NewHold
 from mentorship.store.bookings import new_booking
 from tests.support.fakes import InMemoryBookingRepository, RecordingHoldTimers, RecordingPayments
 
@@ -42,7 +44,10 @@ def booking(status: str = "held", hold_expires_at: datetime | None = ENDS, booki
 
 def held_in(repository) -> HoldTimer:
     """A 5-minute hold from NOW, written through the repository; the timer it starts."""
-    repository.hold(booking(), [START], NOW)
+    hold = NewHold(
+        "b1", GRACE, ADA, START, 30, 100, "EUR", "Hold timers", ENDS, "https://meet.example/b1", CancellationPolicy.MODERATE
+    )
+    repository.hold(hold, NOW)
     return HoldTimer("b1", ENDS)
 
 

@@ -94,7 +94,7 @@ def test_freed_time_goes_to_the_oldest_entry_as_a_30_minute_hold_with_inbox_and_
     hold(DEE, START + timedelta(hours=1))
     cy = join(CY, NOW + timedelta(seconds=2))
     ben = join(BEN, NOW + timedelta(seconds=1))
-    slots.release(taken, [START, START + timedelta(minutes=30)], "released", NOW)
+    slots.release(taken, "released", NOW)
 
     (offer,) = waitlist.offer_time("mentor-grace", START, START + timedelta(hours=1), NOW + timedelta(seconds=3))
     assert offer.mentee_id == BEN.user_id and offer.start == START and offer.waitlist_id == ben.waitlist_id
@@ -146,11 +146,11 @@ def test_a_start_taken_meanwhile_moves_on_to_the_next(fakes, monkeypatch):
     join(BEN, NOW)
     real_hold = slots.hold
 
-    def someone_else_first(booking, slot_starts, now, plan=None, events=(), claim=None):
-        if claim is not None and booking.start == START:
+    def someone_else_first(hold, now, plan=None, claim=None):
+        if claim is not None and hold.start == START:
             # Dee's own hold lands on that start between the offering's read and the offer's hold.
             slots.locks[("mentor-grace", START)] = ("dee-1", False, epoch_seconds(now + timedelta(minutes=5)))
-        return real_hold(booking, slot_starts, now, plan, events, claim)
+        return real_hold(hold, now, plan, claim)
 
     monkeypatch.setattr(slots, "hold", someone_else_first)
     (offer,) = waitlist.offer_time("mentor-grace", START, START + timedelta(hours=2), NOW)
@@ -164,7 +164,7 @@ def test_a_lapsed_offer_is_expired_and_its_time_passes_to_the_next_entry(fakes):
     (offer,) = waitlist.offer_time("mentor-grace", START, START + timedelta(hours=1), NOW)
     later = NOW + timedelta(minutes=31)
     held = slots.get(offer.booking_id)
-    expired = slots.release(held, [START, START + timedelta(minutes=30)], "expired", later)
+    expired = slots.release(held, "expired", later)
 
     waitlist.WaitlistOffers()([Change("MODIFY", held, expired, "1")], later)
     assert entries.entries[(BEN.user_id, ben.waitlist_id)].status == "expired"

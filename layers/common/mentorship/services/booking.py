@@ -18,14 +18,13 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
 from mentorship import gateways
-from mentorship.domain.bookings import BookingStatus
+from mentorship.domain.bookings import Booking, BookingStatus
 from mentorship.domain.calendar import Party
-from mentorship.domain.commitments import Money, Role, policy_of
+from mentorship.domain.commitments import Money, policy_of
 from mentorship.domain.emails import EmailKind, Terms
-from mentorship.domain.instants import epoch_seconds, resolve_zone
+from mentorship.domain.instants import resolve_zone
 from mentorship.domain.sessions import check_session_request, clean_topic
 from mentorship.domain.slots import SLOT, slots_for_session
 from mentorship.domain.schedules import HOLD_READ_MARGIN, BusyTimes, OfferingInputs, hold_ledger_days, session_offered
@@ -46,8 +45,8 @@ from mentorship.services.outbox_records import email_records, notification_recor
 from mentorship.services.webhook_events import booking_event
 from mentorship.settings import get_settings
 from mentorship.store.booking_repository import booking_repository
-from mentorship.store.booking_writes import Confirmation, HoldPlan, PolicyChanged
-from mentorship.store.bookings import booking_of, new_booking
+from mentorship.store.booking_writes import Confirmation, HoldPlan, Messages, NewHold, PolicyChanged
+from mentorship.store.bookings import booking_of
 from mentorship.store.mentors import MentorStore
 from mentorship.store.models import BookingItem, TableItem
 from mentorship.store.waitlist import WaitlistClaim
@@ -68,16 +67,12 @@ class SessionRequest:
 
 
 def status_of(booking: BookingItem, now: datetime) -> BookingStatus:
+    """What a booking row read outside these use cases (reminders, earnings) is at `now`."""
     return booking_of(booking).status_at(now)
 
 
 def price_of(booking: BookingItem) -> Money:
     return booking_of(booking).price
-
-
-def refund_if_cancelled(booking: BookingItem, by: Role, now: datetime) -> Money:
-    """What a cancel by `by` at `now` would give back, under the booking's own policy."""
-    return booking_of(booking).refund_if_cancelled(by, now)
 
 
 def booking_for_participant(booking_id: str, user_id: str) -> BookingItem:
@@ -96,7 +91,7 @@ class OfferHold:
     waitlist_id: str
     wait_place: int | None
     hold_for: timedelta
-    messages: Callable[[BookingItem], list[TableItem]]
+    messages: Messages  # built from the held booking, as the repository writes it
 
 
 def hold_session(
@@ -110,9 +105,12 @@ def hold_session(
         raise ValidationFailed.on("body.mentorId", "mentors cannot book themselves")
     head = head or read_mentor(request.mentor_id)
     mentor = head.profile
-    slot_starts = slots_for_session(request.start, request.duration_minutes)
-    booking = new_booking(
-        uuid.uuid4().hex,
+
+    def owed(held: BookingItem) -> list[TableItem]:
+        return [booking_event(EventType.BOOKING_HELD, held, now), *(offer.messages(held) if offer else ())]
+
+    hold = NewHold(
+        booking_id=uuid.uuid4().hex,
         mentor=Party(mentor.mentor_id, mentor.name, mentor.email, mentor.timezone),
         mentee=mentee,
         start=request.start,
@@ -120,25 +118,20 @@ def hold_session(
         hourly_rate=int(mentor.hourly_rate),
         currency=mentor.currency,
         topic=topic,
-        status=BookingStatus.HELD.value,
-        now=now,
+        expires_at=now + (offer.hold_for if offer else timedelta(seconds=get_settings().hold_seconds)),
+        # Chosen now, from the profile this hold reads anyway, so the confirm need not read it
+        # again; no answer shows it before the booking is confirmed.
+        meeting_url=_meeting_url(mentor.video_provider, mentor.manual_meeting_url),
+        # The policy the mentee sees while paying; the confirm snapshots the mentor's policy as it
+        # is then (the same one unless the mentor changed it during the hold), and the booking
+        # keeps that through reschedules: a later change never alters a booking already made.
+        policy=policy_of(mentor.cancellation_policy),
+        waitlist_id=offer.waitlist_id if offer else None,
+        messages=owed,
     )
-    booking.hold_expires_at = epoch_seconds(now + (offer.hold_for if offer else timedelta(seconds=get_settings().hold_seconds)))
-    # Chosen now, from the profile this hold reads anyway, so the confirm need not read it again;
-    # no answer shows it before the booking is confirmed.
-    booking.meeting_url = _meeting_url(mentor.video_provider, mentor.manual_meeting_url)
-    # The policy the mentee sees while paying; the confirm snapshots the mentor's policy as it
-    # is then (the same one unless the mentor changed it during the hold), and the booking
-    # keeps that through reschedules: a later change never alters a booking already made.
-    booking.cancellation_policy = policy_of(mentor.cancellation_policy).value
-    records: list[TableItem] = [booking_event(EventType.BOOKING_HELD, booking, now)]
-    claim = None
-    if offer is not None:
-        booking.waitlist_id = offer.waitlist_id
-        claim = WaitlistClaim(mentee.user_id, offer.waitlist_id, booking.booking_id, offer.wait_place, now)
-        records += offer.messages(booking)
-    booking_repository().hold(booking, slot_starts, now, offering_plan(head, request.start, request.duration_minutes, now), events=records, claim=claim)
-    return booking
+    claim = WaitlistClaim(mentee.user_id, offer.waitlist_id, hold.booking_id, offer.wait_place, now) if offer else None
+    plan = offering_plan(head, request.start, request.duration_minutes, now)
+    return booking_repository().hold(hold, now, plan, claim=claim)
 
 
 def offering_plan(
@@ -171,14 +164,14 @@ def offering_plan(
     return HoldPlan(read_from, read_to, offered, ledger)
 
 
-def move_plan(booking: BookingItem, new_start: datetime, now: datetime) -> HoldPlan | None:
+def move_plan(booking: Booking, new_start: datetime, now: datetime) -> HoldPlan | None:
     """A reschedule's new time asks the offering exactly as a hold would (SlotUnavailable if it
     is not offered), its own slots set aside: reads the mentor (AP13) and their calendars live."""
     head = read_mentor(booking.mentor_id)
-    return offering_plan(head, new_start, int(booking.duration_minutes), now, moving=booking.booking_id)
+    return offering_plan(head, new_start, booking.duration_minutes, now, moving=booking.booking_id)
 
 
-def _require_mentee(booking: BookingItem, user_id: str) -> None:
+def _require_mentee(booking: Booking, user_id: str) -> None:
     if booking.mentee_id != user_id:
         raise Forbidden("only the mentee who holds this booking can pay for it")
 
@@ -192,35 +185,36 @@ def _meeting_url(video_provider: str | None, manual_meeting_url: str | None) -> 
 def confirm_booking(booking_id: str, user_id: str, payment_method: str, now: datetime) -> BookingItem:
     """Charge the mentee and turn the hold into a booking. A declined card frees the slots at
     once (PaymentDeclined); a hold that has expired changes nothing (HoldExpired)."""
-    booking = booking_for_participant(booking_id, user_id)
+    row = booking_for_participant(booking_id, user_id)
+    booking = booking_of(row)
     _require_mentee(booking, user_id)
-    status = status_of(booking, now)
+    status = booking.status_at(now)
     if status is BookingStatus.EXPIRED:
         raise HoldExpired("the 5-minute hold has expired; hold the slot again")
     if status is not BookingStatus.HELD:
         raise InvalidState(f"this booking is {status.value}, not held")
-    slot_starts = slots_for_session(booking.start, int(booking.duration_minutes))
     payments = gateways.payment_gateway()
-    charge = payments.charge(booking_id, int(booking.price_amount), booking.currency, payment_method, now)
+    charge = payments.charge(booking_id, booking.price.amount, booking.price.currency, payment_method, now)
     if not charge.succeeded:
-        booking_repository().release(booking, slot_starts, BookingStatus.PAYMENT_FAILED.value, now)
+        booking_repository().release(row, BookingStatus.PAYMENT_FAILED.value, now)
         raise PaymentDeclined("the card was declined; the slot has been released")
 
-    if not booking.meeting_url:  # a hold taken before holds chose the link
+    meeting_url = booking.meeting_url
+    if not meeting_url:  # a hold taken before holds chose the link
         mentor = MentorStore().get_profile(booking.mentor_id)
-        booking.meeting_url = _meeting_url(mentor and mentor.video_provider, mentor and mentor.manual_meeting_url)
-    booking.status = BookingStatus.CONFIRMED.value
+        meeting_url = _meeting_url(mentor and mentor.video_provider, mentor and mentor.manual_meeting_url)
+    policy = booking.cancellation_policy
     for _ in range(POLICY_ATTEMPTS):
-        confirmation = Confirmation(charge.charge_id, booking.meeting_url, _confirmation_messages(booking, now))
+        confirmation = Confirmation(charge.charge_id, meeting_url, policy, _confirmation_messages(booking, now))
         try:
-            return booking_repository().confirm(booking, slot_starts, confirmation, now)
+            return booking_repository().confirm(row, confirmation, now)
         except PolicyChanged:
             # The mentor changed their policy during the hold: the booking keeps the one current
             # at the confirm (contract), so its emails and event are written again with it.
             mentor = MentorStore().get_profile(booking.mentor_id, consistent=True)
             if mentor is None:
                 break
-            booking.cancellation_policy = policy_of(mentor.cancellation_policy).value
+            policy = policy_of(mentor.cancellation_policy)
         except (HoldExpired, InvalidState):
             current = booking_repository().get(booking_id)
             if current is not None and current.status == BookingStatus.CONFIRMED.value:
@@ -236,40 +230,44 @@ def confirm_booking(booking_id: str, user_id: str, payment_method: str, now: dat
     raise ServiceUnavailable("this mentor's cancellation policy is changing; try again")
 
 
-def _confirmation_messages(booking: BookingItem, now: datetime) -> list[TableItem]:
-    """What a confirm owes, stating the policy the booking is being confirmed under."""
+def _confirmation_messages(booking: Booking, now: datetime) -> Messages:
+    """What a confirm owes, stating the policy the booking is being confirmed under (the
+    confirmed row's, which the repository builds)."""
     sender = get_settings().sender_email
-    return [
-        *email_records(booking, EmailKind.CONFIRMED, sender, now, Terms(policy_of(booking.cancellation_policy))),
-        *reminder_records(booking, now),
-        notification_record(
-            booking.mentor_id,
-            "booking_confirmed",
-            "New session booked",
-            f"{booking.mentee_name} booked {int(booking.duration_minutes)} minutes with you.",
-            booking.booking_id,
-            now,
-        ),
-        notification_record(
-            booking.mentee_id,
-            "booking_confirmed",
-            "Session confirmed",
-            f"Your {int(booking.duration_minutes)}-minute session with {booking.mentor_name} is booked.",
-            booking.booking_id,
-            now,
-        ),
-        booking_event(EventType.BOOKING_CONFIRMED, booking, now),  # in the confirm: only once paid
-    ]
+
+    def owed(confirmed: BookingItem) -> list[TableItem]:
+        return [
+            *email_records(confirmed, EmailKind.CONFIRMED, sender, now, Terms(policy_of(confirmed.cancellation_policy))),
+            *reminder_records(confirmed, now),
+            notification_record(
+                booking.mentor_id,
+                "booking_confirmed",
+                "New session booked",
+                f"{booking.mentee_name} booked {booking.duration_minutes} minutes with you.",
+                booking.booking_id,
+                now,
+            ),
+            notification_record(
+                booking.mentee_id,
+                "booking_confirmed",
+                "Session confirmed",
+                f"Your {booking.duration_minutes}-minute session with {booking.mentor_name} is booked.",
+                booking.booking_id,
+                now,
+            ),
+            booking_event(EventType.BOOKING_CONFIRMED, confirmed, now),  # in the confirm: only once paid
+        ]
+
+    return owed
 
 
 def release_hold(booking_id: str, user_id: str, now: datetime) -> BookingItem:
     """Either party lets a held booking go; its slots are free at once."""
-    booking = booking_for_participant(booking_id, user_id)
-    status = status_of(booking, now)
+    row = booking_for_participant(booking_id, user_id)
+    status = booking_of(row).status_at(now)
     if status is not BookingStatus.HELD:
         raise InvalidState(f"this booking is {status.value}; only a held booking can be released here")
-    slot_starts = slots_for_session(booking.start, int(booking.duration_minutes))
-    released = booking_repository().release(booking, slot_starts, BookingStatus.RELEASED.value, now)
+    released = booking_repository().release(row, BookingStatus.RELEASED.value, now)
     gateways.payment_gateway().refund(booking_id, now)  # a confirm in flight may have charged already
     return released
 
@@ -278,10 +276,10 @@ def expire_hold(item: BookingItem, now: datetime) -> bool:
     """DueWork handler: a hold whose 5 minutes have passed. Its slots were free for everyone from
     that moment already (every condition compares with now); this records it as expired and
     deletes its locks."""
-    if status_of(item, now) is not BookingStatus.EXPIRED:
+    if booking_of(item).status_at(now) is not BookingStatus.EXPIRED:
         return False
     try:
-        booking_repository().release(item, slots_for_session(item.start, int(item.duration_minutes)), BookingStatus.EXPIRED.value, now)
+        booking_repository().release(item, BookingStatus.EXPIRED.value, now)
     except InvalidState:
         return False  # confirmed or released meanwhile
     gateways.payment_gateway().refund(item.booking_id, now)  # a confirm that crashed after charging

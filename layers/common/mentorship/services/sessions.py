@@ -9,57 +9,48 @@ The StreamFunction sends the messages and refreshes the mentor's next open slot.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from mentorship.domain.bookings import BookingStatus
-from mentorship.domain.commitments import Role, full_refund_stands, no_show_refund, no_show_window_open, policy_of
+from mentorship.domain.bookings import Booking, BookingStatus
+from mentorship.domain.commitments import Role, full_refund_stands, no_show_refund, no_show_window_open
 from mentorship.domain.emails import EmailKind, Terms
 from mentorship.domain.sessions import check_session_request
-from mentorship.domain.slots import slots_for_session
 from mentorship.domain.webhooks import EventType
 from mentorship.errors import Forbidden, InvalidState
-from mentorship.services.booking import booking_for_participant, move_plan, price_of, refund_if_cancelled, release_hold, status_of
+from mentorship.services.booking import booking_for_participant, move_plan, release_hold
 from mentorship.services.outbox_records import email_records, notification_record, reminder_records
 from mentorship.services.webhook_events import booking_event, review_event
 from mentorship.settings import get_settings
-from mentorship.store.models import BookingItem, Review
-from mentorship.store.reviews import new_review
 from mentorship.store.booking_repository import booking_repository
+from mentorship.store.bookings import booking_of
+from mentorship.store.models import BookingItem, Review, TableItem
+from mentorship.store.reviews import new_review
 from mentorship.store.session_changes import Cancellation, Move, NoShow
 
 
-def _role(booking: BookingItem, user_id: str) -> Role:
+def _role(booking: Booking, user_id: str) -> Role:
     return Role.MENTEE if booking.mentee_id == user_id else Role.MENTOR
 
 
-def _other_party(booking: BookingItem, user_id: str) -> tuple[str, str]:
+def _other_party(booking: Booking, user_id: str) -> tuple[str, str]:
     """(id, name) of the participant who is not `user_id`."""
     if booking.mentee_id == user_id:
         return booking.mentor_id, booking.mentor_name
     return booking.mentee_id, booking.mentee_name
 
 
-def _require_upcoming_confirmed(booking: BookingItem, now: datetime) -> None:
-    status = status_of(booking, now)
+def _require_upcoming_confirmed(booking: Booking, now: datetime) -> None:
+    status = booking.status_at(now)
     if status is not BookingStatus.CONFIRMED or booking.start <= now:
         raise InvalidState(f"only a confirmed session that has not started can be changed (this one is {status.value})")
 
 
 def meeting_url_for(booking_id: str, user_id: str, now: datetime) -> str:
-    booking = booking_for_participant(booking_id, user_id)
-    status = status_of(booking, now)
+    booking = booking_of(booking_for_participant(booking_id, user_id))
+    status = booking.status_at(now)
     if status is not BookingStatus.CONFIRMED:
         raise InvalidState(f"there is no meeting to join: this booking is {status.value}")
     return booking.meeting_url
-
-
-def _as_left(booking: BookingItem, status: BookingStatus, **changes) -> BookingItem:
-    """The booking as a change leaves it (what its webhook event reports), before it is written."""
-    left = BookingItem.from_raw_data(booking.serialize())
-    left.status = status.value
-    for name, value in changes.items():
-        setattr(left, name, value)
-    return left
 
 
 def cancel_booking(booking_id: str, user_id: str, reason: str | None, now: datetime) -> BookingItem:
@@ -68,57 +59,54 @@ def cancel_booking(booking_id: str, user_id: str, reason: str | None, now: datet
     other is notified. The refund the booking's policy gives is recorded as owed in the same
     transaction and given back through the gateway from the stream (services/refunds.py), so a
     retried cancel finds the booking cancelled (409) and never refunds twice."""
-    booking = booking_for_participant(booking_id, user_id)
-    if status_of(booking, now) is BookingStatus.HELD:
+    row = booking_for_participant(booking_id, user_id)
+    booking = booking_of(row)
+    if booking.status_at(now) is BookingStatus.HELD:
         return release_hold(booking_id, user_id, now)
     _require_upcoming_confirmed(booking, now)
     role = _role(booking, user_id)
-    refund = refund_if_cancelled(booking, role, now)
-    booking.calendar_sequence = int(booking.calendar_sequence or 0) + 1
+    refund = booking.refund_if_cancelled(role, now)
     sender = get_settings().sender_email
     other_id, _ = _other_party(booking, user_id)
     who = booking.mentee_name if role is Role.MENTEE else booking.mentor_name
-    terms = Terms(policy_of(booking.cancellation_policy), refund=refund, cancelled_by=role, cancelled_at=now)
-    records = [
-        *email_records(booking, EmailKind.CANCELLED, sender, now, terms),
-        notification_record(other_id, "booking_cancelled", "Session cancelled", f"{who} cancelled your session.", booking_id, now),
-        booking_event(
-            EventType.BOOKING_CANCELLED,
-            _as_left(booking, BookingStatus.CANCELLED, cancelled_by=role.value, refund_amount=refund.amount),
-            now,
-        ),
-    ]
-    slot_starts = slots_for_session(booking.start, int(booking.duration_minutes))
-    cancellation = Cancellation(by=role.value, reason=reason or None, messages=records, refund=refund.amount)
-    return booking_repository().cancel(booking, slot_starts, cancellation, now)
+    terms = Terms(booking.cancellation_policy, refund=refund, cancelled_by=role, cancelled_at=now)
+
+    def owed(cancelled: BookingItem) -> list[TableItem]:
+        return [
+            *email_records(cancelled, EmailKind.CANCELLED, sender, now, terms),
+            notification_record(other_id, "booking_cancelled", "Session cancelled", f"{who} cancelled your session.", booking_id, now),
+            booking_event(EventType.BOOKING_CANCELLED, cancelled, now),
+        ]
+
+    cancellation = Cancellation(by=role.value, reason=reason or None, refund=refund.amount, messages=owed)
+    return booking_repository().cancel(row, cancellation, now)
 
 
 def report_no_show(booking_id: str, user_id: str, absent: Role, now: datetime) -> BookingItem:
     """The participant who was there reports the other absent, from 10 minutes after the start
     until 48 hours after the end, once. The mentor absent refunds the mentee in full; the mentee
     absent refunds nothing. Both are told in their inbox."""
-    booking = booking_for_participant(booking_id, user_id)
+    row = booking_for_participant(booking_id, user_id)
+    booking = booking_of(row)
     if _role(booking, user_id) is absent:
         raise Forbidden("only the other participant can report someone absent")
-    status = status_of(booking, now)
+    status = booking.status_at(now)
     if status not in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED):
         raise InvalidState(f"only a confirmed session can be reported as a no-show (this one is {status.value})")
     if not no_show_window_open(booking.start, booking.end, now):
         raise InvalidState("a no-show can be reported from 10 minutes after the start until 48 hours after the end")
-    refund = no_show_refund(absent, price_of(booking))
+    refund = no_show_refund(absent, booking.price)
     absent_id, _ = _other_party(booking, user_id)
     reporter = booking.mentee_name if absent is Role.MENTOR else booking.mentor_name
-    records = [
-        notification_record(absent_id, "booking_no_show", "Marked absent", f"{reporter} reported you absent from your session.", booking_id, now),
-        notification_record(user_id, "booking_no_show", "No-show recorded", "The session is recorded as a no-show.", booking_id, now),
-        booking_event(
-            EventType.BOOKING_NO_SHOW,
-            _as_left(booking, BookingStatus.NO_SHOW, absent=absent.value, refund_amount=refund.amount),
-            now,
-        ),
-    ]
-    report = NoShow(absent=absent.value, refund=refund.amount, messages=records)
-    return booking_repository().no_show(booking, report, now)
+
+    def owed(reported: BookingItem) -> list[TableItem]:
+        return [
+            notification_record(absent_id, "booking_no_show", "Marked absent", f"{reporter} reported you absent from your session.", booking_id, now),
+            notification_record(user_id, "booking_no_show", "No-show recorded", "The session is recorded as a no-show.", booking_id, now),
+            booking_event(EventType.BOOKING_NO_SHOW, reported, now),
+        ]
+
+    return booking_repository().no_show(row, NoShow(absent=absent.value, refund=refund.amount, messages=owed), now)
 
 
 def reschedule_booking(booking_id: str, user_id: str, new_start: datetime, now: datetime) -> BookingItem:
@@ -129,43 +117,41 @@ def reschedule_booking(booking_id: str, user_id: str, new_start: datetime, now: 
     The new time must be one the mentor offers, by the rule a hold obeys (weekly rules or a
     published slot; notice, horizon, buffers, daily cap, calendars read live), with the session's
     own slots set aside; else SlotUnavailable and nothing changes."""
-    booking = booking_for_participant(booking_id, user_id)
+    row = booking_for_participant(booking_id, user_id)
+    booking = booking_of(row)
     _require_upcoming_confirmed(booking, now)
-    policy = policy_of(booking.cancellation_policy)
+    policy = booking.cancellation_policy
     if _role(booking, user_id) is Role.MENTEE and not full_refund_stands(policy, booking.start, now):
         raise InvalidState(
             f"under the {policy.value} policy a mentee can move a session only while cancelling it "
             "would refund in full; cancel it, or ask the mentor to move it"
         )
-    minutes = int(booking.duration_minutes)
-    check_session_request(new_start, minutes, now)
+    check_session_request(new_start, booking.duration_minutes, now)
     if new_start == booking.start:
         raise InvalidState("the session already starts at that time")
     plan = move_plan(booking, new_start, now)
-    old_start = booking.start
-    old_starts = slots_for_session(old_start, minutes)
-    moved = BookingItem.from_raw_data(booking.serialize())  # the booking as it will read afterwards
-    moved.start, moved.end = new_start, new_start + timedelta(minutes=minutes)
-    moved.calendar_sequence = int(booking.calendar_sequence or 0) + 1
     sender = get_settings().sender_email
     other_id, _ = _other_party(booking, user_id)
-    records = [
-        *email_records(moved, EmailKind.RESCHEDULED, sender, now, Terms(policy)),
-        *reminder_records(moved, now),
-        notification_record(other_id, "booking_rescheduled", "Session moved", "Your session has a new time.", booking_id, now),
-        booking_event(EventType.BOOKING_RESCHEDULED, moved, now, previous_start=old_start),
-    ]
-    move = Move(moved, old_starts, slots_for_session(new_start, minutes), records, plan)
-    return booking_repository().reschedule(booking, move, now)
+
+    def owed(moved: BookingItem) -> list[TableItem]:
+        return [
+            *email_records(moved, EmailKind.RESCHEDULED, sender, now, Terms(policy)),
+            *reminder_records(moved, now),
+            notification_record(other_id, "booking_rescheduled", "Session moved", "Your session has a new time.", booking_id, now),
+            booking_event(EventType.BOOKING_RESCHEDULED, moved, now, previous_start=booking.start),
+        ]
+
+    return booking_repository().reschedule(row, Move(new_start, owed, plan), now)
 
 
 def review_session(booking_id: str, user_id: str, rating: int, comment: str, now: datetime) -> Review:
     """The mentee reviews a confirmed session once it has ended, or one the mentor missed (a
     mentee recorded absent cannot); the mentor's aggregates change in the same transaction."""
-    booking = booking_for_participant(booking_id, user_id)
+    row = booking_for_participant(booking_id, user_id)
+    booking = booking_of(row)
     if booking.mentee_id != user_id:
         raise Forbidden("only the mentee of a session can review it")
-    status = status_of(booking, now)
+    status = booking.status_at(now)
     if status is BookingStatus.NO_SHOW and booking.absent == Role.MENTEE:
         raise InvalidState("you were recorded absent from this session, so it cannot be reviewed")
     if status is not BookingStatus.COMPLETED and status is not BookingStatus.NO_SHOW:
@@ -182,5 +168,5 @@ def review_session(booking_id: str, user_id: str, rating: int, comment: str, now
         comment=comment,
         created_at=now,
     )
-    booking_repository().review(booking, review, events=[review_event(review, booking, now)])
+    booking_repository().review(row, review, events=[review_event(review, row, now)])
     return review

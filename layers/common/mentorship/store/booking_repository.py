@@ -1,8 +1,9 @@
 """The booking aggregate's repository: the one door services write bookings through.
 
-Services hand it typed intents (a new hold, a `Confirmation`, a release to a final state, a
-`Cancellation`, a `NoShow`, a `Move`, a review) together with the messages the change owes, and get back the
-booking as written. Key formats, index membership (ByMentee, ByMentor, DueWork) and each
+Services hand it typed intents (a `NewHold`, a `Confirmation`, a release to a final state, a
+`Cancellation`, a `NoShow`, a `Move`, a review), each with the messages the change owes as a
+function of the booking as the change leaves it, and get back the booking as written: the row is
+built and changed only here (the booking a service read is handed back as read, never edited). Key formats, index membership (ByMentee, ByMentor, DueWork) and each
 transaction stay behind it (`store.booking_writes`, `store.session_changes`, `store.bookings`).
 `use_booking_repository(fake)` swaps it, so the use cases get fast unit tests without DynamoDB
 (tests/support/fakes.py); races and transactions are tested on DynamoDB Local.
@@ -13,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol, Sequence
 
-from mentorship.store.booking_writes import BookingWrites, Confirmation, HoldPlan
+from mentorship.store.booking_writes import BookingWrites, Confirmation, HoldPlan, NewHold
 from mentorship.store.bookings import BookingStore
 from mentorship.store.models import BookingItem, Review, TableItem
 from mentorship.store.waitlist import WaitlistClaim
@@ -25,26 +26,21 @@ class BookingRepository(Protocol):
         """The booking (strongly consistent), or None."""
 
     def hold(
-        self,
-        booking: BookingItem,
-        slot_starts: list[datetime],
-        now: datetime,
-        plan: HoldPlan | None = None,
-        events: Sequence[TableItem] = (),
-        claim: WaitlistClaim | None = None,
-    ) -> None:
-        """Lock the slots and take a hold place for a new held booking, recording `events` (its
-        webhook event, an offer's messages) with it (SlotUnavailable, TooManyHolds); with a plan,
+        self, hold: NewHold, now: datetime, plan: HoldPlan | None = None, claim: WaitlistClaim | None = None
+    ) -> BookingItem:
+        """Write the new held booking, lock its slots and take a hold place, recording its messages
+        (its webhook event, an offer's) with it (SlotUnavailable, TooManyHolds); with a plan,
         only if the offering offers them, serialized with other holds by the ledger; with a
         claim, only while that waitlist entry is waiting (InvalidState)."""
 
-    def confirm(self, booking: BookingItem, slot_starts: list[datetime], confirmation: Confirmation, now: datetime) -> BookingItem:
-        """Book the held slots with the charge, link and messages (HoldExpired, InvalidState)."""
+    def confirm(self, booking: BookingItem, confirmation: Confirmation, now: datetime) -> BookingItem:
+        """Book the held slots with the charge, link, policy and messages (HoldExpired,
+        InvalidState, PolicyChanged)."""
 
-    def release(self, booking: BookingItem, slot_starts: list[datetime], new_status: str, now: datetime) -> BookingItem:
+    def release(self, booking: BookingItem, new_status: str, now: datetime) -> BookingItem:
         """End a hold (released, payment_failed, expired) and free its slots (InvalidState)."""
 
-    def cancel(self, booking: BookingItem, slot_starts: list[datetime], cancellation: Cancellation, now: datetime) -> BookingItem:
+    def cancel(self, booking: BookingItem, cancellation: Cancellation, now: datetime) -> BookingItem:
         """Cancel a confirmed session, free its slots, drop its reminders, record the messages."""
 
     def no_show(self, booking: BookingItem, report: NoShow, now: datetime) -> BookingItem:
@@ -73,24 +69,18 @@ class DynamoBookingRepository:
         return self._reads.get(booking_id)
 
     def hold(
-        self,
-        booking: BookingItem,
-        slot_starts: list[datetime],
-        now: datetime,
-        plan: HoldPlan | None = None,
-        events: Sequence[TableItem] = (),
-        claim: WaitlistClaim | None = None,
-    ) -> None:
-        self._writes.hold(booking, slot_starts, now, plan, events=events, claim=claim)
+        self, hold: NewHold, now: datetime, plan: HoldPlan | None = None, claim: WaitlistClaim | None = None
+    ) -> BookingItem:
+        return self._writes.hold(hold, now, plan, claim=claim)
 
-    def confirm(self, booking: BookingItem, slot_starts: list[datetime], confirmation: Confirmation, now: datetime) -> BookingItem:
-        return self._writes.confirm(booking, slot_starts, confirmation, now)
+    def confirm(self, booking: BookingItem, confirmation: Confirmation, now: datetime) -> BookingItem:
+        return self._writes.confirm(booking, confirmation, now)
 
-    def release(self, booking: BookingItem, slot_starts: list[datetime], new_status: str, now: datetime) -> BookingItem:
-        return self._writes.release(booking, slot_starts, new_status, now)
+    def release(self, booking: BookingItem, new_status: str, now: datetime) -> BookingItem:
+        return self._writes.release(booking, new_status, now)
 
-    def cancel(self, booking: BookingItem, slot_starts: list[datetime], cancellation: Cancellation, now: datetime) -> BookingItem:
-        return self._sessions.cancel(booking, slot_starts, cancellation, now)
+    def cancel(self, booking: BookingItem, cancellation: Cancellation, now: datetime) -> BookingItem:
+        return self._sessions.cancel(booking, cancellation, now)
 
     def no_show(self, booking: BookingItem, report: NoShow, now: datetime) -> BookingItem:
         return self._sessions.no_show(booking, report, now)

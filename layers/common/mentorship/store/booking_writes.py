@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Sequence
 
-from mentorship.domain.commitments import DEFAULT_POLICY, CancellationPolicy, policy_of
-from mentorship.domain.instants import epoch_seconds, format_utc, format_utc_precise, from_epoch_seconds
+from mentorship.domain.calendar import Party
+from mentorship.domain.commitments import DEFAULT_POLICY, CancellationPolicy
+from mentorship.domain.instants import epoch_seconds, format_utc, from_epoch_seconds
 from mentorship.domain.schedules import LedgerDay
+from mentorship.domain.slots import slots_for_session
 from mentorship.errors import HoldExpired, InvalidState, ServiceUnavailable, SlotUnavailable, TooManyHolds
 from mentorship.store.binding import ensure_bound
-from mentorship.store.bookings import BookingStore
+from mentorship.store.bookings import BookingStore, as_written, new_booking
 from mentorship.store.directory import change_actions
 from mentorship.store.models import (
     BookingItem,
@@ -31,7 +33,6 @@ from mentorship.store.models import (
     slot_sk,
     user_pk,
 )
-from mentorship.store.due_work import due_shard_for
 from mentorship.store.slots import SlotStore, WindowView, day_sk, lock_is_free, lock_is_held_by, lock_sk, new_lock
 from mentorship.store.waitlist import WaitlistClaim, claim_actions
 from mentorship.store.transactions import ConditionsFailed, Transaction, retry_on_contention
@@ -62,14 +63,88 @@ class HoldPlan:
     ledger_days: tuple[LedgerDay, ...]
 
 
+Messages = Callable[[BookingItem], list[TableItem]]
+"""What a change owes (emails, reminders, inbox entries, its webhook event), built from the
+booking as the change leaves it: the store makes that row and hands it over, so no caller edits
+or copies one."""
+
+
+def no_messages(booking: BookingItem) -> list[TableItem]:
+    return []
+
+
+@dataclass(frozen=True)
+class NewHold:
+    """A hold to write: the session (who, when, for how long, at what rate), until when it holds
+    its slots, the meeting link and cancellation policy chosen from the profile the hold read,
+    the waitlist entry it offers (if any), and what it owes (its event, an offer's messages)."""
+
+    booking_id: str
+    mentor: Party
+    mentee: Party
+    start: datetime
+    minutes: int
+    hourly_rate: int
+    currency: str
+    topic: str
+    expires_at: datetime
+    meeting_url: str
+    policy: CancellationPolicy
+    waitlist_id: str | None = None
+    messages: Messages = no_messages
+
+
 @dataclass(frozen=True)
 class Confirmation:
-    """What a confirm writes besides the state: the charge that paid, the meeting link, and the
-    messages owed (emails, reminders, inbox entries), recorded with it, all or nothing."""
+    """What a confirm writes besides the state: the charge that paid, the meeting link, the
+    cancellation policy it snapshots, and the messages owed (emails, reminders, inbox entries,
+    its event), recorded with it, all or nothing."""
 
     charge_id: str
     meeting_url: str
-    messages: list[TableItem]
+    policy: CancellationPolicy
+    messages: Messages
+
+
+def held_row(hold: NewHold, now: datetime) -> BookingItem:
+    """The booking item a hold writes (in DueWork until its expiry)."""
+    return new_booking(
+        hold.booking_id,
+        mentor=hold.mentor,
+        mentee=hold.mentee,
+        start=hold.start,
+        minutes=hold.minutes,
+        hourly_rate=hold.hourly_rate,
+        currency=hold.currency,
+        topic=hold.topic,
+        status="held",
+        now=now,
+        hold_expires_at=hold.expires_at,
+        meeting_url=hold.meeting_url,
+        cancellation_policy=hold.policy.value,
+        waitlist_id=hold.waitlist_id,
+    )
+
+
+def released_row(booking: BookingItem, new_status: str, now: datetime) -> BookingItem:
+    """`booking` as the end of its hold writes it (released, payment_failed, expired)."""
+    return as_written(booking, status=new_status, updated_at=now, hold_expires_at=None, due_shard=None, due_at=None)
+
+
+def confirmed_row(booking: BookingItem, confirmation: Confirmation, now: datetime) -> BookingItem:
+    """`booking` as a confirm writes it: its hold over, as any end of a hold leaves it, and
+    confirmed with the charge, meeting link and policy."""
+    return as_written(
+        released_row(booking, "confirmed", now),
+        cancellation_policy=confirmation.policy.value,
+        meeting_url=confirmation.meeting_url,
+        payment_reference=confirmation.charge_id,
+    )
+
+
+def session_slots(booking: BookingItem) -> list[datetime]:
+    """The slots the booking's session takes."""
+    return slots_for_session(booking.start, int(booking.duration_minutes))
 
 
 class PolicyChanged(Exception):
@@ -112,16 +187,15 @@ class BookingWrites:
 
     def hold(
         self,
-        booking: BookingItem,
-        slot_starts: list[datetime],
+        hold: NewHold,
         now: datetime,
         plan: HoldPlan | None = None,
         attempts: int = 4,
-        events: Sequence[TableItem] = (),
         claim: WaitlistClaim | None = None,
-    ) -> None:
-        """Lock every slot for `booking` until its hold expires, in one transaction, together with
-        one of the mentee's hold places. SlotUnavailable if any slot is missing, taken or (with a
+    ) -> BookingItem:
+        """Write the hold's booking and lock every slot for it until the hold expires, in one
+        transaction, together with one of the mentee's hold places and the messages it owes; the
+        booking as written. SlotUnavailable if any slot is missing, taken or (with a
         `plan`) not offered; TooManyHolds if the mentee already has three active holds. With a
         `claim` (a waitlist offer), its entry turns offered in the same transaction, or nothing
         is written: InvalidState when the entry is no longer waiting.
@@ -130,9 +204,9 @@ class BookingWrites:
         `slot:` existence check, one the rules give has none (the rules were just checked), and
         the ledger days are written or checked at the versions read: when another hold changed
         one meanwhile, the window is read and checked again."""
-        # In DueWork until confirmed or released, so the scheduled run tidies it up once it expires.
-        booking.due_shard = due_shard_for(booking.pk)
-        booking.due_at = format_utc_precise(from_epoch_seconds(int(booking.hold_expires_at)))
+        booking = held_row(hold, now)
+        slot_starts = slots_for_session(hold.start, hold.minutes)
+        events = hold.messages(booking)
         ledger_changed = False
         for _ in range(attempts):
             view = offered_window(booking.mentor_id, plan)
@@ -145,7 +219,7 @@ class BookingWrites:
                     attempts=HOLD_CONTENTION_ATTEMPTS,
                     settled=lambda: self._refuse_if_taken(booking, slot_starts, now),
                 )
-                return
+                return booking
             except ConditionsFailed as failed:
                 if any(name.startswith("claim:") for name in failed.names):
                     raise InvalidState("that waitlist entry is no longer waiting") from None
@@ -210,16 +284,19 @@ class BookingWrites:
             claim_actions(transaction, claim)
         transaction.commit()
 
-    def confirm(self, booking: BookingItem, slot_starts: list[datetime], confirmation: Confirmation, now: datetime) -> BookingItem:
+    def confirm(self, booking: BookingItem, confirmation: Confirmation, now: datetime) -> BookingItem:
         """Turn this booking's unexpired holds into booked slots, confirm the booking with its
         charge and meeting link, free the mentee's hold place, count the session on the mentor
         and record the messages, all or nothing; the booking as written.
-        The booking's `cancellation_policy` is snapshotted, on condition that it is still the
+        The confirmation's `policy` is snapshotted, on condition that it is still the
         mentor's (the profile is in this transaction anyway, for `total_sessions`): so the
         policy kept is the one current when the confirm commits, at no extra request.
         HoldExpired if any lock is no longer this booking's unexpired hold; InvalidState if the
         booking is no longer held; PolicyChanged if the mentor's policy is another one now."""
-        policy = policy_of(booking.cancellation_policy)
+        policy = confirmation.policy
+        slot_starts = session_slots(booking)
+        confirmed = confirmed_row(booking, confirmation, now)
+        messages = confirmation.messages(confirmed)
         booking_actions = [
             BookingItem.status.set("confirmed"),
             BookingItem.cancellation_policy.set(policy.value),
@@ -250,7 +327,7 @@ class BookingWrites:
                 actions=[MentorProfile.total_sessions.add(1), *change_actions(booking.mentor_id, now)],
                 condition=MentorProfile.pk.exists() & _policy_is(policy),
             )
-            for index, record in enumerate(confirmation.messages):
+            for index, record in enumerate(messages):
                 transaction.put(f"record:{index}", record, condition=TableItem.pk.does_not_exist())
             transaction.commit()
 
@@ -269,29 +346,20 @@ class BookingWrites:
             if "mentor" in failed.names:
                 raise PolicyChanged(booking.booking_id) from None
             raise
-        return _as_written(
-            booking,
-            status="confirmed",
-            cancellation_policy=policy.value,
-            meeting_url=confirmation.meeting_url,
-            payment_reference=confirmation.charge_id,
-            hold_expires_at=None,
-            due_shard=None,
-            due_at=None,
-            updated_at=now,
-        )
+        return confirmed
 
     @staticmethod
     def _place_of(booking: BookingItem) -> UserHold:
         return UserHold(pk=user_pk(booking.mentee_id), sk=hold_place_sk(int(booking.hold_place)))
 
-    def release(self, booking: BookingItem, slot_starts: list[datetime], new_status: str, now: datetime, attempts: int = 3) -> BookingItem:
+    def release(self, booking: BookingItem, new_status: str, now: datetime, attempts: int = 3) -> BookingItem:
         """End a held booking (released, payment_failed, expired): its slots are free at once.
         Only locks and the hold place that are still this booking's are deleted; the booking as
         written. While the hold runs nobody else can take its locks or its place, so the first
         attempt deletes them without reading; after its expiry (or when that attempt finds one
         gone) it reads which are still ours."""
         partition = mentor_pk(booking.mentor_id)
+        slot_starts = session_slots(booking)
         hold_running = booking.hold_expires_at is not None and int(booking.hold_expires_at) > epoch_seconds(now)
         for attempt in range(attempts):
             if attempt == 0 and hold_running:
@@ -334,7 +402,7 @@ class BookingWrites:
                 if "booking" in failed.names:
                     raise InvalidState("this booking is no longer held") from None
                 continue  # a lock or the hold place changed hands (or was gone): read, then again
-            return _as_written(booking, status=new_status, updated_at=now, hold_expires_at=None, due_shard=None, due_at=None)
+            return released_row(booking, new_status, now)
         raise InvalidState("this booking's hold changed while it was being released; try again")
 
 
@@ -393,11 +461,3 @@ def _ledger_action(transaction: Transaction, mentor_id: str, ledger_day: LedgerD
         transaction.put(name, item, condition=unchanged)
     else:
         transaction.condition_check(name, MentorDay, mentor_pk(mentor_id), sk, unchanged)
-
-
-def _as_written(booking: BookingItem, **changes) -> BookingItem:
-    """A copy of `booking` with `changes`: what a transaction just wrote, without reading it back."""
-    written = BookingItem.from_raw_data(booking.serialize())
-    for name, value in changes.items():
-        setattr(written, name, value)
-    return written

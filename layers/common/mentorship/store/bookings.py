@@ -8,9 +8,10 @@ from typing import Iterator
 from mentorship.domain import bookings as domain
 from mentorship.domain.calendar import Party
 from mentorship.domain.commitments import Money, policy_of
-from mentorship.domain.instants import epoch_seconds, format_utc, from_epoch_seconds
+from mentorship.domain.instants import epoch_seconds, format_utc, format_utc_precise, from_epoch_seconds
 from mentorship.domain.mentors import session_price
 from mentorship.store.binding import ensure_bound
+from mentorship.store.due_work import due_shard_for
 from mentorship.store.models import BookingItem, booking_pk
 from mentorship.store.paging import Page, starting_after, take_page, to_start_key
 
@@ -33,9 +34,14 @@ def new_booking(
     topic: str,
     status: str,
     now: datetime,
+    hold_expires_at: datetime | None = None,
+    meeting_url: str | None = None,
+    cancellation_policy: str | None = None,
+    waitlist_id: str | None = None,
 ) -> BookingItem:
     """A booking item with what follows from its parts (end, price, its place in ByMentee and
-    ByMentor); the caller adds what its state needs (hold expiry, meeting URL)."""
+    ByMentor). A hold (`hold_expires_at` given) is also in DueWork, due when it expires, so the
+    scheduled run tidies it up if it is neither confirmed nor released by then."""
     booking = BookingItem(
         pk=booking_pk(booking_id),
         sk="BOOKING",
@@ -58,9 +64,25 @@ def new_booking(
         calendar_sequence=0,
         created_at=now,
         updated_at=now,
+        meeting_url=meeting_url,
+        cancellation_policy=cancellation_policy,
+        waitlist_id=waitlist_id,
     )
+    if hold_expires_at is not None:
+        booking.hold_expires_at = epoch_seconds(hold_expires_at)
+        booking.due_shard = due_shard_for(booking.pk)
+        booking.due_at = format_utc_precise(from_epoch_seconds(int(booking.hold_expires_at)))
     assign_participant_keys(booking)
     return booking
+
+
+def as_written(booking: BookingItem, **changes) -> BookingItem:
+    """A copy of `booking` with `changes`: what a change leaves (its messages are built from it)
+    or what a transaction just wrote, without reading it back."""
+    written = BookingItem.from_raw_data(booking.serialize())
+    for name, value in changes.items():
+        setattr(written, name, value)
+    return written
 
 
 def booking_of(item: BookingItem) -> domain.Booking:

@@ -7,7 +7,7 @@ start), so two concurrent changes cannot both apply.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Sequence
 
 from pynamodb.exceptions import UpdateError
@@ -18,7 +18,7 @@ from mentorship.errors import AlreadyReviewed, InvalidState, SlotUnavailable
 from mentorship.store.binding import ensure_bound
 from mentorship.domain.sessions import REMINDER_LEADS
 from mentorship.store.directory import change_actions
-from mentorship.store.bookings import participant_sort_key
+from mentorship.store.bookings import as_written, participant_sort_key
 from mentorship.store.models import (
     BookingItem,
     MentorProfile,
@@ -29,21 +29,29 @@ from mentorship.store.models import (
     mentor_pk,
     reminder_sk,
 )
-from mentorship.store.booking_writes import HoldPlan, ledger_actions, ledger_busy, offered_window, require_published
+from mentorship.store.booking_writes import (
+    HoldPlan,
+    Messages,
+    ledger_actions,
+    ledger_busy,
+    offered_window,
+    require_published,
+    session_slots,
+)
 from mentorship.store.slots import WindowView, lock_is_free, lock_sk, new_lock
 from mentorship.store.transactions import ConditionsFailed, Transaction, retry_on_contention
 
 
 @dataclass(frozen=True)
 class Cancellation:
-    """Who cancelled ("mentee" | "mentor"), why (optional), the messages the cancel owes and the
-    refund (minor units) the mentee is owed; a refund above 0 is recorded as pending and put in
+    """Who cancelled ("mentee" | "mentor"), why (optional), the refund (minor units) the mentee
+    is owed, and the messages the cancel owes; a refund above 0 is recorded as pending and put in
     DueWork, so it is given back even if every attempt until then fails."""
 
     by: str
     reason: str | None
-    messages: list[TableItem]
-    refund: int = 0
+    refund: int
+    messages: Messages
 
 
 @dataclass(frozen=True)
@@ -53,21 +61,50 @@ class NoShow:
 
     absent: str
     refund: int
-    messages: list[TableItem]
+    messages: Messages
 
 
 @dataclass(frozen=True)
 class Move:
-    """A reschedule: the booking as it will read (new start, end, calendar sequence), the slots
-    it leaves and takes, the messages it owes (new reminders among them), and how the new time
-    is checked against the offering (a plan, as a hold's, for a mentor with a schedule; None:
-    the new slots must be published)."""
+    """A reschedule: the new start (same duration), the messages it owes (new reminders among
+    them), and how the new time is checked against the offering (a plan, as a hold's, for a
+    mentor with a schedule; None: the new slots must be published)."""
 
-    moved: BookingItem
-    old_starts: list[datetime]
-    new_starts: list[datetime]
-    messages: list[TableItem]
+    new_start: datetime
+    messages: Messages
     plan: HoldPlan | None = None
+
+
+def _next_sequence(booking: BookingItem) -> int:
+    """Every change of a session's invite raises its iCalendar SEQUENCE."""
+    return int(booking.calendar_sequence or 0) + 1
+
+
+def cancelled_row(booking: BookingItem, cancellation: Cancellation) -> BookingItem:
+    """`booking` as a cancel leaves it, as its messages state it (the refund as decided; the
+    written booking also records it as pending, `_owe_refund`)."""
+    return as_written(
+        booking,
+        status="cancelled",
+        calendar_sequence=_next_sequence(booking),
+        cancelled_by=cancellation.by,
+        refund_amount=cancellation.refund,
+    )
+
+
+def no_show_row(booking: BookingItem, report: NoShow) -> BookingItem:
+    """`booking` as a no-show report leaves it, as its messages state it."""
+    return as_written(booking, status="no_show", absent=report.absent, refund_amount=report.refund)
+
+
+def moved_row(booking: BookingItem, new_start: datetime) -> BookingItem:
+    """`booking` as a reschedule to `new_start` leaves it: same duration, the next invite sequence."""
+    return as_written(
+        booking,
+        start=new_start,
+        end=new_start + timedelta(minutes=int(booking.duration_minutes)),
+        calendar_sequence=_next_sequence(booking),
+    )
 
 
 PENDING, REFUNDED = "pending", "refunded"
@@ -127,13 +164,15 @@ class SessionChanges:
     def __init__(self) -> None:
         ensure_bound()
 
-    def cancel(self, booking: BookingItem, slot_starts: list[datetime], cancellation: Cancellation, now: datetime) -> BookingItem:
-        """Free the booked slots, cancel the booking (its calendar sequence as given), delete its
+    def cancel(self, booking: BookingItem, cancellation: Cancellation, now: datetime) -> BookingItem:
+        """Free the booked slots, cancel the booking (its calendar sequence raised), delete its
         pending reminders, take the session off the mentor's count and record the messages; the
         booking as written."""
+        left = cancelled_row(booking, cancellation)
+        messages = cancellation.messages(left)
         actions = [
             BookingItem.status.set("cancelled"),
-            BookingItem.calendar_sequence.set(int(booking.calendar_sequence)),
+            BookingItem.calendar_sequence.set(int(left.calendar_sequence)),
             BookingItem.cancelled_by.set(cancellation.by),
             BookingItem.updated_at.set(now),
         ]
@@ -141,9 +180,8 @@ class SessionChanges:
             actions.append(BookingItem.cancel_reason.set(cancellation.reason))
         actions += refund_owed_actions(booking, cancellation.refund, now)
 
-        self._end_session(booking, actions, slot_starts, uncount=True, messages=cancellation.messages)
-        written = BookingItem.from_raw_data(booking.serialize())
-        written.status, written.cancelled_by, written.updated_at = "cancelled", cancellation.by, now
+        self._end_session(booking, actions, session_slots(booking), uncount=True, messages=messages)
+        written = as_written(left, updated_at=now)
         if cancellation.reason:
             written.cancel_reason = cancellation.reason
         _owe_refund(written, cancellation.refund, now)
@@ -188,17 +226,17 @@ class SessionChanges:
         slots stay taken (the time has passed), its pending reminders go, and a session the
         mentor missed is taken off the mentor's count. InvalidState if it changed meanwhile
         (another report, a cancel)."""
+        left = no_show_row(booking, report)
         actions = [BookingItem.status.set("no_show"), BookingItem.absent.set(report.absent), BookingItem.updated_at.set(now)]
         actions += refund_owed_actions(booking, report.refund, now)
 
-        self._end_session(booking, actions, [], uncount=report.absent == "mentor", messages=report.messages)
-        written = BookingItem.from_raw_data(booking.serialize())
-        written.status, written.absent, written.updated_at = "no_show", report.absent, now
+        self._end_session(booking, actions, [], uncount=report.absent == "mentor", messages=report.messages(left))
+        written = as_written(left, updated_at=now)
         _owe_refund(written, report.refund, now)
         return written
 
     def reschedule(self, booking: BookingItem, move: Move, now: datetime, attempts: int = 4) -> BookingItem:
-        """Move `booking` to `move.moved`'s start (and calendar sequence): take the new slots and free
+        """Move `booking` to `move.new_start` (its calendar sequence raised): take the new slots and free
         the old ones in one transaction (slots in both stay booked), keep its place in ByMentee
         and ByMentor, replace its reminders (those among the messages) and record the messages; the
         booking as written. SlotUnavailable (nothing changed) if a new slot is not offered or not
@@ -211,8 +249,9 @@ class SessionChanges:
         time's locks are deleted in the same transaction: its day's count and buffer are free at
         once (the ledger holds only versions, the counting is done over the locks)."""
         partition = mentor_pk(booking.mentor_id)
-        moved, messages = move.moved, move.messages
-        old, new = set(move.old_starts), set(move.new_starts)
+        moved = moved_row(booking, move.new_start)
+        messages = move.messages(moved)
+        old, new = set(session_slots(booking)), set(session_slots(moved))
         sort_key = participant_sort_key(moved.start, booking.booking_id)
         actions = [
             BookingItem.start.set(moved.start),
@@ -256,10 +295,7 @@ class SessionChanges:
                 # Another change bumped a ledger day around the new time: read again, ask again.
         else:
             raise ledger_busy()
-        written = BookingItem.from_raw_data(moved.serialize())
-        written.mentee_sk = written.mentor_sk = sort_key
-        written.updated_at = now
-        return written
+        return as_written(moved, mentee_sk=sort_key, mentor_sk=sort_key, updated_at=now)
 
     def review(self, booking: BookingItem, review: Review, events: Sequence[TableItem] = ()) -> None:
         """Write the review, mark the booking reviewed and update the mentor's aggregates together,
