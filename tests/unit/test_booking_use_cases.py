@@ -177,6 +177,7 @@ def test_each_change_states_its_messages_from_the_booking_as_the_change_leaves_i
     (cancel_event,) = [r for r in repository.recorded if getattr(r, "event_type", None) == "booking.cancelled"]
     shown = event_booking(cancel_event, "mentor")["booking"]
     assert (shown["status"], shown["cancelledBy"], shown["refund"]["amount"]) == ("cancelled", "mentee", cancelled.refund_amount)
+    assert shown["refundStatus"] == "pending"  # as the recipient's own GET shows it
 
 
 def test_a_no_show_answers_who_was_absent_and_owes_the_refund_and_both_notices(repository):
@@ -189,6 +190,6 @@ def test_a_no_show_answers_who_was_absent_and_owes_the_refund_and_both_notices(r
     assert int(reported.refund_amount) == int(held.price_amount)  # the mentor absent: all of it back
     assert kinds(repository.recorded) == ["Notification", "Notification", "WebhookEvent"]
     (event,) = [r for r in repository.recorded if getattr(r, "event_type", None) == "booking.no_show"]
-    assert event_booking(event)["booking"]["absent"] == "mentor"
+    assert (event_booking(event)["booking"]["absent"], event_booking(event)["booking"]["refundStatus"]) == ("mentor", "pending")
     with pytest.raises(InvalidState):  # once
         sessions.report_no_show(held.booking_id, ADA.user_id, Role.MENTOR, later)

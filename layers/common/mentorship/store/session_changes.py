@@ -80,21 +80,29 @@ def _next_sequence(booking: BookingItem) -> int:
     return int(booking.calendar_sequence or 0) + 1
 
 
+PENDING, REFUNDED = "pending", "refunded"
+
+
+def _refund_owed(amount: int) -> dict:
+    """The refund fields of a booking that owes `amount`: pending until the stream gives it back."""
+    return {"refund_amount": amount, **({"refund_state": PENDING} if amount > 0 else {})}
+
+
 def cancelled_row(booking: BookingItem, cancellation: Cancellation) -> BookingItem:
-    """`booking` as a cancel leaves it, as its messages state it (the refund as decided; the
-    written booking also records it as pending, `_owe_refund`)."""
+    """`booking` as a cancel leaves it, as its messages (and webhook bodies) state it: what the
+    recipient's own GET shows, the refund owed and pending."""
     return as_written(
         booking,
         status="cancelled",
         calendar_sequence=_next_sequence(booking),
         cancelled_by=cancellation.by,
-        refund_amount=cancellation.refund,
+        **_refund_owed(cancellation.refund),
     )
 
 
 def no_show_row(booking: BookingItem, report: NoShow) -> BookingItem:
     """`booking` as a no-show report leaves it, as its messages state it."""
-    return as_written(booking, status="no_show", absent=report.absent, refund_amount=report.refund)
+    return as_written(booking, status="no_show", absent=report.absent, **_refund_owed(report.refund))
 
 
 def moved_row(booking: BookingItem, new_start: datetime) -> BookingItem:
@@ -105,9 +113,6 @@ def moved_row(booking: BookingItem, new_start: datetime) -> BookingItem:
         end=new_start + timedelta(minutes=int(booking.duration_minutes)),
         calendar_sequence=_next_sequence(booking),
     )
-
-
-PENDING, REFUNDED = "pending", "refunded"
 
 
 def _owe_refund(booking: BookingItem, amount: int, now: datetime) -> None:
