@@ -157,7 +157,7 @@ def hold_to_message(holds: int = DEFAULT_HOLDS) -> HoldToMessage:
         timings = []
         with connect(requests.get(f"{base}/realtime", timeout=10).json()["url"]) as client:
             for mentor_id in sorted({mentor for mentor, _ in targets}):
-                _subscribe(client, mentor_id)
+                _subscribe_and_wait(client, mentor_id)
             for mentor_id, start in targets:
                 timings.append(_time_one_hold(base, client, mentor_id, start))
         timings.sort()
@@ -174,7 +174,7 @@ def hold_to_message(holds: int = DEFAULT_HOLDS) -> HoldToMessage:
             process.wait()
 
 
-def _subscribe(client, mentor_id: str, timeout: float = 10) -> None:
+def _subscribe_and_wait(client, mentor_id: str, timeout: float = 10) -> None:
     """Subscribe to `mentor_id` and wait for its acknowledgement; changes of mentors subscribed
     before may arrive in between (the stack's own holds and expiries), and are passed over."""
     client.send(json.dumps({"action": "subscribe", "mentorId": mentor_id}))
