@@ -193,6 +193,9 @@ class Invoked:
         return Invocation(function, "request", 1.0, payload={"batchItemFailures": failures})
 
 
+TIMER_DELAY = 4  # seconds
+
+
 @mock_aws
 def test_the_local_mapping_delivers_a_timer_when_it_is_due_and_keeps_the_ones_that_failed(monkeypatch):
     from local.queues import QueueMapping
@@ -205,12 +208,16 @@ def test_the_local_mapping_delivers_a_timer_when_it_is_due_and_keeps_the_ones_th
     invoked = Invoked(failing={"b-fails"})
     mapping = QueueMapping(source, url, sqs, invoked)
 
-    sqs.send_message(QueueUrl=url, MessageBody=HoldTimer("b-ok", ENDS).body(), DelaySeconds=1)
+    # A delay no loaded machine overruns between the send and the first receive (with 1 s, CI
+    # once received the timer in the first pump); then wait until it is due.
+    sent = time.monotonic()
+    sqs.send_message(QueueUrl=url, MessageBody=HoldTimer("b-ok", ENDS).body(), DelaySeconds=TIMER_DELAY)
     sqs.send_message(QueueUrl=url, MessageBody=HoldTimer("b-fails", ENDS).body())
     assert mapping.pump() == 0  # the failed one only; the timer has not run yet
+    assert time.monotonic() - sent < TIMER_DELAY, "the first receive came too late to show the delay"
     assert [json.loads(r["body"])["bookingId"] for r in invoked.events[0]["Records"]] == ["b-fails"]
     assert invoked.events[0]["Records"][0]["eventSource"] == "aws:sqs"
-    time.sleep(1.1)
+    time.sleep(max(0.0, TIMER_DELAY + 0.1 - (time.monotonic() - sent)))
     assert mapping.pump() == 1
     assert [json.loads(r["body"])["bookingId"] for r in invoked.events[-1]["Records"]] == ["b-ok"]
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"])
