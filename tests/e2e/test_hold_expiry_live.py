@@ -72,11 +72,12 @@ def test_a_lapsed_hold_is_announced_within_5_seconds_of_its_end(short_hold_stack
             if available is None:
                 continue
             seen.append(available)
-            if available:
+            # Until the hold's own announcement (the slot taken), a "free" is about earlier changes:
+            # a stack that has just started may still be announcing its seed's stream records.
+            if available and False in seen:
                 break
         announced_after = time.time() - ends.timestamp()
-        assert seen[0] is False  # the hold itself was announced first
-        assert announced_after >= 0, "announced as free before the hold ended"
+        assert announced_after >= 0, f"announced as free before the hold ended; seen {seen}"
 
     after = requests.get(stack.url(f"/bookings/{booking_id}"), headers=headers, timeout=10).json()
     assert after["status"] == "expired"  # written by the timer: this stack runs no per-minute run
