@@ -30,7 +30,7 @@ from mentorship.domain.instants import epoch_seconds, format_utc, format_utc_pre
 from mentorship.domain.waitlist import LONGEST_WINDOW, WaitlistStatus, last_start, oldest_first
 from mentorship.errors import NotFound
 from mentorship.store.binding import ensure_bound
-from mentorship.store.due_work import due_shard_for
+from mentorship.store.due_work import make_due
 from mentorship.store.models import WaitlistEntry, WaitPlace, user_pk
 from mentorship.store.transactions import ConditionsFailed, Transaction, retry_on_contention
 
@@ -74,7 +74,8 @@ def new_entry(
 ) -> WaitlistEntry:
     """A waiting entry, in the mentor's Waitlist index (and in DueWork)."""
     pk, sk = entry_key(mentee.user_id, waitlist_id)
-    return WaitlistEntry(
+    # In DueWork while waiting: the per-minute run's safety net (services.waitlist.recheck_entry).
+    entry = WaitlistEntry(
         pk=pk,
         sk=sk,
         waitlist_id=waitlist_id,
@@ -93,10 +94,8 @@ def new_entry(
         waitlist_pk=f"{INDEX_PREFIX}{mentor_id}",
         waitlist_sk=f"{format_utc(window_from)}#{format_utc_precise(now)}#{waitlist_id}",
         expires_at=window_to + KEPT_AFTER_WINDOW,
-        # In DueWork while waiting: the per-minute run's safety net (services.waitlist.recheck_entry).
-        due_shard=due_shard_for(pk + sk),
-        due_at=format_utc_precise(now + RECHECK_EVERY),
     )
+    return make_due(entry, now + RECHECK_EVERY)
 
 
 def _place(mentee_id: str, number: int) -> WaitPlace:
