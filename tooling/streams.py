@@ -14,6 +14,7 @@ locally a log line and a list) and the mapping moves on.
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -89,12 +90,31 @@ class StreamReader:
         return records
 
 
+def _as_json(value: dict) -> dict:
+    """One attribute value as the JSON wire format carries it: boto3 hands binary (`B`, `BS`)
+    over as bytes, Lambda's event as base64 text."""
+    (kind, inner), = value.items()
+    if kind == "B":
+        return {"B": base64.b64encode(inner).decode("ascii")}
+    if kind == "BS":
+        return {"BS": [base64.b64encode(item).decode("ascii") for item in inner]}
+    if kind == "M":
+        return {"M": {name: _as_json(item) for name, item in inner.items()}}
+    if kind == "L":
+        return {"L": [_as_json(item) for item in inner]}
+    return value
+
+
 def lambda_record(record: dict, stream_arn: str, region: str) -> dict:
-    """A Streams API record as Lambda's event carries it (epoch seconds for the creation time)."""
+    """A Streams API record as Lambda's event carries it: epoch seconds for the creation time,
+    binary attributes as base64 text (a directory snapshot chunk is binary)."""
     data = dict(record["dynamodb"])
     created = data.get("ApproximateCreationDateTime")
     if created is not None and hasattr(created, "timestamp"):
         data["ApproximateCreationDateTime"] = int(created.timestamp())
+    for image in ("Keys", "NewImage", "OldImage"):
+        if image in data:
+            data[image] = {name: _as_json(value) for name, value in data[image].items()}
     return {
         "eventID": record["eventID"],
         "eventName": record["eventName"],

@@ -5,6 +5,8 @@ part way and is retried, and when Lambda hands the whole batch over again."""
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,7 +14,8 @@ import pytest
 from mentorship.domain.calendar import Party
 from mentorship.errors import ServiceUnavailable
 from mentorship.services import booking as bookings
-from mentorship.store.models import MentorProfile, Notification, PendingEmail, booking_pk, mentor_pk, user_pk
+from mentorship.store.directory import CHUNK_SK, chunk_pk
+from mentorship.store.models import DirectorySnapshotChunk, MentorProfile, Notification, PendingEmail, booking_pk, mentor_pk, user_pk
 from tests.support.factories import add_mentor, add_slots
 from tests.support.streams import mapping_for, stream_function
 from tooling.streams import StreamReader, lambda_record
@@ -124,3 +127,27 @@ def test_a_record_that_keeps_failing_goes_to_the_on_failure_destination_and_the_
     scheduled_run({"time": (NOW + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")}, LambdaContext())
     assert sorted(d[0] for d, _ in outbox.email.sent) == ["ada@example.com", "mentor-grace@example.com"]
     assert pending_emails(booking_id) == []
+
+
+def test_a_binary_item_reaches_the_function_as_base64_text_in_a_json_event_and_delivery_goes_on(engine, outbox):
+    """A directory snapshot chunk is binary. Lambda's event carries it as base64 text; the local
+    stack passes the event to its workers as JSON, and a bytes value there once stopped the whole
+    stream (every later record waited behind the batch that could not be sent)."""
+    client, streams, table = engine
+    chunk = bytes(range(256)) * 4
+    DirectorySnapshotChunk(pk=chunk_pk("snapshot-1", 0), sk=CHUNK_SK, data=chunk).save()
+    booking_id = confirmed_booking()
+
+    events = []
+
+    def invoke_over_json(event: dict) -> dict:
+        wire = json.dumps(event)  # what the local stack's worker channel carries
+        events.append(json.loads(wire))
+        return stream_function(json.loads(wire))
+
+    mapping_for(client, streams, table, invoke=invoke_over_json).drain()
+    images = [record["dynamodb"].get("NewImage", {}) for event in events for record in event["Records"]]
+    [chunk_image] = [image for image in images if image.get("kind", {}).get("S") == "DirectorySnapshotChunk"]
+    assert base64.b64decode(chunk_image["data"]["B"]) == chunk
+    assert pending_emails(booking_id) == []
+    assert len(outbox.email.sent) == 2
