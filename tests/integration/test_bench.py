@@ -236,14 +236,15 @@ def test_a_first_request_that_fails_fails_the_measurement(local_table):
         replace(request, event=event).probe().sample()
 
 
-def test_the_live_fan_out_reads_one_query_without_subscribers_and_posts_to_each_subscriber(dynamodb_local):
+def test_the_live_fan_out_reads_one_query_without_subscribers_and_posts_to_each_subscriber(dynamodb_local, capfd):
     from bench import live_availability
 
     costs = live_availability.fan_out_costs(dynamodb_local, (0, 3))
+    # CI once saw 1 post of 3 and nothing else; a failed post is logged (stdout), so show it
     assert [(cost.subscribers, cost.dynamodb.operations, cost.posts) for cost in costs] == [
         (0, {"Query": 1}, 0),  # nobody listens: the subscribers' Query only
         (3, {"Query": 3}, 3),  # plus the offering's head and window, then one post each
-    ]
+    ], capfd.readouterr().out[-4000:]
     section = "\n".join(live_availability.live_section(costs, None))
     assert "| 3 | 3 | Query 3 | 3 |" in section
 
