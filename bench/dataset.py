@@ -28,13 +28,13 @@ from datetime import UTC, datetime, timedelta
 
 from mentorship.domain.bookings import BookingStatus
 from mentorship.domain.calendar import Party
-from mentorship.domain.instants import SLOT, epoch_seconds, format_utc_precise
+from mentorship.domain.instants import SLOT, epoch_seconds
 from mentorship.domain.sessions import HOLD_DURATION
 from mentorship.services.outbox_records import notification_record, reminder_records
 from mentorship.services.profiles import ProfileFacts, build_profile
 from mentorship.store.booking_writes import new_hold_place
 from mentorship.store.bookings import new_booking
-from mentorship.store.due_work import due_shard_for
+from mentorship.store.due_work import make_due
 from mentorship.store.models import BookingItem, MentorProfile, Notification, TableItem
 from mentorship.store.reviews import new_review
 from mentorship.store.slots import new_lock, new_slot
@@ -361,7 +361,7 @@ class _Builder:
             hold_expires_at=hold_expires_at,
         )
         booking.hold_place = 0
-        booking.due_shard, booking.due_at = due_shard_for(booking.pk), format_utc_precise(hold_expires_at)
+        make_due(booking, hold_expires_at)
         self.lock(mentor, booking, booked=False, hold_expires_at=hold_expires_at)
         self.items.append(new_hold_place(holder.user_id, 0, booking.booking_id, epoch_seconds(hold_expires_at)))
 

@@ -21,6 +21,7 @@ from mentorship.errors import HoldExpired, InvalidState, ServiceUnavailable, Slo
 from mentorship.store.binding import ensure_bound
 from mentorship.store.bookings import BookingStore, as_written, new_booking
 from mentorship.store.directory import change_actions
+from mentorship.store.due_work import done_actions
 from mentorship.store.models import (
     BookingItem,
     MentorDay,
@@ -303,8 +304,7 @@ class BookingWrites:
             BookingItem.meeting_url.set(confirmation.meeting_url),
             BookingItem.payment_reference.set(confirmation.charge_id),
             BookingItem.hold_expires_at.remove(),
-            BookingItem.due_shard.remove(),
-            BookingItem.due_at.remove(),
+            *done_actions(),
             BookingItem.updated_at.set(now),
         ]
 
@@ -389,8 +389,7 @@ class BookingWrites:
                     BookingItem.status.set(new_status),
                     BookingItem.updated_at.set(now),
                     BookingItem.hold_expires_at.remove(),
-                    BookingItem.due_shard.remove(),
-                    BookingItem.due_at.remove(),
+                    *done_actions(),
                 ],
                 condition=BookingItem.status == "held",
             )

@@ -8,10 +8,10 @@ from typing import Iterator
 from mentorship.domain import bookings as domain
 from mentorship.domain.calendar import Party
 from mentorship.domain.commitments import Money, policy_of
-from mentorship.domain.instants import epoch_seconds, format_utc, format_utc_precise, from_epoch_seconds
+from mentorship.domain.instants import epoch_seconds, format_utc, from_epoch_seconds
 from mentorship.domain.mentors import session_price
 from mentorship.store.binding import ensure_bound
-from mentorship.store.due_work import due_shard_for
+from mentorship.store.due_work import make_due
 from mentorship.store.models import BookingItem, booking_pk
 from mentorship.store.paging import Page, starting_after, take_page, to_start_key
 
@@ -70,8 +70,7 @@ def new_booking(
     )
     if hold_expires_at is not None:
         booking.hold_expires_at = epoch_seconds(hold_expires_at)
-        booking.due_shard = due_shard_for(booking.pk)
-        booking.due_at = format_utc_precise(from_epoch_seconds(int(booking.hold_expires_at)))
+        make_due(booking, from_epoch_seconds(int(booking.hold_expires_at)))
     assign_participant_keys(booking)
     return booking
 

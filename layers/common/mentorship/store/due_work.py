@@ -21,11 +21,30 @@ def due_shard_for(item_key: str) -> str:
     return f"DUE#{zlib.crc32(item_key.encode()) % DUE_SHARDS}"
 
 
+def _shard_of(item: TableItem) -> str:
+    return due_shard_for(item.pk + item.sk)
+
+
 def make_due[ItemT: TableItem](item: ItemT, due: datetime) -> ItemT:
     """Put a new `item` into DueWork, due at `due` (its shard derives from its key)."""
-    item.due_shard = due_shard_for(item.pk + item.sk)
+    item.due_shard = _shard_of(item)
     item.due_at = format_utc_precise(due)
     return item
+
+
+def due_actions(item: TableItem, due: datetime) -> list:
+    """The update actions that put a stored `item` into DueWork at `due` (as make_due would)."""
+    return [TableItem.due_shard.set(_shard_of(item)), *due_again_actions(due)]
+
+
+def due_again_actions(due: datetime) -> list:
+    """The update action that keeps a pending item in DueWork and makes it due at `due` (a retry)."""
+    return [TableItem.due_at.set(format_utc_precise(due))]
+
+
+def done_actions() -> list:
+    """The update actions that take an item out of DueWork: its work is done."""
+    return [TableItem.due_shard.remove(), TableItem.due_at.remove()]
 
 
 def is_due_work(item: TableItem) -> bool:

@@ -9,10 +9,9 @@ from datetime import datetime
 
 from pynamodb.exceptions import PutError, UpdateError
 
-from mentorship.domain.instants import format_utc_precise
 from mentorship.store.binding import ensure_bound
 from mentorship.store.directory import change_actions, mark_changed
-from mentorship.store.due_work import due_shard_for
+from mentorship.store.due_work import due_actions, done_actions
 from mentorship.store.models import DIRECTORY_PARTITION, MentorProfile, mentor_pk
 
 PROFILE_SK = "PROFILE"
@@ -119,18 +118,13 @@ class MentorStore:
             MentorProfile.next_open_at.set(start) if start else MentorProfile.next_open_at.remove(),
             *change_actions(mentor_id, checked_at),
         ]
-        if recheck_at is not None:
-            actions += [
-                MentorProfile.due_shard.set(due_shard_for(mentor_pk(mentor_id))),
-                MentorProfile.due_at.set(format_utc_precise(recheck_at)),
-            ]
-        else:
-            actions += [MentorProfile.due_shard.remove(), MentorProfile.due_at.remove()]
+        profile = MentorProfile(pk=mentor_pk(mentor_id), sk=PROFILE_SK)
+        actions += due_actions(profile, recheck_at) if recheck_at is not None else done_actions()
         condition = MentorProfile.pk.exists() & (
             MentorProfile.next_open_checked_at.does_not_exist() | (MentorProfile.next_open_checked_at <= checked_at)
         )
         try:
-            MentorProfile(pk=mentor_pk(mentor_id), sk=PROFILE_SK).update(actions=actions, condition=condition)
+            profile.update(actions=actions, condition=condition)
         except UpdateError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from pynamodb.exceptions import UpdateError
 
-from mentorship.domain.instants import epoch_seconds, format_utc_precise
-from mentorship.store.due_work import due_by, is_due_work, make_due
+from mentorship.domain.instants import epoch_seconds
+from mentorship.store.due_work import done_actions, due_again_actions, due_by, is_due_work, make_due
 from mentorship.store.models import PendingEmail, TableItem, booking_pk
 
 LEASE = timedelta(minutes=2)
@@ -73,7 +73,7 @@ def mark_done(item: TableItem, lease: int, extra_actions: list | None = None) ->
     model = type(item)
     try:
         item.update(
-            actions=[model.due_shard.remove(), model.due_at.remove(), model.claimed_until.remove(), *(extra_actions or [])],
+            actions=[*done_actions(), model.claimed_until.remove(), *(extra_actions or [])],
             condition=model.claimed_until == lease,
         )
     except UpdateError as error:
@@ -94,7 +94,7 @@ def retry_later(item: TableItem, lease: int, at: datetime, extra_actions: list |
     model = type(item)
     try:
         item.update(
-            actions=[model.claimed_until.remove(), model.due_at.set(format_utc_precise(at)), *(extra_actions or [])],
+            actions=[model.claimed_until.remove(), *due_again_actions(at), *(extra_actions or [])],
             condition=model.claimed_until == lease,
         )
     except UpdateError as error:

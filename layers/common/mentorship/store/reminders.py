@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import Enum
 
 from mentorship.domain.bookings import BookingStatus
-from mentorship.store.due_work import make_due
+from mentorship.store.due_work import done_actions, make_due
 from mentorship.store.models import BookingItem, Reminder, TableItem, booking_pk, reminder_sk
 from mentorship.store.outbox import mark_done
 from mentorship.store.transactions import ConditionsFailed, Transaction, retry_on_contention
@@ -73,8 +73,7 @@ def _commit(reminder: Reminder, lease: int, booking: BookingItem, messages: Sequ
         "reminder",
         reminder,
         actions=[
-            Reminder.due_shard.remove(),
-            Reminder.due_at.remove(),
+            *done_actions(),
             Reminder.claimed_until.remove(),
             Reminder.sent.set(True),
         ],

@@ -12,8 +12,8 @@ from typing import Sequence
 
 from pynamodb.exceptions import UpdateError
 
-from mentorship.domain.instants import format_utc, format_utc_precise
-from mentorship.store.due_work import due_shard_for
+from mentorship.domain.instants import format_utc
+from mentorship.store.due_work import due_actions, due_again_actions, done_actions, make_due
 from mentorship.errors import AlreadyReviewed, InvalidState, SlotUnavailable
 from mentorship.store.binding import ensure_bound
 from mentorship.domain.sessions import REMINDER_LEADS
@@ -119,18 +119,14 @@ def _owe_refund(booking: BookingItem, amount: int, now: datetime) -> None:
     booking.refund_amount = amount
     if amount > 0:
         booking.refund_state = PENDING
-        booking.due_shard, booking.due_at = due_shard_for(booking.pk), format_utc_precise(now)
+        make_due(booking, now)
 
 
 def refund_owed_actions(booking: BookingItem, amount: int, now: datetime) -> list:
     """The update actions that record `amount` as owed to the mentee (due at once when above 0)."""
     actions = [BookingItem.refund_amount.set(amount)]
     if amount > 0:
-        actions += [
-            BookingItem.refund_state.set(PENDING),
-            BookingItem.due_shard.set(due_shard_for(booking.pk)),
-            BookingItem.due_at.set(format_utc_precise(now)),
-        ]
+        actions += [BookingItem.refund_state.set(PENDING), *due_actions(booking, now)]
     return actions
 
 
@@ -194,12 +190,12 @@ class SessionChanges:
 
     def refund_settled(self, booking: BookingItem, now: datetime) -> bool:
         """Mark a pending refund given back and take it out of DueWork; False if it was already."""
-        done = [BookingItem.refund_state.set(REFUNDED), BookingItem.due_shard.remove(), BookingItem.due_at.remove(), BookingItem.updated_at.set(now)]
+        done = [BookingItem.refund_state.set(REFUNDED), *done_actions(), BookingItem.updated_at.set(now)]
         return _update_while_pending(booking, done)
 
     def refund_failed(self, booking: BookingItem, retry_at: datetime) -> None:
         """Count a failed attempt (shown on the booking) and try again at `retry_at`."""
-        _update_while_pending(booking, [BookingItem.refund_attempts.add(1), BookingItem.due_at.set(format_utc_precise(retry_at))])
+        _update_while_pending(booking, [BookingItem.refund_attempts.add(1), *due_again_actions(retry_at)])
 
     def _end_session(
         self, booking: BookingItem, actions: list, freed: list[datetime], *, uncount: bool, messages: list[TableItem]

@@ -30,7 +30,7 @@ from mentorship.domain.instants import epoch_seconds, format_utc, format_utc_pre
 from mentorship.domain.waitlist import LONGEST_WINDOW, WaitlistStatus, last_start, oldest_first
 from mentorship.errors import NotFound
 from mentorship.store.binding import ensure_bound
-from mentorship.store.due_work import make_due
+from mentorship.store.due_work import due_again_actions, done_actions, make_due
 from mentorship.store.models import WaitlistEntry, WaitPlace, user_pk
 from mentorship.store.transactions import ConditionsFailed, Transaction, retry_on_contention
 
@@ -115,8 +115,7 @@ def claim_actions(transaction: Transaction, claim: WaitlistClaim) -> None:
             WaitlistEntry.updated_at.set(claim.now),
             WaitlistEntry.waitlist_pk.remove(),
             WaitlistEntry.waitlist_sk.remove(),
-            WaitlistEntry.due_shard.remove(),
-            WaitlistEntry.due_at.remove(),
+            *done_actions(),
         ],
         condition=WaitlistEntry.status == WaitlistStatus.WAITING.value,
     )
@@ -233,9 +232,9 @@ class DynamoWaitlistRepository:
 
     def recheck_later(self, entry: WaitlistEntry, at: datetime | None) -> None:
         if at is None:
-            actions = [WaitlistEntry.due_shard.remove(), WaitlistEntry.due_at.remove()]
+            actions = done_actions()
         else:
-            actions = [WaitlistEntry.due_at.set(format_utc_precise(at))]
+            actions = due_again_actions(at)
         try:
             WaitlistEntry(pk=entry.pk, sk=entry.sk).update(
                 actions=actions, condition=WaitlistEntry.status == WaitlistStatus.WAITING.value
