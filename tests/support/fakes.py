@@ -71,6 +71,13 @@ class InMemoryBookingRepository:
         booking = self.bookings.get(booking_id)
         return self._copy(booking) if booking is not None else None
 
+    @staticmethod
+    def _written(booking):
+        """A change answers with the domain's booking as written, as the real repository does."""
+        from mentorship.store.bookings import booking_of
+
+        return booking_of(booking)
+
     def _check_offered(self, mentor_id, plan) -> None:
         """A plan's question over everything this fake holds of the mentor (SlotUnavailable)."""
         from mentorship.domain.instants import from_epoch_seconds
@@ -114,7 +121,7 @@ class InMemoryBookingRepository:
             self.locks[(booking.mentor_id, start)] = (booking.booking_id, False, int(booking.hold_expires_at))
         self.bookings[booking.booking_id] = self._copy(booking)
         self.recorded += list(events)
-        return self._copy(booking)
+        return self._written(booking)
 
     def confirm(self, booking, confirmation, now):
         from mentorship.domain.commitments import policy_of
@@ -136,7 +143,7 @@ class InMemoryBookingRepository:
             self.locks[(booking.mentor_id, start)] = (booking.booking_id, True, None)
         self.bookings[booking.booking_id] = confirmed
         self.recorded += messages
-        return self._copy(confirmed)
+        return self._written(confirmed)
 
     def release(self, booking, new_status, now):
         from mentorship.errors import InvalidState
@@ -150,7 +157,7 @@ class InMemoryBookingRepository:
             if lock is not None and lock[0] == booking.booking_id and not lock[1]:
                 del self.locks[(booking.mentor_id, start)]
         self.bookings[booking.booking_id] = released_row(stored, new_status, now)
-        return self._copy(self.bookings[booking.booking_id])
+        return self._written(self.bookings[booking.booking_id])
 
     def _unchanged(self, booking):
         from mentorship.errors import InvalidState
@@ -173,7 +180,7 @@ class InMemoryBookingRepository:
         if cancellation.refund > 0:
             cancelled.refund_state = "pending"
         self.bookings[booking.booking_id] = cancelled
-        return self._copy(cancelled)
+        return self._written(cancelled)
 
     def no_show(self, booking, report, now):
         from mentorship.store.session_changes import no_show_row
@@ -184,7 +191,7 @@ class InMemoryBookingRepository:
         if report.refund > 0:
             reported.refund_state = "pending"
         self.bookings[booking.booking_id] = reported
-        return self._copy(reported)
+        return self._written(reported)
 
     def refund_settled(self, booking, now) -> bool:
         stored = self.bookings[booking.booking_id]
@@ -220,7 +227,7 @@ class InMemoryBookingRepository:
         self.recorded += move.messages(moved)
         moved.updated_at = now
         self.bookings[booking.booking_id] = moved
-        return self._copy(moved)
+        return self._written(moved)
 
     def review(self, booking, review, events=()) -> None:
         from mentorship.errors import AlreadyReviewed

@@ -15,11 +15,10 @@ from mentorship.api.idempotency import idempotent
 from mentorship.api.pagination import TimeZoneName
 from mentorship.api.resolver import BEARER
 from mentorship.api.schemas import ReviewView, responses
+from mentorship.domain.bookings import Booking
 from mentorship.domain.calendar import Party
 from mentorship.services import booking as bookings
 from mentorship.services import sessions
-from mentorship.store.bookings import booking_of
-from mentorship.store.models import BookingItem
 
 router = APIGatewayHttpRouter()
 
@@ -30,9 +29,9 @@ IDEMPOTENCY_NOTE = (
 )
 
 
-def _view(item: BookingItem, caller: Caller, tz: str | None = None) -> BookingView:
+def _view(booking: Booking, caller: Caller, tz: str | None = None) -> BookingView:
     zone_name, zone = caller_zone(tz, caller)
-    return BookingView.from_booking(booking_of(item), zone_name, zone, clock.now(), caller.user_id)
+    return BookingView.from_booking(booking, zone_name, zone, clock.now(), caller.user_id)
 
 
 def _json(model: BookingView) -> dict:
@@ -81,8 +80,8 @@ def confirm(booking_id: BookingId, body: ConfirmIn) -> Response[dict]:
     caller = require_caller(router.current_event)
 
     def compute():
-        item = bookings.confirm_booking(booking_id, caller.user_id, body.payment_method, clock.now())
-        return 200, _json(_view(item, caller))
+        booking = bookings.confirm_booking(booking_id, caller.user_id, body.payment_method, clock.now())
+        return 200, _json(_view(booking, caller))
 
     return _run(caller, f"POST /bookings/{booking_id}/confirm", router.current_event.json_body, compute)
 
@@ -100,8 +99,8 @@ def confirm(booking_id: BookingId, body: ConfirmIn) -> Response[dict]:
 )
 def cancel(booking_id: BookingId, body: CancelIn) -> BookingView:
     caller = require_caller(router.current_event)
-    item = sessions.cancel_booking(booking_id, caller.user_id, body.reason, clock.now())
-    return _view(item, caller)
+    booking = sessions.cancel_booking(booking_id, caller.user_id, body.reason, clock.now())
+    return _view(booking, caller)
 
 
 @router.post(
@@ -117,8 +116,8 @@ def cancel(booking_id: BookingId, body: CancelIn) -> BookingView:
 )
 def no_show(booking_id: BookingId, body: NoShowIn) -> BookingView:
     caller = require_caller(router.current_event)
-    item = sessions.report_no_show(booking_id, caller.user_id, body.absent, clock.now())
-    return _view(item, caller)
+    booking = sessions.report_no_show(booking_id, caller.user_id, body.absent, clock.now())
+    return _view(booking, caller)
 
 
 @router.post(
@@ -134,8 +133,8 @@ def no_show(booking_id: BookingId, body: NoShowIn) -> BookingView:
 )
 def reschedule(booking_id: BookingId, body: RescheduleIn) -> BookingView:
     caller = require_caller(router.current_event)
-    item = sessions.reschedule_booking(booking_id, caller.user_id, body.start, clock.now())
-    return _view(item, caller)
+    booking = sessions.reschedule_booking(booking_id, caller.user_id, body.start, clock.now())
+    return _view(booking, caller)
 
 
 @router.get(
@@ -176,5 +175,5 @@ def review(booking_id: BookingId, body: ReviewIn) -> Response[ReviewView]:
 )
 def get_booking(booking_id: BookingId, tz: TimeZoneName = None) -> BookingView:
     caller = require_caller(router.current_event)
-    item = bookings.booking_for_participant(booking_id, caller.user_id)
-    return _view(item, caller, tz)
+    booking = bookings.booking_for_participant(booking_id, caller.user_id)
+    return _view(booking, caller, tz)

@@ -58,6 +58,7 @@ class Booking:
     refund_amount: int | None = None  # decided by a cancel or no-show, minor units
     refund_state: str | None = None  # "pending" | "refunded"
     refund_attempts: int = 0  # failed gateway calls, while pending
+    waitlist_id: str | None = None  # the waitlist entry this hold was offered to, if any
 
     def status_at(self, now: datetime) -> BookingStatus:
         return effective_status(self.status, self.end, self.hold_expires_at, now)

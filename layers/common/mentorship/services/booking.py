@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from mentorship import gateways
 from mentorship.domain.bookings import Booking, BookingStatus
 from mentorship.domain.calendar import Party
-from mentorship.domain.commitments import Money, policy_of
+from mentorship.domain.commitments import policy_of
 from mentorship.domain.emails import EmailKind, Terms
 from mentorship.domain.instants import resolve_zone
 from mentorship.domain.sessions import check_session_request, clean_topic
@@ -66,21 +66,19 @@ class SessionRequest:
     topic: str
 
 
-def status_of(booking: BookingItem, now: datetime) -> BookingStatus:
-    """What a booking row read outside these use cases (reminders, earnings) is at `now`."""
-    return booking_of(booking).status_at(now)
-
-
-def price_of(booking: BookingItem) -> Money:
-    return booking_of(booking).price
-
-
-def booking_for_participant(booking_id: str, user_id: str) -> BookingItem:
-    """The booking if `user_id` takes part in it; NotFound otherwise (whether or not it exists)."""
-    booking = booking_repository().get(booking_id)
-    if booking is None or user_id not in (booking.mentee_id, booking.mentor_id):
+def participant_row(booking_id: str, user_id: str) -> tuple[BookingItem, Booking]:
+    """The booking if `user_id` takes part in it, as its row (what a change hands back to the
+    repository, so the write need not read it again) and as the domain reads it; NotFound
+    otherwise (whether or not it exists)."""
+    row = booking_repository().get(booking_id)
+    if row is None or user_id not in (row.mentee_id, row.mentor_id):
         raise NotFound("no booking with that id")
-    return booking
+    return row, booking_of(row)
+
+
+def booking_for_participant(booking_id: str, user_id: str) -> Booking:
+    """The booking if `user_id` takes part in it; NotFound otherwise (whether or not it exists)."""
+    return participant_row(booking_id, user_id)[1]
 
 
 @dataclass(frozen=True)
@@ -96,7 +94,7 @@ class OfferHold:
 
 def hold_session(
     mentee: Party, request: SessionRequest, now: datetime, *, head: MentorHead | None = None, offer: OfferHold | None = None
-) -> BookingItem:
+) -> Booking:
     """Hold every slot the session needs for 5 minutes while the mentee pays (an offer: as long
     as it says). `head` is the mentor as just read, if the caller has it."""
     topic = clean_topic(request.topic)
@@ -182,11 +180,10 @@ def _meeting_url(video_provider: str | None, manual_meeting_url: str | None) -> 
     return f"{get_settings().meeting_base_url.rstrip('/')}/{secrets.token_urlsafe(18)}"
 
 
-def confirm_booking(booking_id: str, user_id: str, payment_method: str, now: datetime) -> BookingItem:
+def confirm_booking(booking_id: str, user_id: str, payment_method: str, now: datetime) -> Booking:
     """Charge the mentee and turn the hold into a booking. A declined card frees the slots at
     once (PaymentDeclined); a hold that has expired changes nothing (HoldExpired)."""
-    row = booking_for_participant(booking_id, user_id)
-    booking = booking_of(row)
+    row, booking = participant_row(booking_id, user_id)
     _require_mentee(booking, user_id)
     status = booking.status_at(now)
     if status is BookingStatus.EXPIRED:
@@ -261,10 +258,10 @@ def _confirmation_messages(booking: Booking, now: datetime) -> Messages:
     return owed
 
 
-def release_hold(booking_id: str, user_id: str, now: datetime) -> BookingItem:
+def release_hold(booking_id: str, user_id: str, now: datetime) -> Booking:
     """Either party lets a held booking go; its slots are free at once."""
-    row = booking_for_participant(booking_id, user_id)
-    status = booking_of(row).status_at(now)
+    row, booking = participant_row(booking_id, user_id)
+    status = booking.status_at(now)
     if status is not BookingStatus.HELD:
         raise InvalidState(f"this booking is {status.value}; only a held booking can be released here")
     released = booking_repository().release(row, BookingStatus.RELEASED.value, now)

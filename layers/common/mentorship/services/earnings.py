@@ -11,11 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from mentorship.domain.bookings import BookingStatus
+from mentorship.domain.bookings import Booking, BookingStatus
 from mentorship.domain.earnings import PAID_STATUSES, EarningLine, EarningsWindow, EarningTotals, earning_line, totals_by_currency
-from mentorship.services.booking import price_of, status_of
-from mentorship.store.bookings import BookingStore, participant_sort_key
-from mentorship.store.models import BookingItem
+from mentorship.store.bookings import BookingStore, booking_of, participant_sort_key
 
 
 @dataclass(frozen=True)
@@ -23,7 +21,7 @@ class EarningSession:
     """A session behind the totals, with what a mentor needs to match it with a payout."""
 
     line: EarningLine
-    booking: BookingItem
+    booking: Booking
     status: BookingStatus
     position: str  # its place in the window's order, for the cursor
 
@@ -41,9 +39,10 @@ def mentor_earnings(
     mentor_id: str, currency: str, window: EarningsWindow, now: datetime, limit: int, after: str | None
 ) -> Earnings:
     sessions = []
-    for booking in BookingStore().mentor_paid_sessions(mentor_id, window.start, window.end, tuple(s.value for s in PAID_STATUSES)):
-        status = status_of(booking, now)
-        line = earning_line(booking.booking_id, booking.start, status, price_of(booking), booking.refund_amount and int(booking.refund_amount))
+    for item in BookingStore().mentor_paid_sessions(mentor_id, window.start, window.end, tuple(s.value for s in PAID_STATUSES)):
+        booking = booking_of(item)
+        status = booking.status_at(now)
+        line = earning_line(booking.booking_id, booking.start, status, booking.price, booking.refund_amount)
         sessions.append(EarningSession(line, booking, status, participant_sort_key(booking.start, booking.booking_id)))
     totals = totals_by_currency([session.line for session in sessions], currency)
     following = [session for session in sessions if after is None or session.position > after]

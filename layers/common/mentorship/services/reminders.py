@@ -42,10 +42,10 @@ from mentorship.domain.instants import format_utc
 from mentorship.domain.sessions import REMINDER_LEADS
 from mentorship.errors import ServiceUnavailable
 from mentorship.observability import logger
-from mentorship.services.booking import status_of
 from mentorship.services.outbox_records import notification_record, parties, pending_email, session_invite
 from mentorship.settings import get_settings
 from mentorship.store.booking_repository import booking_repository
+from mentorship.store.bookings import booking_of
 from mentorship.store.models import BookingItem, Reminder, TableItem
 from mentorship.store.outbox import claim, mark_done, retry_later
 from mentorship.store.reminders import REMINDER_IDS, Recorded, mark_sent, record_sent
@@ -90,7 +90,7 @@ def _stale_reason(item: Reminder, booking: BookingItem | None, now: datetime) ->
         return "booking_missing"
     if item.reminder_kind not in EMAIL_KINDS:
         return "unknown_reminder_kind"
-    status = status_of(booking, now)
+    status = booking_of(booking).status_at(now)
     if status is not BookingStatus.CONFIRMED:
         return f"booking_{status.value}"
     if booking.start != item.session_start:

@@ -17,12 +17,11 @@ from mentorship.domain.emails import EmailKind, Terms
 from mentorship.domain.sessions import check_session_request
 from mentorship.domain.webhooks import EventType
 from mentorship.errors import Forbidden, InvalidState
-from mentorship.services.booking import booking_for_participant, move_plan, release_hold
+from mentorship.services.booking import booking_for_participant, move_plan, participant_row, release_hold
 from mentorship.services.outbox_records import email_records, notification_record, reminder_records
 from mentorship.services.webhook_events import booking_event, review_event
 from mentorship.settings import get_settings
 from mentorship.store.booking_repository import booking_repository
-from mentorship.store.bookings import booking_of
 from mentorship.store.models import BookingItem, Review, TableItem
 from mentorship.store.reviews import new_review
 from mentorship.store.session_changes import Cancellation, Move, NoShow
@@ -46,21 +45,20 @@ def _require_upcoming_confirmed(booking: Booking, now: datetime) -> None:
 
 
 def meeting_url_for(booking_id: str, user_id: str, now: datetime) -> str:
-    booking = booking_of(booking_for_participant(booking_id, user_id))
+    booking = booking_for_participant(booking_id, user_id)
     status = booking.status_at(now)
     if status is not BookingStatus.CONFIRMED:
         raise InvalidState(f"there is no meeting to join: this booking is {status.value}")
     return booking.meeting_url
 
 
-def cancel_booking(booking_id: str, user_id: str, reason: str | None, now: datetime) -> BookingItem:
+def cancel_booking(booking_id: str, user_id: str, reason: str | None, now: datetime) -> Booking:
     """Either party cancels: a hold is released; a confirmed session that has not started is
     cancelled, its slots open again, both parties get a CANCEL invite stating the refund and the
     other is notified. The refund the booking's policy gives is recorded as owed in the same
     transaction and given back through the gateway from the stream (services/refunds.py), so a
     retried cancel finds the booking cancelled (409) and never refunds twice."""
-    row = booking_for_participant(booking_id, user_id)
-    booking = booking_of(row)
+    row, booking = participant_row(booking_id, user_id)
     if booking.status_at(now) is BookingStatus.HELD:
         return release_hold(booking_id, user_id, now)
     _require_upcoming_confirmed(booking, now)
@@ -82,12 +80,11 @@ def cancel_booking(booking_id: str, user_id: str, reason: str | None, now: datet
     return booking_repository().cancel(row, cancellation, now)
 
 
-def report_no_show(booking_id: str, user_id: str, absent: Role, now: datetime) -> BookingItem:
+def report_no_show(booking_id: str, user_id: str, absent: Role, now: datetime) -> Booking:
     """The participant who was there reports the other absent, from 10 minutes after the start
     until 48 hours after the end, once. The mentor absent refunds the mentee in full; the mentee
     absent refunds nothing. Both are told in their inbox."""
-    row = booking_for_participant(booking_id, user_id)
-    booking = booking_of(row)
+    row, booking = participant_row(booking_id, user_id)
     if _role(booking, user_id) is absent:
         raise Forbidden("only the other participant can report someone absent")
     status = booking.status_at(now)
@@ -109,7 +106,7 @@ def report_no_show(booking_id: str, user_id: str, absent: Role, now: datetime) -
     return booking_repository().no_show(row, NoShow(absent=absent.value, refund=refund.amount, messages=owed), now)
 
 
-def reschedule_booking(booking_id: str, user_id: str, new_start: datetime, now: datetime) -> BookingItem:
+def reschedule_booking(booking_id: str, user_id: str, new_start: datetime, now: datetime) -> Booking:
     """Move a confirmed session that has not started to another start of the same mentor: same
     id, duration, invite UID and meeting URL; new slots taken and old ones freed atomically;
     reminders only for the new time; a REQUEST invite with a higher SEQUENCE to both.
@@ -117,8 +114,7 @@ def reschedule_booking(booking_id: str, user_id: str, new_start: datetime, now: 
     The new time must be one the mentor offers, by the rule a hold obeys (weekly rules or a
     published slot; notice, horizon, buffers, daily cap, calendars read live), with the session's
     own slots set aside; else SlotUnavailable and nothing changes."""
-    row = booking_for_participant(booking_id, user_id)
-    booking = booking_of(row)
+    row, booking = participant_row(booking_id, user_id)
     _require_upcoming_confirmed(booking, now)
     policy = booking.cancellation_policy
     if _role(booking, user_id) is Role.MENTEE and not full_refund_stands(policy, booking.start, now):
@@ -147,8 +143,7 @@ def reschedule_booking(booking_id: str, user_id: str, new_start: datetime, now: 
 def review_session(booking_id: str, user_id: str, rating: int, comment: str, now: datetime) -> Review:
     """The mentee reviews a confirmed session once it has ended, or one the mentor missed (a
     mentee recorded absent cannot); the mentor's aggregates change in the same transaction."""
-    row = booking_for_participant(booking_id, user_id)
-    booking = booking_of(row)
+    row, booking = participant_row(booking_id, user_id)
     if booking.mentee_id != user_id:
         raise Forbidden("only the mentee of a session can review it")
     status = booking.status_at(now)

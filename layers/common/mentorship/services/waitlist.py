@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from mentorship.domain.bookings import BookingStatus
+from mentorship.domain.bookings import Booking, BookingStatus
 from mentorship.domain.calendar import Party
 from mentorship.domain.commitments import policy_of
 from mentorship.domain.emails import EmailKind, Terms, held_until_note, render_email, render_offer_notice
@@ -115,7 +115,7 @@ def _offer_messages(entry: WaitlistEntry, now: datetime):
     return messages
 
 
-def _offer_to(entry: WaitlistEntry, head, now: datetime) -> BookingItem | None:
+def _offer_to(entry: WaitlistEntry, head, now: datetime) -> Booking | None:
     """Hold the earliest start the offering gives in the entry's window for its mentee; None when
     there is none, the mentee has 3 holds (skipped, still waiting), or the entry was offered by
     another pass meanwhile."""
@@ -135,7 +135,7 @@ def _offer_to(entry: WaitlistEntry, head, now: datetime) -> BookingItem | None:
     return None
 
 
-def offer_time(mentor_id: str, start: datetime, end: datetime, now: datetime) -> list[BookingItem]:
+def offer_time(mentor_id: str, start: datetime, end: datetime, now: datetime) -> list[Booking]:
     """Time of the mentor's around [start, end) may have opened: offer it to the waiting entries
     whose window it touches, oldest first. One Query when nobody waits."""
     waiting = [
@@ -225,7 +225,7 @@ def recheck_entry(item: WaitlistEntry, now: datetime) -> bool:
     if status_of(item, now) is not WaitlistStatus.WAITING:
         repository.recheck_later(item, None)  # its window is over (an offered one left DueWork already)
         return True
-    offers: list[BookingItem] = []
+    offers: list[Booking] = []
     try:
         offers = offer_time(item.mentor_id, max(item.window_from, now), item.window_to, now)
     finally:

@@ -2,8 +2,9 @@
 
 Services hand it typed intents (a `NewHold`, a `Confirmation`, a release to a final state, a
 `Cancellation`, a `NoShow`, a `Move`, a review), each with the messages the change owes as a
-function of the booking as the change leaves it, and get back the booking as written: the row is
-built and changed only here (the booking a service read is handed back as read, never edited). Key formats, index membership (ByMentee, ByMentor, DueWork) and each
+function of the booking as the change leaves it, and get back the booking as written, as the
+domain's `Booking` (converted here, once): the row is built and changed only here (the row a
+service read is handed back as read, never edited, so a write need not read it again). Key formats, index membership (ByMentee, ByMentor, DueWork) and each
 transaction stay behind it (`store.booking_writes`, `store.session_changes`, `store.bookings`).
 `use_booking_repository(fake)` swaps it, so the use cases get fast unit tests without DynamoDB
 (tests/support/fakes.py); races and transactions are tested on DynamoDB Local.
@@ -14,8 +15,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol, Sequence
 
+from mentorship.domain.bookings import Booking
 from mentorship.store.booking_writes import BookingWrites, Confirmation, HoldPlan, NewHold
-from mentorship.store.bookings import BookingStore
+from mentorship.store.bookings import BookingStore, booking_of
 from mentorship.store.models import BookingItem, Review, TableItem
 from mentorship.store.waitlist import WaitlistClaim
 from mentorship.store.session_changes import Cancellation, Move, NoShow, SessionChanges
@@ -23,30 +25,32 @@ from mentorship.store.session_changes import Cancellation, Move, NoShow, Session
 
 class BookingRepository(Protocol):
     def get(self, booking_id: str) -> BookingItem | None:
-        """The booking (strongly consistent), or None."""
+        """The booking's row (strongly consistent), or None: what a change is handed back, and
+        what the stream-side adapters (reminders, timers) read; services read it through
+        `services.booking` and answer with `booking_of` of it."""
 
     def hold(
         self, hold: NewHold, now: datetime, plan: HoldPlan | None = None, claim: WaitlistClaim | None = None
-    ) -> BookingItem:
+    ) -> Booking:
         """Write the new held booking, lock its slots and take a hold place, recording its messages
         (its webhook event, an offer's) with it (SlotUnavailable, TooManyHolds); with a plan,
         only if the offering offers them, serialized with other holds by the ledger; with a
         claim, only while that waitlist entry is waiting (InvalidState)."""
 
-    def confirm(self, booking: BookingItem, confirmation: Confirmation, now: datetime) -> BookingItem:
+    def confirm(self, booking: BookingItem, confirmation: Confirmation, now: datetime) -> Booking:
         """Book the held slots with the charge, link, policy and messages (HoldExpired,
         InvalidState, PolicyChanged)."""
 
-    def release(self, booking: BookingItem, new_status: str, now: datetime) -> BookingItem:
+    def release(self, booking: BookingItem, new_status: str, now: datetime) -> Booking:
         """End a hold (released, payment_failed, expired) and free its slots (InvalidState)."""
 
-    def cancel(self, booking: BookingItem, cancellation: Cancellation, now: datetime) -> BookingItem:
+    def cancel(self, booking: BookingItem, cancellation: Cancellation, now: datetime) -> Booking:
         """Cancel a confirmed session, free its slots, drop its reminders, record the messages."""
 
-    def no_show(self, booking: BookingItem, report: NoShow, now: datetime) -> BookingItem:
+    def no_show(self, booking: BookingItem, report: NoShow, now: datetime) -> Booking:
         """Mark a confirmed session no_show, once, with the refund owed (InvalidState)."""
 
-    def reschedule(self, booking: BookingItem, move: Move, now: datetime) -> BookingItem:
+    def reschedule(self, booking: BookingItem, move: Move, now: datetime) -> Booking:
         """Move a confirmed session (SlotUnavailable, InvalidState)."""
 
     def review(self, booking: BookingItem, review: Review, events: Sequence[TableItem] = ()) -> None:
@@ -70,23 +74,23 @@ class DynamoBookingRepository:
 
     def hold(
         self, hold: NewHold, now: datetime, plan: HoldPlan | None = None, claim: WaitlistClaim | None = None
-    ) -> BookingItem:
-        return self._writes.hold(hold, now, plan, claim=claim)
+    ) -> Booking:
+        return booking_of(self._writes.hold(hold, now, plan, claim=claim))
 
-    def confirm(self, booking: BookingItem, confirmation: Confirmation, now: datetime) -> BookingItem:
-        return self._writes.confirm(booking, confirmation, now)
+    def confirm(self, booking: BookingItem, confirmation: Confirmation, now: datetime) -> Booking:
+        return booking_of(self._writes.confirm(booking, confirmation, now))
 
-    def release(self, booking: BookingItem, new_status: str, now: datetime) -> BookingItem:
-        return self._writes.release(booking, new_status, now)
+    def release(self, booking: BookingItem, new_status: str, now: datetime) -> Booking:
+        return booking_of(self._writes.release(booking, new_status, now))
 
-    def cancel(self, booking: BookingItem, cancellation: Cancellation, now: datetime) -> BookingItem:
-        return self._sessions.cancel(booking, cancellation, now)
+    def cancel(self, booking: BookingItem, cancellation: Cancellation, now: datetime) -> Booking:
+        return booking_of(self._sessions.cancel(booking, cancellation, now))
 
-    def no_show(self, booking: BookingItem, report: NoShow, now: datetime) -> BookingItem:
-        return self._sessions.no_show(booking, report, now)
+    def no_show(self, booking: BookingItem, report: NoShow, now: datetime) -> Booking:
+        return booking_of(self._sessions.no_show(booking, report, now))
 
-    def reschedule(self, booking: BookingItem, move: Move, now: datetime) -> BookingItem:
-        return self._sessions.reschedule(booking, move, now)
+    def reschedule(self, booking: BookingItem, move: Move, now: datetime) -> Booking:
+        return booking_of(self._sessions.reschedule(booking, move, now))
 
     def review(self, booking: BookingItem, review: Review, events: Sequence[TableItem] = ()) -> None:
         self._sessions.review(booking, review, events)

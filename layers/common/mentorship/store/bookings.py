@@ -107,6 +107,7 @@ def booking_of(item: BookingItem) -> domain.Booking:
         refund_amount=int(item.refund_amount) if item.refund_amount is not None else None,
         refund_state=item.refund_state,
         refund_attempts=int(item.refund_attempts or 0),
+        waitlist_id=item.waitlist_id,
     )
 
 
