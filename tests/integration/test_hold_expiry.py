@@ -11,15 +11,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mentorship import gateways
+from mentorship.domain.bookings import Booking
 from mentorship.domain.calendar import Party
-from mentorship.domain.instants import from_epoch_seconds
 from mentorship.errors import HoldExpired
 from mentorship.gateways.timers import HoldTimer
 from mentorship.services import booking as bookings
 from mentorship.services.hold_expiry import TimerOutcome, hold_timer_fired
 from mentorship.services.live_availability import AvailabilityFanOut
 from mentorship.store.booking_repository import booking_repository
-from mentorship.store.models import BookingItem
 from mentorship.store.slots import SlotStore
 from mentorship.store.subscriptions import SubscriptionStore
 from tests.support.factories import add_mentor, add_slots, use_connections_table
@@ -53,12 +52,12 @@ def world(local_table, dynamodb_local, outbox, clock, monkeypatch):
     return type("World", (), {"stream": mapping, "timers": timers, "payments": payments, "connections": connections})()
 
 
-def hold(start: datetime = START, who: Party = ADA) -> BookingItem:
+def hold(start: datetime = START, who: Party = ADA) -> Booking:
     return bookings.hold_session(who, bookings.SessionRequest("mentor-grace", start, 30, "Hold timers on DynamoDB Local"), NOW)
 
 
-def timer_of(booking: BookingItem) -> HoldTimer:
-    return HoldTimer(booking.booking_id, from_epoch_seconds(int(booking.hold_expires_at)))
+def timer_of(booking: Booking) -> HoldTimer:
+    return HoldTimer(booking.booking_id, booking.hold_expires_at)
 
 
 def slot_state(start: datetime, now: datetime):
@@ -123,7 +122,7 @@ def test_a_confirm_racing_the_timer_has_exactly_one_outcome(world):
         )
         stored = booking_repository().get(held.booking_id)
         state = slot_state(held.start, end)
-        if isinstance(confirmed, BookingItem):
+        if isinstance(confirmed, Booking):
             assert fired is TimerOutcome.NOTHING
             assert (stored.status, state.booked) == ("confirmed", True)
             assert world.payments.charges[held.booking_id][1] == "succeeded"

@@ -18,7 +18,7 @@ from mentorship.domain.instants import epoch_seconds, format_utc
 from mentorship.errors import TooManyHolds
 from mentorship.services import booking as bookings
 from mentorship.services import waitlist
-from mentorship.store.models import BookingItem, SlotLock, UserHold, mentor_pk, user_pk
+from mentorship.store.models import BookingItem, SlotLock, UserHold, booking_pk, mentor_pk, user_pk
 from mentorship.store.slots import lock_sk
 from mentorship.store.waitlist import waitlist_repository
 from tests.support.factories import add_mentor, add_slots
@@ -111,7 +111,7 @@ def test_two_entries_competing_for_two_freed_slots_get_one_each(mentor):
         assert {lock_holder(first), lock_holder(second)} == {o.booking_id for o in offers}
         assert entry_of(cy).status == "waiting"
         for offer in offers:
-            assert BookingItem.get(offer.pk, "BOOKING", consistent_read=True).status == "held"
+            assert BookingItem.get(booking_pk(offer.booking_id), "BOOKING", consistent_read=True).status == "held"
 
 
 def test_a_mentee_with_three_holds_is_skipped_even_when_the_third_lands_during_the_offer(mentor):
