@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from mentorship import gateways
+from mentorship.domain.bookings import Booking
 from mentorship.domain.calendar import Party
 from mentorship.domain.instants import format_utc
 from mentorship.gateways.payment import MockPaymentGateway
@@ -367,7 +368,7 @@ def test_a_hold_that_collides_with_a_rival_hold_gets_a_definite_409_and_no_doubl
 ):
     """The transaction Ada's hold collides with is Bob's hold of the same slots, which commits. Ada's
     retry then meets Bob's locks: a definite 409 slot_unavailable, not a second hold."""
-    rival: list[BookingItem] = []
+    rival: list[Booking] = []
     request = booking_service.SessionRequest(MENTOR_ID, start, 60, TOPIC)
     aws_faults.add(
         Rule(
@@ -402,7 +403,7 @@ def test_a_hold_still_colliding_after_a_rival_won_the_slot_is_a_409_not_a_503(
     committed (tests/integration/test_booking_races.py once saw a 503 so). Here every attempt of
     Ada's collides; Bob's hold commits before the first collision. Ada's answer is decided (the
     slots are Bob's): 409 at once, after one read of the locks, not a 503 after her retries."""
-    rival: list[BookingItem] = []
+    rival: list[Booking] = []
     request = booking_service.SessionRequest(MENTOR_ID, start, 60, TOPIC)
     rule = aws_faults.add(
         lasting_conflict(

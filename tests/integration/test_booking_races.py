@@ -152,7 +152,7 @@ def test_a_confirm_racing_a_cancel_answers_what_the_confirm_did(mentor):
             outcomes_seen.add("cancel won")
         else:
             assert confirmed.status == "confirmed" and confirmed.meeting_url
-            assert bookings.status_of(confirmed, NOW).value == "confirmed"
+            assert confirmed.status_at(NOW).value == "confirmed"
             assert charge.outcome == "succeeded"
             # The cancel saw a hold and lost (409), or saw the confirmed session and cancelled it.
             assert isinstance(cancelled, InvalidState) or cancelled.status == "cancelled", repr(cancelled)
