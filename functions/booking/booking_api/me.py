@@ -15,7 +15,8 @@ from mentorship.api.cursors import decode_cursor, encode_cursor
 from mentorship.api.pagination import Cursor, Limit, TimeZoneName
 from mentorship.api.resolver import BEARER
 from mentorship.api.schemas import responses
-from mentorship.store.bookings import BookingStore, booking_of, participant_key_fields
+from mentorship.services import booking as bookings
+from mentorship.store.bookings import participant_key_fields
 from mentorship.store.notifications import NOTIFICATION_KEY_FIELDS, NotificationStore
 
 router = APIGatewayHttpRouter()
@@ -53,11 +54,11 @@ def list_my_bookings(
     now = clock.now()
     cursor_scope = f"GET /me/bookings|{caller.user_id}|{role}|{scope}"
     start_after = decode_cursor(cursor, cursor_scope, participant_key_fields(role))
-    page = BookingStore().participant_page(
+    page = bookings.participant_bookings(
         role, caller.user_id, upcoming=scope is Scope.UPCOMING, now=now, limit=limit, start_after=start_after
     )
     return BookingList(
-        items=[BookingView.from_booking(booking_of(item), zone_name, zone, now, caller.user_id) for item in page.items],
+        items=[BookingView.from_booking(booking, zone_name, zone, now, caller.user_id) for booking in page.items],
         next_cursor=encode_cursor(page.last_key, cursor_scope),
     )
 

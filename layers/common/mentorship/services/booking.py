@@ -46,11 +46,12 @@ from mentorship.services.webhook_events import booking_event
 from mentorship.settings import get_settings
 from mentorship.store.booking_repository import booking_repository
 from mentorship.store.booking_writes import Confirmation, HoldPlan, Messages, NewHold, PolicyChanged
-from mentorship.store.bookings import booking_of
+from mentorship.store.bookings import BookingStore, booking_of
 from mentorship.store.mentors import MentorStore
 from mentorship.store.models import BookingItem, TableItem
 from mentorship.store.waitlist import WaitlistClaim
 from mentorship.store.offering import MentorHead
+from mentorship.store.paging import Page
 from mentorship.store.slots import WindowView
 
 
@@ -79,6 +80,15 @@ def participant_row(booking_id: str, user_id: str) -> tuple[BookingItem, Booking
 def booking_for_participant(booking_id: str, user_id: str) -> Booking:
     """The booking if `user_id` takes part in it; NotFound otherwise (whether or not it exists)."""
     return participant_row(booking_id, user_id)[1]
+
+
+def participant_bookings(
+    role: str, user_id: str, upcoming: bool, now: datetime, limit: int, start_after: dict[str, str] | None
+) -> Page[Booking]:
+    """A page of the user's sessions as mentee or mentor (`BookingStore.participant_page`: which
+    are listed, in what order), as the domain reads them; `last_key` continues after it."""
+    page = BookingStore().participant_page(role, user_id, upcoming, now, limit, start_after)
+    return Page([booking_of(item) for item in page.items], page.last_key)
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from typing import Generic, Iterable, Iterator, TypeVar
 
 from pynamodb.exceptions import QueryError
-from pynamodb.models import Model
 
 from mentorship.errors import ValidationFailed
 
-ItemT = TypeVar("ItemT", bound=Model)
+ItemT = TypeVar("ItemT")  # rows as read, or the domain values a service made of them
 
 
 @dataclass(frozen=True)
