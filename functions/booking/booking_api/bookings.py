@@ -161,8 +161,8 @@ def join(booking_id: BookingId) -> MeetingLink:
 )
 def review(booking_id: BookingId, body: ReviewIn) -> Response[ReviewView]:
     caller = require_caller(router.current_event)
-    item = sessions.review_session(booking_id, caller.user_id, body.rating, body.comment.strip(), clock.now())
-    return Response(status_code=201, content_type="application/json", body=ReviewView.from_item(item))
+    review = sessions.review_session(booking_id, caller.user_id, body.rating, body.comment.strip(), clock.now())
+    return Response(status_code=201, content_type="application/json", body=ReviewView.from_review(review))
 
 
 @router.get(

@@ -155,7 +155,7 @@ def get_mentor(mentor_id: MentorId, tz: TimeZoneName = None) -> Response[MentorD
         bio=profile.bio,
         timezone=profile.timezone,
         cancellation_policy=policy_of(profile.cancellation_policy),
-        reviews=[ReviewView.from_item(review) for review in reviews],
+        reviews=[ReviewView.from_review(review) for review in reviews],
         availability=Availability.offered(slots, zone_name, zone),
     )
     return Response(200, content_type="application/json", body=detail, headers=public_for(PROFILE_MAX_AGE))
@@ -199,6 +199,6 @@ def list_reviews(
     _profile_or_404(mentor_id)
     page = ReviewStore().newest(mentor_id, limit, start_after)
     reviews = ReviewList(
-        items=[ReviewView.from_item(review) for review in page.items], next_cursor=encode_cursor(page.last_key, scope)
+        items=[ReviewView.from_review(review) for review in page.items], next_cursor=encode_cursor(page.last_key, scope)
     )
     return Response(200, content_type="application/json", body=reviews, headers=public_for(REVIEWS_MAX_AGE))

@@ -1,16 +1,14 @@
 """Base shapes of the HTTP contract: camelCase JSON, unknown request fields refused, errors."""
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, WithJsonSchema
 from pydantic.alias_generators import to_camel
 
 from mentorship.domain.instants import format_utc, parse_instant, resolve_zone
+from mentorship.domain.reviews import Review
 from mentorship.domain.text import CONTROL_CHARACTER_ISSUE, has_control_characters
-
-if TYPE_CHECKING:  # an annotation only: the HTTP edge's cold start does not load the store
-    from mentorship.store.models import Review as ReviewItem
 
 # An RFC 3339 instant with an offset (any offset; none is a 422), as an aware UTC datetime,
 # between 1970-01-01 and 2200-01-01 UTC (parse_instant bounds it).
@@ -95,13 +93,13 @@ class ReviewView(ApiModel):
     created_at: str
 
     @classmethod
-    def from_item(cls, item: "ReviewItem") -> "ReviewView":
+    def from_review(cls, review: Review) -> "ReviewView":
         return cls(
-            review_id=item.review_id,
-            rating=int(item.rating),
-            comment=item.comment,
-            author_name=item.author_name,
-            created_at=format_utc(item.created_at),
+            review_id=review.review_id,
+            rating=review.rating,
+            comment=review.comment,
+            author_name=review.author_name,
+            created_at=format_utc(review.created_at),
         )
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from mentorship.domain.bookings import Booking, BookingStatus
 from mentorship.domain.commitments import Role, full_refund_stands, no_show_refund, no_show_window_open
 from mentorship.domain.emails import EmailKind, Terms
+from mentorship.domain.reviews import Review
 from mentorship.domain.sessions import check_session_request
 from mentorship.domain.webhooks import EventType
 from mentorship.errors import Forbidden, InvalidState
@@ -22,8 +23,7 @@ from mentorship.services.outbox_records import email_records, notification_recor
 from mentorship.services.webhook_events import booking_event, review_event
 from mentorship.settings import get_settings
 from mentorship.store.booking_repository import booking_repository
-from mentorship.store.models import BookingItem, Review, TableItem
-from mentorship.store.reviews import new_review
+from mentorship.store.models import BookingItem, TableItem
 from mentorship.store.session_changes import Cancellation, Move, NoShow
 
 
@@ -153,8 +153,8 @@ def review_session(booking_id: str, user_id: str, rating: int, comment: str, now
         if status is BookingStatus.CONFIRMED:
             raise InvalidState("a session can be reviewed once it has ended")
         raise InvalidState(f"only a session that took place can be reviewed (this one is {status.value})")
-    review = new_review(
-        booking.mentor_id,
+    review = Review(
+        mentor_id=booking.mentor_id,
         review_id=uuid.uuid4().hex,
         booking_id=booking_id,
         author_id=user_id,

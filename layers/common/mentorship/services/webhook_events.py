@@ -17,9 +17,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from mentorship.domain.instants import format_utc
+from mentorship.domain.reviews import Review
 from mentorship.domain.webhooks import EventType
 from mentorship.store.bookings import booking_of
-from mentorship.store.models import BookingItem, Review, WebhookEvent
+from mentorship.store.models import BookingItem, WebhookEvent
 from mentorship.store.webhooks import event_item
 
 
@@ -66,7 +67,7 @@ def review_event(review: Review, booking: BookingItem, now: datetime) -> Webhook
     from mentorship.api.schemas import ReviewView
 
     data = json.dumps(
-        {"review": ReviewView.from_item(review).model_dump(mode="json", by_alias=True), "bookingId": booking.booking_id},
+        {"review": ReviewView.from_review(review).model_dump(mode="json", by_alias=True), "bookingId": booking.booking_id},
         separators=(",", ":"),
     )
     return _event(EventType.REVIEW_CREATED, booking, now, mentee_data=data, mentor_data=data)

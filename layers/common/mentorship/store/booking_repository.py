@@ -16,9 +16,11 @@ from datetime import datetime
 from typing import Protocol, Sequence
 
 from mentorship.domain.bookings import Booking
+from mentorship.domain.reviews import Review
 from mentorship.store.booking_writes import BookingWrites, Confirmation, HoldPlan, NewHold
 from mentorship.store.bookings import BookingStore, booking_of
-from mentorship.store.models import BookingItem, Review, TableItem
+from mentorship.store.reviews import review_row
+from mentorship.store.models import BookingItem, TableItem
 from mentorship.store.waitlist import WaitlistClaim
 from mentorship.store.session_changes import Cancellation, Move, NoShow, SessionChanges
 
@@ -93,7 +95,7 @@ class DynamoBookingRepository:
         return booking_of(self._sessions.reschedule(booking, move, now))
 
     def review(self, booking: BookingItem, review: Review, events: Sequence[TableItem] = ()) -> None:
-        self._sessions.review(booking, review, events)
+        self._sessions.review(booking, review_row(review), events)
 
     def refund_settled(self, booking: BookingItem, now: datetime) -> bool:
         return self._sessions.refund_settled(booking, now)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 
+from mentorship.domain import reviews as domain
 from mentorship.domain.instants import format_utc_precise
 from mentorship.store.binding import ensure_bound
 from mentorship.store.models import Review, mentor_pk
@@ -43,11 +45,32 @@ def new_review(
     )
 
 
+def review_row(review: domain.Review) -> Review:
+    """The item a review is written as."""
+    fields = asdict(review)
+    return new_review(fields.pop("mentor_id"), **fields)
+
+
+def review_of(item: Review) -> domain.Review:
+    """The domain's review, read from its item."""
+    return domain.Review(
+        review_id=item.review_id,
+        mentor_id=item.mentor_id,
+        booking_id=item.booking_id,
+        author_id=item.author_id,
+        author_name=item.author_name,
+        rating=int(item.rating),
+        comment=item.comment,
+        created_at=item.created_at,
+    )
+
+
 class ReviewStore:
     def __init__(self) -> None:
         ensure_bound()
 
-    def newest(self, mentor_id: str, limit: int, start_after: dict[str, str] | None = None) -> Page[Review]:
+    def newest(self, mentor_id: str, limit: int, start_after: dict[str, str] | None = None) -> Page[domain.Review]:
+        """A page of the mentor's reviews, newest first, as the domain reads them."""
         results = Review.query(
             mentor_pk(mentor_id),
             range_key_condition=Review.sk.startswith(REVIEW_PREFIX),
@@ -56,4 +79,5 @@ class ReviewStore:
             last_evaluated_key=to_start_key(start_after),
         )
         with starting_after(start_after):
-            return take_page(results, limit, REVIEW_KEY_FIELDS)
+            page = take_page(results, limit, REVIEW_KEY_FIELDS)
+        return Page([review_of(item) for item in page.items], page.last_key)
