@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import datetime
 
 from mentorship.domain import reviews as domain
@@ -52,17 +52,9 @@ def review_row(review: domain.Review) -> Review:
 
 
 def review_of(item: Review) -> domain.Review:
-    """The domain's review, read from its item."""
-    return domain.Review(
-        review_id=item.review_id,
-        mentor_id=item.mentor_id,
-        booking_id=item.booking_id,
-        author_id=item.author_id,
-        author_name=item.author_name,
-        rating=int(item.rating),
-        comment=item.comment,
-        created_at=item.created_at,
-    )
+    """The domain's review, read from its item (whose attributes carry the same names)."""
+    values = {field.name: getattr(item, field.name) for field in fields(domain.Review)}
+    return domain.Review(**{**values, "rating": int(item.rating)})
 
 
 class ReviewStore:
