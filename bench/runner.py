@@ -154,7 +154,7 @@ def fresh_tables(engine: DynamoDBLocal, label: str) -> Iterator[tuple[object, st
     where a measurement reads it."""
     counting.install()  # before the clients of these tables exist
     client = engine.client(config=Config(max_pool_connections=2 * WRITERS))
-    names = create_template_tables(client, name_prefix=f"bench-{label}-{uuid.uuid4().hex[:8]}-", streams=False)
+    names = create_template_tables(client, name_prefix=f"bench-{label}-{uuid.uuid4().hex[:8]}-", streams=False, ttl=False)
     try:
         with bound_tables(names, engine.endpoint):
             yield client, names[MAIN_TABLE]

@@ -79,11 +79,12 @@ def _bind(table_name: str, host: str | None) -> None:
 
 @pytest.fixture
 def local_table(dynamodb_local, monkeypatch):
-    """Fresh template tables in DynamoDB Local, with the models bound to them."""
+    """Fresh template tables in DynamoDB Local, with the models bound to them; TTL off, as the
+    tests' clocks are frozen in the machine's past (tooling.dynamodb_local.create_template_tables)."""
     from tooling.dynamodb_local import create_template_tables
 
     client = dynamodb_local.client()
-    names = create_template_tables(client, name_prefix=f"t{uuid.uuid4().hex[:10]}-")
+    names = create_template_tables(client, name_prefix=f"t{uuid.uuid4().hex[:10]}-", ttl=False)
     monkeypatch.setenv("TABLE_NAME", names["MentorshipTable"])
     monkeypatch.setenv("IDEMPOTENCY_TABLE_NAME", names["IdempotencyTable"])
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_local.endpoint)

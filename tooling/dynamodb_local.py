@@ -122,11 +122,15 @@ class DynamoDBLocal:
         self.stop()
 
 
-def create_template_tables(client, name_prefix: str = "", streams: bool = True) -> dict[str, str]:
+def create_template_tables(client, name_prefix: str = "", streams: bool = True, ttl: bool = True) -> dict[str, str]:
     """Create every table of template.yaml (with its indexes and TTL); return logical id -> name.
     `streams=False` leaves the streams off (`enable_stream` turns one on later): DynamoDB Local
     keeps every stream record it ever wrote, and bulk seeding into a table with a stream slows
-    every later write of the engine by orders of magnitude (the bench seeds half a million items)."""
+    every later write of the engine by orders of magnitude (the bench seeds half a million items).
+    `ttl=False` leaves TTL off, for clocks frozen in the machine's past (tests, the bench):
+    DynamoDB Local deletes an expired item within seconds (AWS within days), so a lock or a
+    subscription written at such a `now` would vanish mid-run. Nothing here relies on TTL
+    deletion: expiry is always decided by comparing times; TTL only tidies up."""
     names = {}
     for logical_id, definition in table_definitions().items():
         definition = dict(definition)
@@ -136,7 +140,7 @@ def create_template_tables(client, name_prefix: str = "", streams: bool = True) 
         table_name = f"{name_prefix}{logical_id}"
         client.create_table(TableName=table_name, **definition)
         client.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
-        if ttl_attribute:
+        if ttl_attribute and ttl:
             client.update_time_to_live(
                 TableName=table_name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl_attribute}
             )

@@ -109,12 +109,9 @@ def add_booking(
 
 
 def use_connections_table(monkeypatch, client, table_name: str) -> None:
-    """The functions' live-availability subscriptions in `table_name` (DynamoDB Local), with its
-    TTL off: DynamoDB Local deletes expired items within about a second, and a test's frozen
-    clock may lie in the machine's past, so a connection living 2 hours from the test's now
-    would vanish mid-test."""
+    """The functions' live-availability subscriptions in `table_name` (DynamoDB Local; the
+    local_table fixture leaves its TTL off, see tests/conftest.py)."""
     from mentorship.settings import get_settings
 
     monkeypatch.setenv("CONNECTIONS_TABLE_NAME", table_name)
     get_settings.cache_clear()
-    client.update_time_to_live(TableName=table_name, TimeToLiveSpecification={"Enabled": False, "AttributeName": "expiresAt"})
