@@ -87,8 +87,7 @@ def participant_bookings(
 ) -> Page[Booking]:
     """A page of the user's sessions as mentee or mentor (`BookingStore.participant_page`: which
     are listed, in what order), as the domain reads them; `last_key` continues after it."""
-    page = BookingStore().participant_page(role, user_id, upcoming, now, limit, start_after)
-    return Page([booking_of(item) for item in page.items], page.last_key)
+    return BookingStore().participant_page(role, user_id, upcoming, now, limit, start_after).map(booking_of)
 
 
 @dataclass(frozen=True)
@@ -270,12 +269,16 @@ def _confirmation_messages(booking: Booking, now: datetime) -> Messages:
 
 def release_hold(booking_id: str, user_id: str, now: datetime) -> Booking:
     """Either party lets a held booking go; its slots are free at once."""
-    row, booking = participant_row(booking_id, user_id)
+    return release_read_hold(*participant_row(booking_id, user_id), now)
+
+
+def release_read_hold(row: BookingItem, booking: Booking, now: datetime) -> Booking:
+    """`release_hold` of a booking its participant has just read (a cancel of a hold)."""
     status = booking.status_at(now)
     if status is not BookingStatus.HELD:
         raise InvalidState(f"this booking is {status.value}; only a held booking can be released here")
     released = booking_repository().release(row, BookingStatus.RELEASED.value, now)
-    gateways.payment_gateway().refund(booking_id, now)  # a confirm in flight may have charged already
+    gateways.payment_gateway().refund(booking.booking_id, now)  # a confirm in flight may have charged already
     return released
 
 

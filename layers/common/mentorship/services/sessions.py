@@ -18,7 +18,7 @@ from mentorship.domain.reviews import Review
 from mentorship.domain.sessions import check_session_request
 from mentorship.domain.webhooks import EventType
 from mentorship.errors import Forbidden, InvalidState
-from mentorship.services.booking import booking_for_participant, move_plan, participant_row, release_hold
+from mentorship.services.booking import booking_for_participant, move_plan, participant_row, release_read_hold
 from mentorship.services.outbox_records import email_records, notification_record, reminder_records
 from mentorship.services.webhook_events import booking_event, review_event
 from mentorship.settings import get_settings
@@ -60,7 +60,7 @@ def cancel_booking(booking_id: str, user_id: str, reason: str | None, now: datet
     retried cancel finds the booking cancelled (409) and never refunds twice."""
     row, booking = participant_row(booking_id, user_id)
     if booking.status_at(now) is BookingStatus.HELD:
-        return release_hold(booking_id, user_id, now)
+        return release_read_hold(row, booking, now)
     _require_upcoming_confirmed(booking, now)
     role = _role(booking, user_id)
     refund = booking.refund_if_cancelled(role, now)

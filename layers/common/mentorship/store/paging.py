@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Generic, Iterable, Iterator, TypeVar
+from typing import Callable, Generic, Iterable, Iterator, TypeVar
 
 from pynamodb.exceptions import QueryError
 
 from mentorship.errors import ValidationFailed
 
 ItemT = TypeVar("ItemT")  # rows as read, or the domain values a service made of them
+ValueT = TypeVar("ValueT")
 
 
 @dataclass(frozen=True)
 class Page(Generic[ItemT]):
     items: list[ItemT]
     last_key: dict[str, str] | None  # plain key attributes of the last item, None on the last page
+
+    def map(self, convert: Callable[[ItemT], ValueT]) -> "Page[ValueT]":
+        """The same page with each item converted (rows to the domain's values)."""
+        return Page([convert(item) for item in self.items], self.last_key)
 
 
 def to_start_key(key: dict[str, str] | None) -> dict | None:

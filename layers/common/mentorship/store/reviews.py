@@ -47,8 +47,8 @@ def new_review(
 
 def review_row(review: domain.Review) -> Review:
     """The item a review is written as."""
-    fields = asdict(review)
-    return new_review(fields.pop("mentor_id"), **fields)
+    values = asdict(review)
+    return new_review(values.pop("mentor_id"), **values)
 
 
 def review_of(item: Review) -> domain.Review:
@@ -72,4 +72,4 @@ class ReviewStore:
         )
         with starting_after(start_after):
             page = take_page(results, limit, REVIEW_KEY_FIELDS)
-        return Page([review_of(item) for item in page.items], page.last_key)
+        return page.map(review_of)
